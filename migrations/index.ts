@@ -1,0 +1,5 @@
+// Every migration, in order. Listed by hand (not globbed) so the same list works from source,
+// from a bundle and in tests.
+import { Initial1764000000000 } from "./1764000000000-initial.js";
+
+export const migrations = [Initial1764000000000];

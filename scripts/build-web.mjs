@@ -1,0 +1,22 @@
+// Bundles the browser scripts (src/web/*.ts, which use the isomorphic src/crypto) into
+// public/js/ with esbuild. Run by `npm start`, `npm test` and `npm run bench`.
+import { build } from "esbuild";
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
+const entries = readdirSync(path.join(root, "src/web"))
+  .filter((f) => f.endsWith(".ts") && !f.startsWith("_"))
+  .map((f) => path.join(root, "src/web", f));
+
+await build({
+  entryPoints: entries,
+  outdir: path.join(root, "public/js"),
+  bundle: true,
+  format: "esm",
+  target: ["chrome110", "firefox110", "safari16"],
+  minify: true,
+  sourcemap: false,
+  logLevel: "warning",
+});

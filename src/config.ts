@@ -1,0 +1,156 @@
+// The one place that reads process.env. Every setting is listed here with its default and what it
+// does; `.env.example` mirrors this file. Other modules import `loadConfig()` or receive a Config.
+import path from "node:path";
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no", ""])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const csv = z.string().transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
+
+const envSchema = z.object({
+  /** TCP port the HTTP server listens on. */
+  PORT: int(0, 65535).default(3000),
+  /** Address to bind. */
+  HOST: z.string().default("0.0.0.0"),
+  /** Public issuer URL; defaults to http://localhost:PORT. Use https in production. */
+  ISSUER: z.string().url().optional(),
+  /** Folder for the SQLite database and (later) the blob store. */
+  DATA_DIR: z.string().default("./data"),
+  /** postgres://… to run on PostgreSQL; empty means embedded SQLite in DATA_DIR. */
+  DATABASE_URL: z.string().default(""),
+  /** PostgreSQL schema for Passport's tables (created if missing). */
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "lowercase letters, digits and _").default("public"),
+  /** Encrypts private signing keys and client secrets at rest (any long random string). Optional. */
+  KEY_ENCRYPTION_SECRET: z.string().default(""),
+  /** Trust X-Forwarded-* headers (set when behind a reverse proxy / load balancer). */
+  TRUST_PROXY: bool.default(false),
+  /** Largest accepted request body for forms and JSON. */
+  BODY_LIMIT: z.string().default("64kb"),
+  /** PBKDF2 iterations for new accounts; sign-ups with fewer are refused. */
+  KDF_ITERATIONS: int(1, 10_000_000).default(600_000),
+  /** argon2id cost used to hash the authKey the browser sends. */
+  ARGON2_MEMORY_KIB: int(1024, 1_048_576).default(19_456),
+  ARGON2_TIME_COST: int(1, 20).default(2),
+  ARGON2_PARALLELISM: int(1, 16).default(1),
+  /** Failed sign-ins allowed per account before delays start (Keycloak-like brute-force detection). */
+  LOGIN_FREE_FAILURES: int(1, 1000).default(5),
+  /** Failed sign-ins allowed per client address before delays start. */
+  LOGIN_IP_FREE_FAILURES: int(1, 100_000).default(30),
+  /** First delay after the free failures, in seconds; each further failure doubles it. */
+  LOGIN_WAIT_INCREMENT_SECONDS: int(1, 86_400).default(60),
+  /** Longest delay (temporary lock), in seconds. */
+  LOGIN_MAX_WAIT_SECONDS: int(1, 86_400).default(900),
+  /** Failures older than this are forgotten, in seconds. */
+  LOGIN_FAILURE_RESET_SECONDS: int(60, 604_800).default(43_200),
+  /** Lifetimes, in seconds. */
+  ACCESS_TOKEN_TTL: int(60, 86_400).default(3600),
+  ID_TOKEN_TTL: int(60, 86_400).default(3600),
+  REFRESH_TOKEN_TTL: int(60, 31_536_000).default(14 * 86_400),
+  SESSION_TTL: int(60, 31_536_000).default(14 * 86_400),
+  AUTHORIZATION_CODE_TTL: int(10, 600).default(60),
+  INTERACTION_TTL: int(60, 86_400).default(3600),
+  /** Subject types offered; the first is the default for new clients. */
+  SUBJECT_TYPES: csv.default(["pairwise", "public"]),
+  /** Algorithm of the key that signs ID tokens by default. */
+  DEFAULT_SIGNING_ALG: z.enum(["RS256", "PS256", "ES256", "EdDSA"]).default("RS256"),
+  /** Seconds between checks for rotated signing keys (multi-process deployments). 0 disables. */
+  KEY_REFRESH_SECONDS: int(0, 86_400).default(60),
+  /** Seconds between purges of expired OIDC artifacts, sessions and login failures. 0 disables. */
+  PURGE_INTERVAL_SECONDS: int(0, 86_400).default(600),
+  /** The first account to sign up becomes an admin (turn off once you have one). */
+  FIRST_USER_IS_ADMIN: bool.default(true),
+  /** "info" logs one line per request; "warn" only problems; "silent" nothing. */
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  issuer: string;
+  secureCookies: boolean;
+  dataDir: string;
+  database: { type: "sqlite"; file: string } | { type: "postgres"; url: string; schema: string };
+  keyEncryptionSecret: string;
+  trustProxy: boolean;
+  bodyLimit: string;
+  kdfIterations: number;
+  argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  bruteForce: {
+    freeFailures: number;
+    ipFreeFailures: number;
+    waitIncrementSeconds: number;
+    maxWaitSeconds: number;
+    resetSeconds: number;
+  };
+  ttl: {
+    accessToken: number;
+    idToken: number;
+    refreshToken: number;
+    session: number;
+    authorizationCode: number;
+    interaction: number;
+  };
+  subjectTypes: ("pairwise" | "public")[];
+  defaultSigningAlg: "RS256" | "PS256" | "ES256" | "EdDSA";
+  keyRefreshSeconds: number;
+  purgeIntervalSeconds: number;
+  firstUserIsAdmin: boolean;
+  logLevel: "debug" | "info" | "warn" | "error" | "silent";
+}
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment; a bad value stops start-up with the variable's name. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${lines.join("\n  ")}`);
+  }
+  const e = parsed.data;
+  const issuer = (e.ISSUER ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
+  const subjectTypes = e.SUBJECT_TYPES.filter((s): s is "pairwise" | "public" => s === "pairwise" || s === "public");
+  if (subjectTypes.length === 0) throw new ConfigError("invalid configuration:\n  SUBJECT_TYPES: use pairwise and/or public");
+  const dataDir = path.resolve(e.DATA_DIR);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    issuer,
+    secureCookies: issuer.startsWith("https:"),
+    dataDir,
+    database: e.DATABASE_URL
+      ? { type: "postgres", url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA }
+      : { type: "sqlite", file: path.join(dataDir, "passport.sqlite") },
+    keyEncryptionSecret: e.KEY_ENCRYPTION_SECRET,
+    trustProxy: e.TRUST_PROXY,
+    bodyLimit: e.BODY_LIMIT,
+    kdfIterations: e.KDF_ITERATIONS,
+    argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
+    bruteForce: {
+      freeFailures: e.LOGIN_FREE_FAILURES,
+      ipFreeFailures: e.LOGIN_IP_FREE_FAILURES,
+      waitIncrementSeconds: e.LOGIN_WAIT_INCREMENT_SECONDS,
+      maxWaitSeconds: e.LOGIN_MAX_WAIT_SECONDS,
+      resetSeconds: e.LOGIN_FAILURE_RESET_SECONDS,
+    },
+    ttl: {
+      accessToken: e.ACCESS_TOKEN_TTL,
+      idToken: e.ID_TOKEN_TTL,
+      refreshToken: e.REFRESH_TOKEN_TTL,
+      session: e.SESSION_TTL,
+      authorizationCode: e.AUTHORIZATION_CODE_TTL,
+      interaction: e.INTERACTION_TTL,
+    },
+    subjectTypes,
+    defaultSigningAlg: e.DEFAULT_SIGNING_ALG,
+    keyRefreshSeconds: e.KEY_REFRESH_SECONDS,
+    purgeIntervalSeconds: e.PURGE_INTERVAL_SECONDS,
+    firstUserIsAdmin: e.FIRST_USER_IS_ADMIN,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,63 @@
+// Wires stores and services for one process. Routes, the provider, the CLI and tests all start
+// from here, so each gets the same objects built the same way.
+import type { DataSource } from "typeorm";
+import type { Config } from "./config.js";
+import { openDatabase } from "./db/data-source.js";
+import { AccountStore } from "./db/accounts.js";
+import { ClientStore } from "./db/clients.js";
+import { LoginFailureStore } from "./db/login-failures.js";
+import { OidcStore } from "./db/oidc-store.js";
+import { ServerKeyStore } from "./db/server-keys.js";
+import { KeyRing } from "./oidc/keys.js";
+import { AccountService } from "./services/accounts.js";
+import { AppSessionService } from "./services/app-sessions.js";
+import { BruteForceGuard } from "./services/brute-force.js";
+import { ClientService } from "./services/clients.js";
+import { PasswordHasher } from "./services/password-hasher.js";
+import { SecretBox } from "./services/secret-box.js";
+
+export interface Container {
+  cfg: Config;
+  ds: DataSource;
+  oidcStore: OidcStore;
+  keys: KeyRing;
+  accounts: AccountService;
+  sessions: AppSessionService;
+  clients: ClientService;
+  guard: BruteForceGuard;
+  close(): Promise<void>;
+}
+
+export async function createContainer(cfg: Config, ds?: DataSource): Promise<Container> {
+  const db = ds ?? (await openDatabase(cfg.database));
+  const box = new SecretBox(cfg.keyEncryptionSecret);
+  // A retired key must outlive everything it may have signed: the longest token lifetime.
+  const overlapMs = Math.max(cfg.ttl.accessToken, cfg.ttl.idToken) * 1000;
+  const keys = new KeyRing(new ServerKeyStore(db), box, overlapMs);
+  const guard = new BruteForceGuard(new LoginFailureStore(db), cfg.bruteForce);
+  const accountStore = new AccountStore(db);
+  const accounts = new AccountService(accountStore, new PasswordHasher(cfg.argon2), guard, cfg, await keys.secret("prelogin-hmac"));
+  return {
+    cfg,
+    ds: db,
+    oidcStore: new OidcStore(db),
+    keys,
+    accounts,
+    sessions: new AppSessionService(accountStore, cfg.ttl.session),
+    clients: new ClientService(new ClientStore(db), box),
+    guard,
+    close: async () => {
+      if (db.isInitialized) await db.destroy();
+    },
+  };
+}
+
+/** Removes what has expired: OIDC artifacts, app sessions, old login failures, retired keys. */
+export async function purgeExpired(c: Container): Promise<Record<string, number>> {
+  return {
+    oidcArtifacts: await c.oidcStore.purgeExpired(),
+    sessions: await c.sessions.purge(),
+    loginFailures: await c.guard.purge(),
+    retiredKeys: await c.keys.dropExpired(),
+  };
+}

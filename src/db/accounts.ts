@@ -1,0 +1,81 @@
+// Queries on accounts and app sessions.
+import { type DataSource, LessThan, type Repository } from "typeorm";
+import { AccountEntity, type AccountRow, AppSessionEntity, type AppSessionRow } from "./entities.js";
+
+export class AccountStore {
+  private readonly repo: Repository<AccountRow>;
+  private readonly sessions: Repository<AppSessionRow>;
+
+  constructor(private readonly ds: DataSource) {
+    this.repo = ds.getRepository(AccountEntity);
+    this.sessions = ds.getRepository(AppSessionEntity);
+  }
+
+  byId(id: string): Promise<AccountRow | null> {
+    return this.repo.findOne({ where: { id } });
+  }
+
+  byEmail(emailNormalized: string): Promise<AccountRow | null> {
+    return this.repo.findOne({ where: { emailNormalized } });
+  }
+
+  count(): Promise<number> {
+    return this.repo.count();
+  }
+
+  list(): Promise<AccountRow[]> {
+    return this.repo.find({ order: { createdAt: "ASC" } });
+  }
+
+  /** Inserts; returns false when the normalized email is taken (unique index). */
+  async insert(row: AccountRow): Promise<boolean> {
+    try {
+      await this.repo.insert(row);
+      return true;
+    } catch (err) {
+      if (isUniqueViolation(err)) return false;
+      throw err;
+    }
+  }
+
+  async update(id: string, patch: Partial<AccountRow>): Promise<void> {
+    await this.repo.update({ id }, patch);
+  }
+
+  /** Deletes the account and its sessions in one transaction. */
+  async delete(id: string): Promise<void> {
+    await this.ds.transaction(async (m) => {
+      await m.getRepository(AppSessionEntity).delete({ accountId: id });
+      await m.getRepository(AccountEntity).delete({ id });
+    });
+  }
+
+  insertSession(row: AppSessionRow): Promise<unknown> {
+    return this.sessions.insert(row);
+  }
+
+  findSession(idHash: string): Promise<AppSessionRow | null> {
+    return this.sessions.findOne({ where: { idHash } });
+  }
+
+  async deleteSession(idHash: string): Promise<void> {
+    await this.sessions.delete({ idHash });
+  }
+
+  /** Ends every session of the account except, optionally, one. */
+  async deleteSessionsOf(accountId: string, keepIdHash?: string): Promise<void> {
+    const rows = await this.sessions.find({ where: { accountId }, select: { idHash: true } });
+    const doomed = rows.map((r) => r.idHash).filter((h) => h !== keepIdHash);
+    if (doomed.length) await this.sessions.delete(doomed);
+  }
+
+  async purgeSessions(now = Date.now()): Promise<number> {
+    return (await this.sessions.delete({ expiresAt: LessThan(now) })).affected ?? 0;
+  }
+}
+
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; driverError?: { code?: string } };
+  const code = e?.driverError?.code ?? e?.code ?? "";
+  return code === "23505" || code.startsWith("SQLITE_CONSTRAINT");
+}

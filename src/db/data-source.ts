@@ -1,0 +1,47 @@
+// Builds the TypeORM DataSource for SQLite (embedded default) or PostgreSQL (DATABASE_URL).
+// Migrations always run at start; `synchronize` is never used.
+import fs from "node:fs";
+import path from "node:path";
+import { DataSource } from "typeorm";
+import type { Config } from "../config.js";
+import { migrations } from "../../migrations/index.js";
+import { entities } from "./entities.js";
+
+export function createDataSource(db: Config["database"]): DataSource {
+  if (db.type === "postgres") {
+    return new DataSource({
+      type: "postgres",
+      url: db.url,
+      schema: db.schema,
+      entities,
+      migrations,
+      logging: false,
+      extra: { options: `-c search_path=${db.schema}`, max: 10 },
+    });
+  }
+  fs.mkdirSync(path.dirname(db.file), { recursive: true });
+  return new DataSource({
+    type: "better-sqlite3",
+    database: db.file,
+    entities,
+    migrations,
+    logging: false,
+    // WAL lets readers run while a writer commits; busy_timeout makes a second process wait
+    // rather than fail with SQLITE_BUSY.
+    prepareDatabase: (conn: { pragma(s: string): unknown }) => {
+      conn.pragma("journal_mode = WAL");
+      conn.pragma("synchronous = NORMAL");
+      conn.pragma("busy_timeout = 5000");
+      conn.pragma("foreign_keys = ON");
+    },
+  });
+}
+
+/** Opens the database and applies pending migrations. */
+export async function openDatabase(db: Config["database"]): Promise<DataSource> {
+  const ds = createDataSource(db);
+  await ds.initialize();
+  if (db.type === "postgres") await ds.query(`CREATE SCHEMA IF NOT EXISTS "${db.schema}"`);
+  await ds.runMigrations({ transaction: "each" });
+  return ds;
+}

@@ -1,0 +1,164 @@
+// Table definitions as TypeORM EntitySchemas: explicit column types, no decorators, so the same
+// code runs under tsx/esbuild and tsc, on SQLite and PostgreSQL. Times are epoch milliseconds in
+// bigint columns (one representation on both databases); see `epochMs` for the pg string case.
+import { EntitySchema, type ValueTransformer } from "typeorm";
+
+/** pg returns bigint as a string; SQLite as a number. Both become a number here. */
+export const epochMs: ValueTransformer = {
+  to: (v: number | null | undefined) => v,
+  from: (v: string | number | null) => (v === null || v === undefined ? null : Number(v)),
+};
+const time = (nullable = false) => ({ type: "bigint" as const, nullable, transformer: epochMs });
+
+export interface OidcPayloadRow {
+  kind: string;
+  id: string;
+  payload: string;
+  grantId: string | null;
+  userCode: string | null;
+  uid: string | null;
+  accountId: string | null;
+  expiresAt: number | null;
+  consumedAt: number | null;
+}
+export const OidcPayloadEntity = new EntitySchema<OidcPayloadRow>({
+  name: "OidcPayload",
+  tableName: "oidc_payloads",
+  columns: {
+    kind: { type: "varchar", length: 64, primary: true },
+    id: { type: "varchar", length: 255, primary: true },
+    payload: { type: "text" },
+    grantId: { name: "grant_id", type: "varchar", length: 255, nullable: true },
+    userCode: { name: "user_code", type: "varchar", length: 255, nullable: true },
+    uid: { type: "varchar", length: 255, nullable: true },
+    accountId: { name: "account_id", type: "varchar", length: 64, nullable: true },
+    expiresAt: { name: "expires_at", ...time(true) },
+    consumedAt: { name: "consumed_at", ...time(true) },
+  },
+});
+
+export interface ClientRow {
+  clientId: string;
+  name: string;
+  metadata: string;
+  enabled: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+export const ClientEntity = new EntitySchema<ClientRow>({
+  name: "Client",
+  tableName: "clients",
+  columns: {
+    clientId: { name: "client_id", type: "varchar", length: 255, primary: true },
+    name: { type: "varchar", length: 255 },
+    metadata: { type: "text" },
+    enabled: { type: "boolean", default: true },
+    createdAt: { name: "created_at", ...time() },
+    updatedAt: { name: "updated_at", ...time() },
+  },
+});
+
+export interface AccountRow {
+  id: string;
+  email: string;
+  emailNormalized: string;
+  authHash: string;
+  kdf: string;
+  wrappedVaultKey: string;
+  recoveryAuthHash: string;
+  recoveryWrappedVaultKey: string;
+  isAdmin: boolean;
+  createdAt: number;
+  updatedAt: number;
+  passwordChangedAt: number;
+}
+export const AccountEntity = new EntitySchema<AccountRow>({
+  name: "Account",
+  tableName: "accounts",
+  columns: {
+    id: { type: "varchar", length: 64, primary: true },
+    email: { type: "varchar", length: 320 },
+    emailNormalized: { name: "email_normalized", type: "varchar", length: 320, unique: true },
+    authHash: { name: "auth_hash", type: "varchar", length: 255 },
+    kdf: { type: "text" },
+    wrappedVaultKey: { name: "wrapped_vault_key", type: "text" },
+    recoveryAuthHash: { name: "recovery_auth_hash", type: "varchar", length: 255 },
+    recoveryWrappedVaultKey: { name: "recovery_wrapped_vault_key", type: "text" },
+    isAdmin: { name: "is_admin", type: "boolean", default: false },
+    createdAt: { name: "created_at", ...time() },
+    updatedAt: { name: "updated_at", ...time() },
+    passwordChangedAt: { name: "password_changed_at", ...time() },
+  },
+});
+
+export interface AppSessionRow {
+  idHash: string;
+  accountId: string;
+  authTime: number;
+  createdAt: number;
+  expiresAt: number;
+}
+export const AppSessionEntity = new EntitySchema<AppSessionRow>({
+  name: "AppSession",
+  tableName: "app_sessions",
+  columns: {
+    idHash: { name: "id_hash", type: "varchar", length: 64, primary: true },
+    accountId: { name: "account_id", type: "varchar", length: 64 },
+    authTime: { name: "auth_time", ...time() },
+    createdAt: { name: "created_at", ...time() },
+    expiresAt: { name: "expires_at", ...time() },
+  },
+  indices: [{ name: "idx_app_sessions_account", columns: ["accountId"] }],
+});
+
+export interface LoginFailureRow {
+  key: string;
+  failures: number;
+  lastFailureAt: number;
+  lockedUntil: number;
+}
+export const LoginFailureEntity = new EntitySchema<LoginFailureRow>({
+  name: "LoginFailure",
+  tableName: "login_failures",
+  columns: {
+    key: { type: "varchar", length: 400, primary: true },
+    failures: { type: "integer" },
+    lastFailureAt: { name: "last_failure_at", ...time() },
+    lockedUntil: { name: "locked_until", ...time() },
+  },
+});
+
+export interface ServerKeyRow {
+  kid: string;
+  use: string;
+  alg: string;
+  status: string;
+  publicJwk: string | null;
+  privateData: string;
+  createdAt: number;
+  retiredAt: number | null;
+}
+/** Signing keys, cookie keys and server secrets. `privateData` may be encrypted (keyring.ts). */
+export const ServerKeyEntity = new EntitySchema<ServerKeyRow>({
+  name: "ServerKey",
+  tableName: "server_keys",
+  columns: {
+    kid: { type: "varchar", length: 128, primary: true },
+    use: { type: "varchar", length: 32 },
+    alg: { type: "varchar", length: 32 },
+    status: { type: "varchar", length: 16 },
+    publicJwk: { name: "public_jwk", type: "text", nullable: true },
+    privateData: { name: "private_data", type: "text" },
+    createdAt: { name: "created_at", ...time() },
+    retiredAt: { name: "retired_at", ...time(true) },
+  },
+});
+
+export const entities = [
+  OidcPayloadEntity,
+  ClientEntity,
+  AccountEntity,
+  AppSessionEntity,
+  LoginFailureEntity,
+  ServerKeyEntity,
+];

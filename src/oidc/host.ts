@@ -1,0 +1,64 @@
+// Holds the live oidc-provider instance. oidc-provider fixes its keystore at construction, so when
+// another process (or the CLI) rotates the signing keys we build a fresh provider and swap it in;
+// all provider state lives in the database, so nothing is lost in the swap.
+import mount from "koa-mount";
+import type Koa from "koa";
+import type Provider from "oidc-provider";
+import type { Container } from "../container.js";
+import type { Views } from "../routes/views.js";
+import { PageRenderer } from "./pages.js";
+import { createProvider } from "./provider.js";
+
+export class ProviderHost {
+  private provider!: Provider;
+  private mounted!: Koa.Middleware;
+  private version = "";
+
+  constructor(
+    private readonly c: Container,
+    private readonly views: Views,
+    private readonly cookieKeys: string[],
+    private readonly pairwiseSalt: string,
+  ) {}
+
+  get current(): Provider {
+    return this.provider;
+  }
+
+  async init(): Promise<void> {
+    await this.c.keys.ensureSigningKeys();
+    await this.build();
+  }
+
+  /** Rebuilds the provider if the signing keys changed since the last build. */
+  async refresh(): Promise<boolean> {
+    if ((await this.c.keys.signingVersion()) === this.version) return false;
+    await this.build();
+    return true;
+  }
+
+  middleware(): Koa.Middleware {
+    return (ctx, next) => this.mounted(ctx, next);
+  }
+
+  private async build(): Promise<void> {
+    const { jwks, version } = await this.c.keys.signingKeys();
+    const provider = createProvider({
+      cfg: this.c.cfg,
+      store: this.c.oidcStore,
+      clients: this.c.clients,
+      accounts: this.c.accounts,
+      sessions: this.c.sessions,
+      pages: new PageRenderer(this.views),
+      signingKeys: jwks,
+      cookieKeys: this.cookieKeys,
+      pairwiseSalt: this.pairwiseSalt,
+    });
+    this.c.clients.setValidator(async (metadata) => {
+      await provider.Client.validate(metadata as never);
+    });
+    this.provider = provider;
+    this.mounted = mount(provider as never) as Koa.Middleware;
+    this.version = version;
+  }
+}

@@ -1,0 +1,143 @@
+// oidc-provider configuration. The provider knows nothing about how people sign in: it sends
+// every interaction to /interaction/:uid (src/routes/interaction.ts), in the spirit of Hydra's
+// login/consent split. Everything here is protocol policy: flows, algorithms, lifetimes, keys.
+import crypto from "node:crypto";
+import Provider, { type Configuration, type KoaContextWithOIDC, interactionPolicy } from "oidc-provider";
+import type { Config } from "../config.js";
+import type { JWK } from "jose";
+import type { OidcStore } from "../db/oidc-store.js";
+import type { ClientService } from "../services/clients.js";
+import type { AccountService } from "../services/accounts.js";
+import type { AppSessionService } from "../services/app-sessions.js";
+import { adapterFactory } from "./adapter.js";
+import { supportedAlgorithms } from "./algorithms.js";
+import { findAccount, SCOPES, CLAIMS } from "./claims.js";
+import type { PageRenderer } from "./pages.js";
+import { SESSION_COOKIE } from "./cookies.js";
+
+export interface ProviderDeps {
+  cfg: Config;
+  store: OidcStore;
+  clients: ClientService;
+  accounts: AccountService;
+  sessions: AppSessionService;
+  pages: PageRenderer;
+  signingKeys: JWK[];
+  cookieKeys: string[];
+  pairwiseSalt: string;
+}
+
+const SIGNING_ALGS = [...supportedAlgorithms.signing];
+const ENCRYPTION_ALGS = [...supportedAlgorithms.encryption];
+const ENCRYPTION_ENCS = [...supportedAlgorithms.encryptionEnc];
+
+/** Holders who signed out of Passport itself must sign in again before any client gets a code. */
+function loginPolicy(sessions: AppSessionService) {
+  const policy = interactionPolicy.base();
+  policy.get("login")!.checks.add(
+    new interactionPolicy.Check("app_session_ended", "The holder signed out of Passport", async (ctx) => {
+      const { oidc } = ctx;
+      if (!oidc.session?.accountId || oidc.result?.login) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const appSession = await sessions.resolve(ctx.cookies.get(SESSION_COOKIE, { signed: true }));
+      return appSession?.accountId === oidc.session.accountId
+        ? interactionPolicy.Check.NO_NEED_TO_PROMPT
+        : interactionPolicy.Check.REQUEST_PROMPT;
+    }),
+  );
+  return policy;
+}
+
+export function buildConfiguration(d: ProviderDeps): Configuration {
+  const { cfg } = d;
+  const cookieOpts = { signed: true, secure: cfg.secureCookies, sameSite: "lax" as const, httpOnly: true };
+  return {
+    adapter: adapterFactory(d.store, d.clients),
+    findAccount: (ctx, sub) => findAccount(d.accounts, sub),
+    scopes: SCOPES,
+    claims: CLAIMS,
+    jwks: { keys: d.signingKeys as never },
+    cookies: { keys: d.cookieKeys, long: cookieOpts, short: cookieOpts },
+    pkce: { required: () => true },
+    responseTypes: ["code"],
+    subjectTypes: cfg.subjectTypes,
+    pairwiseIdentifier: (_ctx, accountId, client) =>
+      // Per client, not per sector: two clients on one host still cannot join their users.
+      crypto.createHmac("sha256", d.pairwiseSalt).update(`${client.clientId}\0${accountId}`).digest("base64url"),
+    clientAuthMethods: supportedAlgorithms.tokenEndpointAuthMethods as never,
+    clientDefaults: {
+      grant_types: ["authorization_code"],
+      response_types: ["code"],
+      token_endpoint_auth_method: "client_secret_basic",
+      id_token_signed_response_alg: cfg.defaultSigningAlg,
+      subject_type: cfg.subjectTypes[0],
+    },
+    allowOmittingSingleRegisteredRedirectUri: false,
+    conformIdTokenClaims: true,
+    rotateRefreshToken: true,
+    issueRefreshToken: async (_ctx, client, code) =>
+      client.grantTypeAllowed("refresh_token") && code.scopes.has("offline_access"),
+    features: {
+      devInteractions: { enabled: false },
+      encryption: { enabled: true },
+      jwtUserinfo: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      clientCredentials: { enabled: true },
+      userinfo: { enabled: true },
+      claimsParameter: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: (ctx, form) => d.pages.logout(ctx, form),
+        postLogoutSuccessSource: (ctx) => d.pages.loggedOut(ctx),
+      },
+    },
+    enabledJWA: {
+      idTokenSigningAlgValues: SIGNING_ALGS as never,
+      userinfoSigningAlgValues: SIGNING_ALGS as never,
+      introspectionSigningAlgValues: SIGNING_ALGS as never,
+      authorizationSigningAlgValues: SIGNING_ALGS as never,
+      clientAuthSigningAlgValues: SIGNING_ALGS as never,
+      requestObjectSigningAlgValues: SIGNING_ALGS as never,
+      idTokenEncryptionAlgValues: ENCRYPTION_ALGS as never,
+      userinfoEncryptionAlgValues: ENCRYPTION_ALGS as never,
+      introspectionEncryptionAlgValues: ENCRYPTION_ALGS as never,
+      authorizationEncryptionAlgValues: ENCRYPTION_ALGS as never,
+      requestObjectEncryptionAlgValues: ENCRYPTION_ALGS as never,
+      idTokenEncryptionEncValues: ENCRYPTION_ENCS as never,
+      userinfoEncryptionEncValues: ENCRYPTION_ENCS as never,
+      introspectionEncryptionEncValues: ENCRYPTION_ENCS as never,
+      authorizationEncryptionEncValues: ENCRYPTION_ENCS as never,
+      requestObjectEncryptionEncValues: ENCRYPTION_ENCS as never,
+    },
+    ttl: {
+      AccessToken: cfg.ttl.accessToken,
+      ClientCredentials: cfg.ttl.accessToken,
+      AuthorizationCode: cfg.ttl.authorizationCode,
+      IdToken: cfg.ttl.idToken,
+      RefreshToken: cfg.ttl.refreshToken,
+      Session: cfg.ttl.session,
+      Grant: cfg.ttl.refreshToken,
+      Interaction: cfg.ttl.interaction,
+    },
+    interactions: {
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      policy: loginPolicy(d.sessions),
+    },
+    renderError: (ctx, out, error) => d.pages.error(ctx, out, error),
+  };
+}
+
+export function createProvider(d: ProviderDeps): Provider {
+  const provider = new Provider(d.cfg.issuer, buildConfiguration(d));
+  provider.proxy = d.cfg.trustProxy;
+  // Signing out at a relying party (RP-initiated logout) also ends the Passport session.
+  provider.on("end_session.success", (ctx: KoaContextWithOIDC) => {
+    const token = ctx.cookies.get(SESSION_COOKIE, { signed: true });
+    ctx.cookies.set(SESSION_COOKIE, null);
+    d.sessions
+      .resolve(token)
+      .then((s) => (s ? d.sessions.destroy(s) : undefined))
+      .catch(() => undefined);
+  });
+  return provider;
+}

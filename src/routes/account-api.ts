@@ -1,0 +1,96 @@
+// JSON API behind the sign-up, sign-in, recovery and account pages. Bodies are the keys and wrapped
+// blobs the browser derived (src/crypto); this layer parses them and answers, services decide.
+import Router from "@koa/router";
+import type Koa from "koa";
+import { parseInput } from "../errors.js";
+import type { RouteDeps } from "./index.js";
+import {
+  changePasswordBody,
+  deleteAccountBody,
+  preloginBody,
+  recoveryFinishBody,
+  recoveryStartBody,
+  signInBody,
+  signUpBody,
+} from "./schemas.js";
+import { clearSessionCookie, requireAccount, setSessionCookie } from "./middleware/session.js";
+import { endProviderSession } from "./provider-session.js";
+
+export function accountApi(d: RouteDeps): Router {
+  const { accounts, sessions } = d.container;
+  const r = new Router({ prefix: "/api" });
+
+  const startSession = async (ctx: Koa.Context, accountId: string) => {
+    const { token } = await sessions.create(accountId);
+    setSessionCookie(ctx, token, d.cfg.secureCookies, d.cfg.ttl.session);
+  };
+
+  r.post("/prelogin", async (ctx) => {
+    const { email } = parseInput(preloginBody, ctx.request.body);
+    ctx.body = { kdf: await accounts.prelogin(email), minIterations: d.cfg.kdfIterations };
+  });
+
+  r.get("/kdf-defaults", (ctx) => {
+    ctx.body = { alg: "pbkdf2-sha256", iterations: d.cfg.kdfIterations };
+  });
+
+  r.post("/signup", async (ctx) => {
+    const body = parseInput(signUpBody, ctx.request.body, "sign-up");
+    const account = await accounts.signUp(body);
+    await startSession(ctx, account.id);
+    ctx.status = 201;
+    ctx.body = { account: { id: account.id, email: account.email, isAdmin: account.isAdmin } };
+  });
+
+  r.post("/session", async (ctx) => {
+    const { email, authKey } = parseInput(signInBody, ctx.request.body, "sign-in");
+    const { account, wrappedVaultKey } = await accounts.signIn(email, authKey, ctx.ip);
+    await startSession(ctx, account.id);
+    ctx.body = { account: { id: account.id, email: account.email, isAdmin: account.isAdmin }, wrappedVaultKey };
+  });
+
+  r.post("/signout", async (ctx) => {
+    if (ctx.state.session) await sessions.destroy(ctx.state.session);
+    clearSessionCookie(ctx);
+    await endProviderSession(ctx, d.host.current);
+    ctx.status = 204;
+  });
+
+  r.get("/account", requireAccount, async (ctx) => {
+    const { kdf, wrappedVaultKey } = await accounts.keyMaterial(ctx.state.account.id);
+    ctx.body = { account: ctx.state.account, kdf, wrappedVaultKey, minIterations: d.cfg.kdfIterations };
+  });
+
+  r.post("/account/password", requireAccount, async (ctx) => {
+    const body = parseInput(changePasswordBody, ctx.request.body, "password change");
+    await accounts.changePassword(ctx.state.account.id, body.currentAuthKey, body, ctx.ip);
+    // Other devices signed in with the old password are signed out.
+    await sessions.endOthers(ctx.state.session);
+    ctx.status = 204;
+  });
+
+  r.post("/account/delete", requireAccount, async (ctx) => {
+    const { authKey } = parseInput(deleteAccountBody, ctx.request.body, "account deletion");
+    await accounts.delete(ctx.state.account.id, authKey, ctx.ip);
+    await d.container.oidcStore.revokeByAccount(ctx.state.account.id);
+    clearSessionCookie(ctx);
+    await endProviderSession(ctx, d.host.current);
+    ctx.status = 204;
+  });
+
+  r.post("/recovery/start", async (ctx) => {
+    const { email, recoveryAuthKey } = parseInput(recoveryStartBody, ctx.request.body, "recovery");
+    ctx.body = await accounts.recoveryStart(email, recoveryAuthKey, ctx.ip);
+  });
+
+  r.post("/recovery/finish", async (ctx) => {
+    const body = parseInput(recoveryFinishBody, ctx.request.body, "recovery");
+    const account = await accounts.recoveryFinish(body.email, body.recoveryAuthKey, body, ctx.ip);
+    // Whoever held the old password is signed out everywhere; this browser starts fresh.
+    await sessions.endAll(account.id);
+    await startSession(ctx, account.id);
+    ctx.status = 204;
+  });
+
+  return r;
+}

@@ -1,0 +1,25 @@
+// Every router of ours, composed in one middleware.
+import type Koa from "koa";
+import compose from "koa-compose";
+import type { Config } from "../config.js";
+import type { Container } from "../container.js";
+import type { Logger } from "../logger.js";
+import type { ProviderHost } from "../oidc/host.js";
+import type { Views } from "./views.js";
+import { accountApi } from "./account-api.js";
+import { pages } from "./pages.js";
+import { interactionRoutes } from "./interaction.js";
+import { adminRoutes } from "./admin.js";
+
+export interface RouteDeps {
+  cfg: Config;
+  container: Container;
+  host: ProviderHost;
+  views: Views;
+  log: Logger;
+}
+
+export function buildRoutes(d: RouteDeps): Koa.Middleware {
+  const routers = [accountApi(d), pages(d), interactionRoutes(d), adminRoutes(d)];
+  return compose(routers.flatMap((r) => [r.routes(), r.allowedMethods()]) as Koa.Middleware[]);
+}

@@ -1,0 +1,139 @@
+// The login and consent steps oidc-provider hands over (interactions.url). Each request is one
+// row of a small pipeline: load the interaction, decide the step, answer. The provider only sees
+// the result (login: who and when; consent: the grant), never how the holder signed in.
+import Router from "@koa/router";
+import type Koa from "koa";
+import type Provider from "oidc-provider";
+import { AppError, ForbiddenError } from "../errors.js";
+import { SCOPE_DESCRIPTIONS } from "../oidc/claims.js";
+import type { AppSession } from "../services/app-sessions.js";
+import type { RouteDeps } from "./index.js";
+import { render } from "./render.js";
+import { clearSessionCookie } from "./middleware/session.js";
+import { endProviderSession } from "./provider-session.js";
+
+type Details = Awaited<ReturnType<Provider["interactionDetails"]>>;
+
+/** Reasons that demand a sign-in newer than the request itself. */
+const FRESH_LOGIN_REASONS = new Set(["login_prompt", "max_age", "id_token_hint"]);
+
+async function loadDetails(ctx: Koa.Context, provider: Provider): Promise<Details> {
+  try {
+    const details = await provider.interactionDetails(ctx.req, ctx.res);
+    if (details.uid !== ctx.params.uid) throw new Error("uid mismatch");
+    return details;
+  } catch {
+    throw new AppError("interaction_expired", "This sign-in request has expired or was already used. Go back to the app and start again.", 400);
+  }
+}
+
+/** A Passport session counts for this request unless the client asked for a fresh sign-in. */
+function sessionSatisfies(session: AppSession | null, details: Details): boolean {
+  if (!session) return false;
+  const reasons = (details.prompt.reasons ?? []) as string[];
+  if (!reasons.some((r) => FRESH_LOGIN_REASONS.has(r))) return true;
+  const maxAge = details.params.max_age;
+  if (reasons.length === 1 && reasons[0] === "max_age" && typeof maxAge === "number") {
+    return session.authTime >= Date.now() - maxAge * 1000;
+  }
+  return session.authTime >= details.iat * 1000;
+}
+
+async function finish(ctx: Koa.Context, provider: Provider, result: Record<string, unknown>, merge = false): Promise<void> {
+  const url = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: merge });
+  ctx.status = 303;
+  ctx.redirect(url);
+}
+
+export function interactionRoutes(d: RouteDeps): Router {
+  const r = new Router({ prefix: "/interaction/:uid" });
+  const provider = () => d.host.current;
+
+  r.get("/", async (ctx) => {
+    const details = await loadDetails(ctx, provider());
+    const client = await provider().Client.find(String(details.params.client_id));
+    const session: AppSession | null = ctx.state.session;
+    if (details.prompt.name === "login") {
+      if (sessionSatisfies(session, details)) {
+        return finish(ctx, provider(), { login: { accountId: session!.accountId, ts: Math.floor(session!.authTime / 1000) } });
+      }
+      return render(ctx, d.views, "interaction-login.njk", {
+        title: "Sign in",
+        script: "signin",
+        uid: details.uid,
+        next: `/interaction/${details.uid}`,
+        clientName: client?.clientName ?? client?.clientId,
+        loginHint: typeof details.params.login_hint === "string" ? details.params.login_hint : "",
+        reason: session ? "This app asks you to confirm your password." : "",
+      });
+    }
+    if (details.prompt.name === "consent") {
+      if (!session || session.accountId !== details.session?.accountId) {
+        // Signed out in another tab since the sign-in step: start the sign-in again.
+        return restart(ctx, details);
+      }
+      const promptDetails = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
+      const scopes = (promptDetails.missingOIDCScope ?? []).map((s) => ({ name: s, text: SCOPE_DESCRIPTIONS[s] ?? s }));
+      return render(ctx, d.views, "consent.njk", {
+        title: "Allow access?",
+        uid: details.uid,
+        clientName: client?.clientName ?? client?.clientId,
+        clientId: client?.clientId,
+        logoUri: client?.logoUri,
+        redirectHost: safeHost(String(details.params.redirect_uri)),
+        scopes,
+        claims: (promptDetails.missingOIDCClaims ?? []).filter((c) => !["sub", "sid", "auth_time", "acr", "amr", "iss"].includes(c)),
+      });
+    }
+    throw new AppError("unsupported_prompt", `this server cannot handle the "${details.prompt.name}" step`, 400);
+  });
+
+  r.post("/confirm", async (ctx) => {
+    const details = await loadDetails(ctx, provider());
+    if (details.prompt.name !== "consent") throw new AppError("invalid_request", "there is nothing to consent to in this request", 400);
+    const accountId = details.session?.accountId;
+    if (!accountId || ctx.state.account?.id !== accountId) throw new ForbiddenError("sign in again to answer this request");
+    const { Grant } = provider();
+    const grant = details.grantId
+      ? await Grant.find(details.grantId)
+      : new Grant({ accountId, clientId: String(details.params.client_id) });
+    if (!grant) throw new AppError("interaction_expired", "the grant for this request is gone; start again", 400);
+    const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(" "));
+    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(" "));
+    const grantId = await grant.save();
+    await finish(ctx, provider(), { consent: { grantId } }, true);
+  });
+
+  r.post("/abort", async (ctx) => {
+    await loadDetails(ctx, provider());
+    await finish(ctx, provider(), { error: "access_denied", error_description: "The holder declined the request." });
+  });
+
+  r.post("/switch", async (ctx) => {
+    const details = await loadDetails(ctx, provider());
+    if (ctx.state.session) await d.container.sessions.destroy(ctx.state.session);
+    clearSessionCookie(ctx);
+    await endProviderSession(ctx, provider());
+    await restart(ctx, details);
+  });
+
+  return r;
+}
+
+/** Sends the browser back to the authorization endpoint with the original request. */
+async function restart(ctx: Koa.Context, details: Details): Promise<void> {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(details.params)) if (typeof v === "string" || typeof v === "number") params.set(k, String(v));
+  ctx.status = 303;
+  ctx.redirect(`/auth?${params.toString()}`);
+}
+
+function safeHost(uri: string): string {
+  try {
+    return new URL(uri).host;
+  } catch {
+    return "";
+  }
+}

@@ -1,0 +1,35 @@
+// Maps anything thrown by our routes to an answer: a JSON problem for API calls, an error page for
+// pages. Server errors are logged without request bodies and answered without details.
+import type Koa from "koa";
+import { toHttp } from "../../errors.js";
+import type { Logger } from "../../logger.js";
+import type { Views } from "../views.js";
+
+export function errorHandler(views: Views, log: Logger): Koa.Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      const http = toHttp(err);
+      if (http.status >= 500) log.error("request failed", { method: ctx.method, path: ctx.path, error: describe(err) });
+      ctx.status = http.status;
+      ctx.set(http.headers);
+      if (wantsJson(ctx)) {
+        ctx.type = "application/problem+json";
+        ctx.body = http.body;
+      } else {
+        ctx.type = "html";
+        ctx.body = views.render("error.njk", { title: "Something went wrong", error: http.body.code, description: http.body.detail });
+      }
+    }
+  };
+}
+
+export function wantsJson(ctx: Koa.Context): boolean {
+  return ctx.path.startsWith("/api/") || ctx.is("application/json") === "application/json" || ctx.accepts("html", "json") === "json";
+}
+
+function describe(err: unknown): string {
+  // Only the error's class and message: stacks and payloads stay out of the log.
+  return err instanceof Error ? `${err.name}: ${err.message}` : "non-error thrown";
+}

@@ -1,0 +1,41 @@
+// Loads the holder's Passport session (if any) into ctx.state for every route of ours.
+import type Koa from "koa";
+import type { AccountService, Account } from "../../services/accounts.js";
+import type { AppSession, AppSessionService } from "../../services/app-sessions.js";
+import { ForbiddenError, UnauthorizedError } from "../../errors.js";
+import { SESSION_COOKIE } from "../../oidc/cookies.js";
+
+export interface SessionState {
+  session: AppSession | null;
+  account: Account | null;
+  csrfToken: string;
+}
+
+export function loadSession(sessions: AppSessionService, accounts: AccountService): Koa.Middleware {
+  return async (ctx, next) => {
+    const session = await sessions.resolve(ctx.cookies.get(SESSION_COOKIE, { signed: true }));
+    const account = session ? await accounts.get(session.accountId) : null;
+    ctx.state.session = account ? session : null;
+    ctx.state.account = account;
+    await next();
+  };
+}
+
+export const requireAccount: Koa.Middleware = async (ctx, next) => {
+  if (!ctx.state.account) throw new UnauthorizedError();
+  await next();
+};
+
+export const requireAdmin: Koa.Middleware = async (ctx, next) => {
+  if (!ctx.state.account) throw new UnauthorizedError();
+  if (!ctx.state.account.isAdmin) throw new ForbiddenError("only admins may open this page");
+  await next();
+};
+
+export function setSessionCookie(ctx: Koa.Context, token: string, secure: boolean, maxAgeSeconds: number): void {
+  ctx.cookies.set(SESSION_COOKIE, token, { signed: true, httpOnly: true, sameSite: "lax", secure, maxAge: maxAgeSeconds * 1000, overwrite: true });
+}
+
+export function clearSessionCookie(ctx: Koa.Context): void {
+  ctx.cookies.set(SESSION_COOKIE, null, { signed: true });
+}
