@@ -1,0 +1,30 @@
+// Creates holders the way the browser does (src/crypto), with the test KDF cost.
+import { createAccountMaterial, derivePasswordKeys, type KdfParams } from "../../src/crypto/index.js";
+import type { Container } from "../../src/container.js";
+import { TEST_KDF_ITERATIONS } from "./server.js";
+
+export interface TestHolder {
+  id: string;
+  email: string;
+  password: string;
+  recoveryKey: string;
+}
+
+let n = 0;
+export function uniqueEmail(prefix = "holder"): string {
+  n += 1;
+  return `${prefix}-${Date.now().toString(36)}-${n}@example.test`;
+}
+
+export async function createHolder(c: Container, opts: { email?: string; password?: string; admin?: boolean } = {}): Promise<TestHolder> {
+  const email = opts.email ?? uniqueEmail();
+  const password = opts.password ?? "correct horse battery staple";
+  const { body, recoveryKey } = await createAccountMaterial(password, TEST_KDF_ITERATIONS);
+  const account = await c.accounts.signUp({ email, ...body }, { admin: opts.admin ?? false });
+  return { id: account.id, email, password, recoveryKey };
+}
+
+/** The authKey the browser would send for this password. */
+export async function authKeyFor(password: string, kdf: KdfParams): Promise<string> {
+  return (await derivePasswordKeys(password, kdf)).authKey;
+}
