@@ -51,7 +51,7 @@ export function testEnv(db: DbKind, env: Record<string, string> = {}): Record<st
 }
 
 /** Starts the app in this process on 127.0.0.1 with an ephemeral port. */
-export async function startServer(db: DbKind = "sqlite", env: Record<string, string> = {}): Promise<TestServer> {
+export async function startServer(db: DbKind = "sqlite", env: Record<string, string> = {}, opts: { keepData?: boolean } = {}): Promise<TestServer> {
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
@@ -69,7 +69,13 @@ export async function startServer(db: DbKind = "sqlite", env: Record<string, str
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (!opts.keepData && cfg.database.type === "postgres") {
+        await app.container.ds.query(`DROP SCHEMA IF EXISTS "${cfg.database.schema}" CASCADE`);
+      }
       await app.close();
+      // Only folders this helper made under the temp dir are removed.
+      if (!opts.keepData && !env.DATA_DIR) fs.rmSync(fullEnv.DATA_DIR!, { recursive: true, force: true });
     },
   };
 }
+
