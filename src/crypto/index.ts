@@ -53,3 +53,16 @@ export {
   openVaultWithPassword,
   openVaultWithRecoveryKey,
 } from "./account.js";
+export {
+  type ItemRef,
+  type SealedItem,
+  type SealedFile,
+  sealItem,
+  openItem,
+  sealFile,
+  openFile,
+  openFileWithKey,
+  wrapItemKey,
+  unwrapItemKey,
+  sha256Hex,
+} from "./envelope.js";
