@@ -1,0 +1,3 @@
+export * from "./types.js";
+export * from "./schemas.js";
+export { COUNTRY_CODES } from "./countries.js";
