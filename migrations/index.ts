@@ -1,5 +1,6 @@
 // Every migration, in order. Listed by hand (not globbed) so the same list works from source,
 // from a bundle and in tests.
 import { Initial1764000000000 } from "./1764000000000-initial.js";
+import { Vault1764100000000 } from "./1764100000000-vault.js";
 
-export const migrations = [Initial1764000000000];
+export const migrations = [Initial1764000000000, Vault1764100000000];

@@ -26,8 +26,22 @@ const envSchema = z.object({
   KEY_ENCRYPTION_SECRET: z.string().default(""),
   /** Trust X-Forwarded-* headers (set when behind a reverse proxy / load balancer). */
   TRUST_PROXY: bool.default(false),
-  /** Largest accepted request body for forms and JSON. */
-  BODY_LIMIT: z.string().default("64kb"),
+  /** Largest accepted request body for forms and JSON (file uploads have their own limit). */
+  BODY_LIMIT: z.string().default("256kb"),
+  /** Where sealed scans are kept: "local" (BLOB_DIR) or "database" (shared by every server process). */
+  BLOB_STORE: z.enum(["local", "database"]).default("local"),
+  /** Folder of the local blob store; defaults to DATA_DIR/blobs. */
+  BLOB_DIR: z.string().optional(),
+  /** Largest scan a holder may upload, in bytes (before encryption). */
+  VAULT_MAX_FILE_BYTES: int(1024, 1_073_741_824).default(10 * 1024 * 1024),
+  /** Storage per holder for all scans and thumbnails, in bytes. */
+  VAULT_QUOTA_BYTES: int(1024, 1_099_511_627_776).default(100 * 1024 * 1024),
+  /** Largest sealed document (fields only, no scans), in bytes. */
+  VAULT_MAX_ITEM_BYTES: int(1024, 1_048_576).default(64 * 1024),
+  /** SMTP server for one-time codes (smtp://user:pass@host:587); empty writes mails to DATA_DIR/outbox. */
+  SMTP_URL: z.string().default(""),
+  /** Sender address of Passport's mails. */
+  MAIL_FROM: z.string().default("Passport <no-reply@localhost>"),
   /** PBKDF2 iterations for new accounts; sign-ups with fewer are refused. */
   KDF_ITERATIONS: int(1, 10_000_000).default(600_000),
   /** argon2id cost used to hash the authKey the browser sends. */
@@ -75,6 +89,9 @@ export interface Config {
   dataDir: string;
   database: { type: "sqlite"; file: string } | { type: "postgres"; url: string; schema: string };
   keyEncryptionSecret: string;
+  blobs: { store: "local" | "database"; dir: string };
+  vault: { maxFileBytes: number; quotaBytes: number; maxItemBytes: number };
+  mail: { smtpUrl: string; from: string; outboxDir: string };
   trustProxy: boolean;
   bodyLimit: string;
   kdfIterations: number;
@@ -127,6 +144,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ? { type: "postgres", url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA }
       : { type: "sqlite", file: path.join(dataDir, "passport.sqlite") },
     keyEncryptionSecret: e.KEY_ENCRYPTION_SECRET,
+    blobs: { store: e.BLOB_STORE, dir: path.resolve(e.BLOB_DIR ?? path.join(dataDir, "blobs")) },
+    vault: { maxFileBytes: e.VAULT_MAX_FILE_BYTES, quotaBytes: e.VAULT_QUOTA_BYTES, maxItemBytes: e.VAULT_MAX_ITEM_BYTES },
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, outboxDir: path.join(dataDir, "outbox") },
     trustProxy: e.TRUST_PROXY,
     bodyLimit: e.BODY_LIMIT,
     kdfIterations: e.KDF_ITERATIONS,

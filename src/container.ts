@@ -15,6 +15,11 @@ import { BruteForceGuard } from "./services/brute-force.js";
 import { ClientService } from "./services/clients.js";
 import { PasswordHasher } from "./services/password-hasher.js";
 import { SecretBox } from "./services/secret-box.js";
+import { VaultStore } from "./db/vault.js";
+import { VaultService } from "./services/vault.js";
+import type { BlobStore } from "./blobs/blob-store.js";
+import { LocalBlobStore } from "./blobs/local-blob-store.js";
+import { DatabaseBlobStore } from "./blobs/database-blob-store.js";
 
 export interface Container {
   cfg: Config;
@@ -25,7 +30,12 @@ export interface Container {
   sessions: AppSessionService;
   clients: ClientService;
   guard: BruteForceGuard;
+  vault: VaultService;
   close(): Promise<void>;
+}
+
+function blobStore(cfg: Config, ds: DataSource): BlobStore {
+  return cfg.blobs.store === "database" ? new DatabaseBlobStore(ds) : new LocalBlobStore(cfg.blobs.dir);
 }
 
 export async function createContainer(cfg: Config, ds?: DataSource): Promise<Container> {
@@ -37,15 +47,23 @@ export async function createContainer(cfg: Config, ds?: DataSource): Promise<Con
   const guard = new BruteForceGuard(new LoginFailureStore(db), cfg.bruteForce);
   const accountStore = new AccountStore(db);
   const accounts = new AccountService(accountStore, new PasswordHasher(cfg.argon2), guard, cfg, await keys.secret("prelogin-hmac"));
+  const vault = new VaultService(new VaultStore(db), blobStore(cfg, db), cfg.vault);
+  const oidcStore = new OidcStore(db);
+  // Deleting an account takes everything with it: documents, files, blobs, grants and tokens.
+  accounts.onDelete(async (id) => {
+    await vault.deleteAll(id);
+    await oidcStore.revokeByAccount(id);
+  });
   return {
     cfg,
     ds: db,
-    oidcStore: new OidcStore(db),
+    oidcStore,
     keys,
     accounts,
     sessions: new AppSessionService(accountStore, cfg.ttl.session),
     clients: new ClientService(new ClientStore(db), box),
     guard,
+    vault,
     close: async () => {
       if (db.isInitialized) await db.destroy();
     },
@@ -59,5 +77,8 @@ export async function purgeExpired(c: Container): Promise<Record<string, number>
     sessions: await c.sessions.purge(),
     loginFailures: await c.guard.purge(),
     retiredKeys: await c.keys.dropExpired(),
+    ...prefixed("vault", await c.vault.collectGarbage()),
   };
 }
+
+const prefixed = (p: string, o: Record<string, number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [`${p}${k[0]!.toUpperCase()}${k.slice(1)}`, v]));

@@ -5,7 +5,7 @@ import path from "node:path";
 import { DataSource } from "typeorm";
 import type { Config } from "../config.js";
 import { migrations } from "../../migrations/index.js";
-import { entities } from "./entities.js";
+import { entitiesFor } from "./entities.js";
 
 export function createDataSource(db: Config["database"]): DataSource {
   if (db.type === "postgres") {
@@ -13,7 +13,7 @@ export function createDataSource(db: Config["database"]): DataSource {
       type: "postgres",
       url: db.url,
       schema: db.schema,
-      entities,
+      entities: entitiesFor("postgres"),
       migrations,
       logging: false,
       extra: { options: `-c search_path=${db.schema}`, max: 10 },
@@ -23,7 +23,7 @@ export function createDataSource(db: Config["database"]): DataSource {
   return new DataSource({
     type: "better-sqlite3",
     database: db.file,
-    entities,
+    entities: entitiesFor("sqlite"),
     migrations,
     logging: false,
     // WAL lets readers run while a writer commits; busy_timeout makes a second process wait

@@ -154,11 +154,91 @@ export const ServerKeyEntity = new EntitySchema<ServerKeyRow>({
   },
 });
 
-export const entities = [
+
+export interface VaultItemRow {
+  id: string;
+  accountId: string;
+  type: string;
+  version: number;
+  ciphertext: string;
+  wrappedKey: string;
+  size: number;
+  verification: string;
+  /** Problems relying parties reported (JSON), cleared when the item changes. */
+  errors: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+/** One sealed document per type and holder. The server sees type, version, size, times, state. */
+export const VaultItemEntity = new EntitySchema<VaultItemRow>({
+  name: "VaultItem",
+  tableName: "vault_items",
+  columns: {
+    id: { type: "varchar", length: 36, primary: true },
+    accountId: { name: "account_id", type: "varchar", length: 64 },
+    type: { type: "varchar", length: 40 },
+    version: { type: "integer" },
+    ciphertext: { type: "text" },
+    wrappedKey: { name: "wrapped_key", type: "varchar", length: 200 },
+    size: { type: "integer" },
+    verification: { type: "varchar", length: 20, default: "unverified" },
+    errors: { type: "text", nullable: true },
+    createdAt: { name: "created_at", ...time() },
+    updatedAt: { name: "updated_at", ...time() },
+  },
+});
+
+export interface VaultFileRow {
+  id: string;
+  accountId: string;
+  itemId: string | null;
+  blobHash: string;
+  size: number;
+  wrappedKey: string;
+  createdAt: number;
+}
+/** A sealed scan or thumbnail: which holder and item it belongs to, where its blob is. */
+export const VaultFileEntity = new EntitySchema<VaultFileRow>({
+  name: "VaultFile",
+  tableName: "vault_files",
+  columns: {
+    id: { type: "varchar", length: 36, primary: true },
+    accountId: { name: "account_id", type: "varchar", length: 64 },
+    itemId: { name: "item_id", type: "varchar", length: 36, nullable: true },
+    blobHash: { name: "blob_hash", type: "varchar", length: 64 },
+    size: { type: "bigint", transformer: epochMs },
+    wrappedKey: { name: "wrapped_key", type: "varchar", length: 200 },
+    createdAt: { name: "created_at", ...time() },
+  },
+});
+
+export interface BlobRow {
+  hash: string;
+  data: Buffer;
+  size: number;
+}
+/** Blob bytes for the database blob store (BLOB_STORE=database, for many servers). */
+export function blobEntity(db: "sqlite" | "postgres") {
+  return new EntitySchema<BlobRow>({
+    name: "Blob",
+    tableName: "blobs",
+    columns: {
+      hash: { type: "varchar", length: 64, primary: true },
+      data: { type: db === "postgres" ? "bytea" : "blob" },
+      size: { type: "integer" },
+    },
+  });
+}
+
+/** Every entity; the blob column's type differs between the two databases. */
+export const entitiesFor = (db: "sqlite" | "postgres") => [
   OidcPayloadEntity,
   ClientEntity,
   AccountEntity,
   AppSessionEntity,
   LoginFailureEntity,
   ServerKeyEntity,
+  VaultItemEntity,
+  VaultFileEntity,
+  blobEntity(db),
 ];

@@ -72,7 +72,6 @@ export function accountApi(d: RouteDeps): Router {
   r.post("/account/delete", requireAccount, async (ctx) => {
     const { authKey } = parseInput(deleteAccountBody, ctx.request.body, "account deletion");
     await accounts.delete(ctx.state.account.id, authKey, ctx.ip);
-    await d.container.oidcStore.revokeByAccount(ctx.state.account.id);
     clearSessionCookie(ctx);
     await endProviderSession(ctx, d.host.current);
     ctx.status = 204;

@@ -10,6 +10,7 @@ import { accountApi } from "./account-api.js";
 import { pages } from "./pages.js";
 import { interactionRoutes } from "./interaction.js";
 import { adminRoutes } from "./admin.js";
+import { vaultApi } from "./vault-api.js";
 
 export interface RouteDeps {
   cfg: Config;
@@ -20,6 +21,6 @@ export interface RouteDeps {
 }
 
 export function buildRoutes(d: RouteDeps): Koa.Middleware {
-  const routers = [accountApi(d), pages(d), interactionRoutes(d), adminRoutes(d)];
+  const routers = [accountApi(d), vaultApi(d), pages(d), interactionRoutes(d), adminRoutes(d)];
   return compose(routers.flatMap((r) => [r.routes(), r.allowedMethods()]) as Koa.Middleware[]);
 }

@@ -53,6 +53,8 @@ const toAccount = (r: AccountRow): Account => ({
 });
 
 export class AccountService {
+  private readonly deleteHooks: ((accountId: string) => Promise<void>)[] = [];
+
   constructor(
     private readonly store: AccountStore,
     private readonly hasher: PasswordHasher,
@@ -108,6 +110,11 @@ export class AccountService {
     return { account: toAccount(row), wrappedVaultKey: row.wrappedVaultKey };
   }
 
+  /** Runs before an account row goes, to remove what belongs to it elsewhere. */
+  onDelete(hook: (accountId: string) => Promise<void>): void {
+    this.deleteHooks.push(hook);
+  }
+
   async get(id: string): Promise<Account | null> {
     const row = await this.store.byId(id);
     return row ? toAccount(row) : null;
@@ -161,12 +168,17 @@ export class AccountService {
       await this.guard.recordFailure(keys);
       throw new ValidationError("The password is wrong.", { password: "wrong password" });
     }
-    await this.store.delete(id);
+    await this.remove(id);
   }
 
   /** Operator action (CLI): no password needed. */
   async deleteByOperator(id: string): Promise<void> {
     await this.mustGet(id);
+    await this.remove(id);
+  }
+
+  private async remove(id: string): Promise<void> {
+    for (const hook of this.deleteHooks) await hook(id);
     await this.store.delete(id);
   }
 

@@ -5,6 +5,7 @@ export interface AgentResponse {
   headers: Headers;
   text: string;
   location: string | null;
+  bytes: Uint8Array;
   json<T = any>(): T;
 }
 
@@ -22,20 +23,27 @@ export class Agent {
     this.jar.clear();
   }
 
-  async request(method: string, url: string, opts: { json?: unknown; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<AgentResponse> {
+  /** `form` as pairs may repeat a name (checkboxes); a `_csrf` given by the caller replaces the page's token. */
+  async request(method: string, url: string, opts: { json?: unknown; form?: Record<string, string> | [string, string][]; raw?: Uint8Array; headers?: Record<string, string> } = {}): Promise<AgentResponse> {
     const target = new URL(url, this.base);
     const headers: Record<string, string> = { ...opts.headers };
     if (target.origin === new URL(this.base).origin && this.jar.size) {
       headers.cookie = [...this.jar].map(([k, v]) => `${k}=${v}`).join("; ");
     }
-    let body: string | undefined;
-    if (opts.json !== undefined) {
+    let body: string | Uint8Array<ArrayBuffer> | undefined;
+    if (opts.raw) {
+      headers["content-type"] ??= "application/octet-stream";
+      headers["x-csrf-token"] ??= this.csrf;
+      body = new Uint8Array(opts.raw);
+    } else if (opts.json !== undefined) {
       headers["content-type"] = "application/json";
       headers["x-csrf-token"] ??= this.csrf;
       body = JSON.stringify(opts.json);
     } else if (opts.form) {
       headers["content-type"] = "application/x-www-form-urlencoded";
-      body = new URLSearchParams({ _csrf: this.csrf, ...opts.form }).toString();
+      const params = new URLSearchParams(Array.isArray(opts.form) ? opts.form : Object.entries(opts.form));
+      if (!params.has("_csrf")) params.set("_csrf", this.csrf);
+      body = params.toString();
     }
     const res = await fetch(target, { method, headers, body, redirect: "manual" });
     for (const c of res.headers.getSetCookie()) {
@@ -46,7 +54,8 @@ export class Agent {
       if (!value || /expires=Thu, 01 Jan 1970/i.test(c)) this.jar.delete(name);
       else this.jar.set(name, value);
     }
-    const text = await res.text();
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const text = new TextDecoder().decode(bytes);
     const m = text.match(/<meta name="csrf-token" content="([^"]*)"/);
     if (m) this.csrf = m[1]!;
     const location = res.headers.get("location");
@@ -55,6 +64,7 @@ export class Agent {
       headers: res.headers,
       text,
       location: location ? new URL(location, target).toString() : null,
+      bytes,
       json: () => JSON.parse(text),
     };
   }

@@ -1,0 +1,68 @@
+// The vault API: sealed envelopes in and out, for the signed-in holder only. Uploads stream the
+// request body straight into the blob store (bounded memory); downloads stream it back.
+import Router from "@koa/router";
+import { z } from "zod";
+import { parseInput, ValidationError } from "../errors.js";
+import type { RouteDeps } from "./index.js";
+import { requireAccount } from "./middleware/session.js";
+
+const uuid = z.string().uuid("must be a UUID");
+/** `v1.<iv>.<wrapped 32-byte key + tag>`, as src/crypto/envelope.ts writes it. */
+const wrappedItemKey = z.string().max(200).regex(/^v1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{64}$/, "is not a wrapped key");
+const saveItemBody = z.object({
+  id: uuid,
+  version: z.number().int().min(0).max(2 ** 31 - 2),
+  ciphertext: z.string().min(40, "is too short").max(2_000_000).regex(/^[A-Za-z0-9_-]+$/, "must be base64url"),
+  wrappedKey: wrappedItemKey,
+  fileIds: z.array(uuid).max(200).default([]),
+});
+const uploadQuery = z.object({ id: uuid });
+const deleteQuery = z.object({ version: z.coerce.number().int().min(1) });
+
+export function vaultApi(d: RouteDeps): Router {
+  const { vault } = d.container;
+  const r = new Router({ prefix: "/api/vault" });
+  r.use(requireAccount);
+
+  r.get("/", async (ctx) => {
+    ctx.set("cache-control", "no-store");
+    ctx.body = await vault.overview(ctx.state.account.id);
+  });
+
+  r.put("/items/:type", async (ctx) => {
+    const body = parseInput(saveItemBody, ctx.request.body, "document");
+    ctx.body = await vault.saveItem(ctx.state.account.id, ctx.params.type!, body);
+  });
+
+  r.delete("/items/:type", async (ctx) => {
+    const { version } = parseInput(deleteQuery, ctx.query, "request");
+    await vault.deleteItem(ctx.state.account.id, ctx.params.type!, version);
+    ctx.status = 204;
+  });
+
+  r.post("/files", async (ctx) => {
+    const { id } = parseInput(uploadQuery, ctx.query, "upload");
+    const wrapped = parseInput(z.object({ "x-wrapped-key": wrappedItemKey }), ctx.headers, "upload")["x-wrapped-key"];
+    if (!ctx.is("application/octet-stream")) throw new ValidationError("send the sealed file as application/octet-stream", { body: "wrong content type" });
+    ctx.status = 201;
+    ctx.body = await vault.upload(ctx.state.account.id, { id, wrappedKey: wrapped }, ctx.req);
+  });
+
+  r.get("/files/:id", async (ctx) => {
+    const id = parseInput(uuid, ctx.params.id, "file id");
+    const { stream, file } = await vault.download(ctx.state.account.id, id);
+    ctx.set("cache-control", "no-store");
+    ctx.set("x-content-sha256", file.sha256);
+    ctx.type = "application/octet-stream";
+    ctx.length = file.size;
+    ctx.body = stream;
+  });
+
+  r.delete("/files/:id", async (ctx) => {
+    const id = parseInput(uuid, ctx.params.id, "file id");
+    await vault.deleteFile(ctx.state.account.id, id);
+    ctx.status = 204;
+  });
+
+  return r;
+}

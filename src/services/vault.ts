@@ -1,0 +1,238 @@
+// The vault: sealed items and files, stored and returned as envelopes only. The server checks the
+// envelope's shape and the limits (sizes, quota, version), never the content: it cannot read it.
+import type { Readable } from "node:stream";
+import { type BlobStore, BlobTooLargeError } from "../blobs/blob-store.js";
+import type { VaultFileRow, VaultItemRow } from "../db/entities.js";
+import type { VaultStore } from "../db/vault.js";
+import { AppError, ConflictError, NotFoundError, ValidationError } from "../errors.js";
+import { isDocumentType, MAX_FILES_PER_ITEM, type DocumentType } from "../documents/types.js";
+
+/** AES-GCM adds a 12-byte IV and a 16-byte tag to every sealed file. */
+export const SEAL_OVERHEAD = 28;
+
+export interface VaultLimits {
+  maxFileBytes: number;
+  quotaBytes: number;
+  maxItemBytes: number;
+}
+
+export interface FileView {
+  id: string;
+  itemId: string | null;
+  size: number;
+  sha256: string;
+  wrappedKey: string;
+  createdAt: number;
+}
+
+export interface ItemError {
+  source: string;
+  field?: string;
+  kind: string;
+  message: string;
+  reportedAt: number;
+}
+
+export interface ItemView {
+  id: string;
+  type: DocumentType;
+  version: number;
+  ciphertext: string;
+  wrappedKey: string;
+  size: number;
+  verification: string;
+  errors: ItemError[];
+  createdAt: number;
+  updatedAt: number;
+  files: FileView[];
+}
+
+export interface SaveItemInput {
+  id: string;
+  /** The version the holder's browser edited; 0 for a new item. The new item has version + 1. */
+  version: number;
+  ciphertext: string;
+  wrappedKey: string;
+  fileIds: string[];
+}
+
+export class QuotaExceededError extends AppError {
+  constructor(quota: number) {
+    super("quota_exceeded", `Your vault is full (${Math.round(quota / 1048576)} MiB). Delete a file or document first.`, 413);
+  }
+}
+
+const fileView = (f: VaultFileRow): FileView => ({ id: f.id, itemId: f.itemId, size: f.size, sha256: f.blobHash, wrappedKey: f.wrappedKey, createdAt: f.createdAt });
+
+export class VaultService {
+  constructor(
+    private readonly store: VaultStore,
+    private readonly blobs: BlobStore,
+    readonly limits: VaultLimits,
+  ) {}
+
+  async overview(accountId: string): Promise<{ items: ItemView[]; unattached: FileView[]; usage: number; quota: number; maxFileBytes: number }> {
+    const [items, files] = await Promise.all([this.store.listItems(accountId), this.store.listFiles(accountId)]);
+    const byItem = new Map<string, FileView[]>();
+    for (const f of files) if (f.itemId) byItem.set(f.itemId, [...(byItem.get(f.itemId) ?? []), fileView(f)]);
+    return {
+      items: items.map((i) => this.itemView(i, byItem.get(i.id) ?? [])),
+      unattached: files.filter((f) => !f.itemId).map(fileView),
+      usage: files.reduce((n, f) => n + f.size, 0),
+      quota: this.limits.quotaBytes,
+      maxFileBytes: this.limits.maxFileBytes,
+    };
+  }
+
+  async saveItem(accountId: string, type: string, input: SaveItemInput): Promise<ItemView> {
+    const docType = this.checkType(type);
+    if (input.ciphertext.length > Math.ceil((this.limits.maxItemBytes * 4) / 3) + 4) {
+      throw new ValidationError(`the document is too large (${this.limits.maxItemBytes} bytes at most)`, { ciphertext: "too large" });
+    }
+    const fileIds = [...new Set(input.fileIds)];
+    if (fileIds.length > MAX_FILES_PER_ITEM) throw new ValidationError(`${MAX_FILES_PER_ITEM} files per document at most`, { fileIds: "too many" });
+    await this.checkFiles(accountId, input.id, fileIds);
+    const now = Date.now();
+    const existing = await this.store.item(accountId, docType);
+    if (existing && existing.id !== input.id) throw this.conflict(existing.version);
+    const row: VaultItemRow = {
+      id: input.id,
+      accountId,
+      type: docType,
+      version: input.version + 1,
+      ciphertext: input.ciphertext,
+      wrappedKey: input.wrappedKey,
+      size: input.ciphertext.length,
+      verification: existing?.verification ?? "unverified",
+      errors: null,
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+    };
+    const { saved, detached } = await this.store.saveItem(row, input.version, fileIds);
+    if (!saved) throw this.conflict((await this.store.item(accountId, docType))?.version ?? 0);
+    await this.dropBlobs(detached);
+    const files = await this.store.filesByIds(accountId, fileIds);
+    return this.itemView(row, files.map(fileView));
+  }
+
+  async deleteItem(accountId: string, type: string, expectedVersion: number): Promise<void> {
+    const docType = this.checkType(type);
+    const current = await this.store.item(accountId, docType);
+    if (!current) throw new NotFoundError(`there is no ${docType} in your vault`);
+    const removed = await this.store.deleteItem(accountId, docType, expectedVersion);
+    if (!removed) throw this.conflict(current.version);
+    await this.dropBlobs(removed);
+  }
+
+  /** Streams a sealed file into the blob store within the per-file limit and the holder's quota. */
+  async upload(accountId: string, meta: { id: string; wrappedKey: string }, source: AsyncIterable<Uint8Array>): Promise<FileView> {
+    if (await this.store.fileById(meta.id)) throw new ConflictError("a file with this id already exists", { id: "already used" });
+    const room = this.limits.quotaBytes - (await this.store.usage(accountId));
+    const perFile = this.limits.maxFileBytes + SEAL_OVERHEAD;
+    if (room <= 0) throw new QuotaExceededError(this.limits.quotaBytes);
+    let blob;
+    try {
+      blob = await this.blobs.put(source, { maxBytes: Math.min(perFile, room) });
+    } catch (err) {
+      if (err instanceof BlobTooLargeError && room < perFile) throw new QuotaExceededError(this.limits.quotaBytes);
+      if (err instanceof BlobTooLargeError) throw new AppError("too_large", `The file is too large: ${Math.round(this.limits.maxFileBytes / 1048576)} MiB at most.`, 413);
+      throw err;
+    }
+    const row: VaultFileRow = { id: meta.id, accountId, itemId: null, blobHash: blob.hash, size: blob.size, wrappedKey: meta.wrappedKey, createdAt: Date.now() };
+    try {
+      await this.store.insertFile(row);
+    } catch (err) {
+      await this.dropBlobs([row]);
+      throw err;
+    }
+    return fileView(row);
+  }
+
+  async download(accountId: string, id: string): Promise<{ stream: Readable; file: FileView }> {
+    const row = await this.store.file(accountId, id);
+    if (!row) throw new NotFoundError("no such file");
+    return this.openBlob(row);
+  }
+
+  /** For sharing: a file by id, whoever owns it (the caller has checked the grant). */
+  async downloadShared(id: string): Promise<{ stream: Readable; file: FileView }> {
+    const row = await this.store.fileById(id);
+    if (!row) throw new NotFoundError("no such file");
+    return this.openBlob(row);
+  }
+
+  async deleteFile(accountId: string, id: string): Promise<void> {
+    const row = await this.store.file(accountId, id);
+    if (!row) throw new NotFoundError("no such file");
+    if (row.itemId) throw new ConflictError("this file belongs to a document: remove it from the document instead");
+    await this.store.deleteFile(accountId, id);
+    await this.dropBlobs([row]);
+  }
+
+  /** Account deletion: every item, file and blob of the holder. */
+  async deleteAll(accountId: string): Promise<void> {
+    await this.dropBlobs(await this.store.deleteAll(accountId));
+  }
+
+  /** Removes uploads never attached to an item (older than `graceMs`) and blobs nobody references. */
+  async collectGarbage(graceMs = 86_400_000, now = Date.now()): Promise<{ files: number; blobs: number }> {
+    const stale = await this.store.deleteUnattachedBefore(now - graceMs);
+    await this.dropBlobs(stale);
+    let blobs = 0;
+    for await (const hash of this.blobs.list()) {
+      if (!(await this.store.blobInUse(hash))) {
+        await this.blobs.delete(hash);
+        blobs += 1;
+      }
+    }
+    return { files: stale.length, blobs };
+  }
+
+  private async openBlob(row: VaultFileRow): Promise<{ stream: Readable; file: FileView }> {
+    const stream = await this.blobs.get(row.blobHash);
+    if (!stream) throw new AppError("blob_missing", "this file's data is missing from storage", 410);
+    return { stream, file: fileView(row) };
+  }
+
+  private async checkFiles(accountId: string, itemId: string, fileIds: string[]): Promise<void> {
+    const rows = await this.store.filesByIds(accountId, fileIds);
+    const found = new Map(rows.map((r) => [r.id, r]));
+    for (const id of fileIds) {
+      const row = found.get(id);
+      if (!row) throw new ValidationError(`file ${id} is not in your vault (upload it first)`, { fileIds: `unknown file ${id}` });
+      if (row.itemId && row.itemId !== itemId) throw new ValidationError(`file ${id} belongs to another document`, { fileIds: `file ${id} is taken` });
+    }
+  }
+
+  private async dropBlobs(rows: VaultFileRow[]): Promise<void> {
+    for (const r of rows) if (!(await this.store.blobInUse(r.blobHash))) await this.blobs.delete(r.blobHash);
+  }
+
+  private checkType(type: string): DocumentType {
+    if (!isDocumentType(type)) throw new NotFoundError(`unknown document type "${type}"`);
+    return type;
+  }
+
+  private conflict(currentVersion: number): ConflictError {
+    return new ConflictError(
+      `This document was changed elsewhere (now at version ${currentVersion}). Reload to see the latest version; your changes were not saved.`,
+      { version: `current version is ${currentVersion}` },
+    );
+  }
+
+  private itemView(i: VaultItemRow, files: FileView[]): ItemView {
+    return {
+      id: i.id,
+      type: i.type as DocumentType,
+      version: i.version,
+      ciphertext: i.ciphertext,
+      wrappedKey: i.wrappedKey,
+      size: i.size,
+      verification: i.verification,
+      errors: i.errors ? (JSON.parse(i.errors) as ItemError[]) : [],
+      createdAt: i.createdAt,
+      updatedAt: i.updatedAt,
+      files,
+    };
+  }
+}

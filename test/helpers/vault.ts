@@ -1,0 +1,50 @@
+// A holder's side of the vault for HTTP tests: sign up through the API (keeping the vault key),
+// seal items and files with src/crypto, and talk to /api/vault like the browser does.
+import assert from "node:assert/strict";
+import crypto from "node:crypto";
+import { createAccountMaterial, openItem, sealFile, sealItem, type SealedFile } from "../../src/crypto/index.js";
+import { Agent } from "./agent.js";
+import { uniqueEmail } from "./accounts.js";
+import { TEST_KDF_ITERATIONS } from "./server.js";
+
+export interface VaultHolder {
+  agent: Agent;
+  email: string;
+  password: string;
+  vaultKey: CryptoKey;
+  recoveryKey: string;
+}
+
+export async function signUpHolder(base: string, password = "a long enough password"): Promise<VaultHolder> {
+  const agent = new Agent(base);
+  await agent.get("/signup");
+  const email = uniqueEmail("vault");
+  const m = await createAccountMaterial(password, TEST_KDF_ITERATIONS);
+  const res = await agent.request("POST", "/api/signup", { json: { email, ...m.body } });
+  assert.equal(res.status, 201, res.text);
+  return { agent, email, password, vaultKey: m.vaultKey, recoveryKey: m.recoveryKey };
+}
+
+export async function uploadFile(h: VaultHolder, plaintext: Uint8Array, id: string = crypto.randomUUID()): Promise<{ id: string; sealed: SealedFile; status: number; body: any }> {
+  const sealed = await sealFile(h.vaultKey, id, new Uint8Array(plaintext));
+  const res = await h.agent.request("POST", `/api/vault/files?id=${id}`, { raw: sealed.bytes, headers: { "x-wrapped-key": sealed.wrappedKey } });
+  return { id, sealed, status: res.status, body: res.text ? res.json() : null };
+}
+
+export async function saveItem(h: VaultHolder, type: string, data: unknown, opts: { id?: string; version?: number; fileIds?: string[] } = {}) {
+  const id = opts.id ?? crypto.randomUUID();
+  const version = opts.version ?? 0;
+  const sealed = await sealItem(h.vaultKey, { id, type, version: version + 1 }, data);
+  const res = await h.agent.request("PUT", `/api/vault/items/${type}`, { json: { id, version, ...sealed, fileIds: opts.fileIds ?? [] } });
+  return { id, res };
+}
+
+export async function readVault(h: VaultHolder) {
+  const res = await h.agent.request("GET", "/api/vault");
+  assert.equal(res.status, 200, res.text);
+  return res.json();
+}
+
+export async function openVaultItem(h: VaultHolder, item: { id: string; type: string; version: number; ciphertext: string; wrappedKey: string }) {
+  return openItem(h.vaultKey, item, item);
+}

@@ -1,0 +1,185 @@
+// The vault API: envelopes in and out, versions and conflicts, files and blobs, limits, quota,
+// other holders, and deletion. Runs on SQLite and, with TEST_DATABASE_URL, PostgreSQL.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { openFile } from "../../src/crypto/index.js";
+import { databases, startServer, type TestServer } from "../helpers/server.js";
+import { openVaultItem, readVault, saveItem, signUpHolder, uploadFile } from "../helpers/vault.js";
+import { authKeyFor } from "../helpers/accounts.js";
+
+const passport = { document_no: "P1234567", expiry_date: "2031-01-01" };
+
+function blobFiles(s: TestServer): string[] {
+  const dir = path.join(s.dataDir, "blobs");
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter((d) => /^[0-9a-f]{2}$/.test(d)).flatMap((d) => fs.readdirSync(path.join(dir, d)));
+}
+
+for (const db of databases()) {
+  describe(`vault API (${db})`, () => {
+    let s: TestServer;
+    before(async () => {
+      s = await startServer(db, { VAULT_MAX_FILE_BYTES: "20000", VAULT_QUOTA_BYTES: "50000" });
+    });
+    after(() => s.close());
+
+    it("saves a sealed item and returns it for the holder to open", async () => {
+      const h = await signUpHolder(s.url);
+      const { id, res } = await saveItem(h, "passport", passport);
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.json().version, 1);
+      const v = await readVault(h);
+      assert.equal(v.items.length, 1);
+      assert.equal(v.items[0].id, id);
+      assert.equal(v.items[0].verification, "unverified");
+      assert.deepEqual(v.items[0].errors, []);
+      assert.deepEqual(await openVaultItem(h, v.items[0]), passport);
+    });
+
+    it("keeps a version and refuses a stale write with a clear conflict", async () => {
+      const h = await signUpHolder(s.url);
+      const first = await saveItem(h, "address", { city: "A" });
+      const tabA = await saveItem(h, "address", { city: "B" }, { id: first.id, version: 1 });
+      assert.equal(tabA.res.json().version, 2);
+      const tabB = await saveItem(h, "address", { city: "C" }, { id: first.id, version: 1 });
+      assert.equal(tabB.res.status, 409);
+      assert.match(tabB.res.json().detail, /changed elsewhere.*version 2/);
+      const v = await readVault(h);
+      assert.deepEqual(await openVaultItem(h, v.items[0]), { city: "B" }, "nothing was overwritten");
+      const dup = await saveItem(h, "address", { city: "D" });
+      assert.equal(dup.res.status, 409, "a second new item of the same type is a conflict too");
+    });
+
+    it("uploads, attaches, downloads and opens a scan", async () => {
+      const h = await signUpHolder(s.url);
+      const scan = crypto.randomBytes(15_000);
+      const up = await uploadFile(h, scan);
+      assert.equal(up.status, 201, JSON.stringify(up.body));
+      assert.equal(up.body.sha256, up.sealed.sha256);
+      assert.equal(up.body.size, scan.length + 28);
+      const { res } = await saveItem(h, "passport", { ...passport, front_side: up.id }, { fileIds: [up.id] });
+      assert.equal(res.status, 200, res.text);
+      assert.deepEqual(res.json().files.map((f: { id: string }) => f.id), [up.id]);
+      const dl = await h.agent.request("GET", `/api/vault/files/${up.id}`);
+      assert.equal(dl.status, 200);
+      assert.equal(dl.headers.get("x-content-sha256"), up.sealed.sha256);
+      assert.deepEqual(Buffer.from(await openFile(h.vaultKey, up.id, up.sealed.wrappedKey, new Uint8Array(dl.bytes))), scan);
+    });
+
+    it("hides other holders' items and files (404)", async () => {
+      const a = await signUpHolder(s.url);
+      const b = await signUpHolder(s.url);
+      const up = await uploadFile(a, crypto.randomBytes(100));
+      assert.equal((await b.agent.request("GET", `/api/vault/files/${up.id}`)).status, 404);
+      assert.equal((await b.agent.request("DELETE", `/api/vault/files/${up.id}`, { json: {} })).status, 404);
+      const taken = await saveItem(b, "utility_bill", { files: [up.id] }, { fileIds: [up.id] });
+      assert.equal(taken.res.status, 400, "b cannot attach a's file");
+      await saveItem(a, "email", { email: "a@example.org" });
+      assert.equal((await readVault(b)).items.length, 0);
+    });
+
+    it("refuses a file over the size limit and keeps nothing of it", async () => {
+      const h = await signUpHolder(s.url);
+      const before = blobFiles(s).length;
+      const up = await uploadFile(h, crypto.randomBytes(20_001));
+      assert.equal(up.status, 413);
+      assert.match(up.body.detail, /too large/);
+      assert.equal(blobFiles(s).length, before);
+      assert.equal(fs.readdirSync(path.join(s.dataDir, "blobs", ".tmp")).length, 0, "no temporary file left");
+    });
+
+    it("enforces the per-holder quota", async () => {
+      const h = await signUpHolder(s.url);
+      for (let i = 0; i < 2; i++) assert.equal((await uploadFile(h, crypto.randomBytes(19_000))).status, 201);
+      const third = await uploadFile(h, crypto.randomBytes(19_000));
+      assert.equal(third.status, 413);
+      assert.match(third.body.detail, /vault is full/);
+      assert.ok((await readVault(h)).usage <= 50_000);
+    });
+
+    it("validates the envelope and names the field", async () => {
+      const h = await signUpHolder(s.url);
+      const id = crypto.randomUUID();
+      const good = { id, version: 0, ciphertext: "A".repeat(60), wrappedKey: `v1.${"A".repeat(16)}.${"B".repeat(64)}`, fileIds: [] };
+      const cases: [Record<string, unknown>, string][] = [
+        [{ ...good, id: "not-a-uuid" }, "id"],
+        [{ ...good, version: -1 }, "version"],
+        [{ ...good, ciphertext: "short" }, "ciphertext"],
+        [{ ...good, ciphertext: "has spaces and + / ".repeat(5) }, "ciphertext"],
+        [{ ...good, wrappedKey: "v1.x.y" }, "wrappedKey"],
+        [{ ...good, fileIds: ["nope"] }, "fileIds.0"],
+        [{ ...good, fileIds: [crypto.randomUUID()] }, "fileIds"],
+      ];
+      for (const [body, field] of cases) {
+        const res = await h.agent.request("PUT", "/api/vault/items/passport", { json: body });
+        assert.equal(res.status, 400, `${field}: ${res.text}`);
+        assert.ok(field in res.json().fields, `${field}: ${res.text}`);
+      }
+      assert.equal((await h.agent.request("PUT", "/api/vault/items/diary", { json: good })).status, 404);
+      const big = { ...good, ciphertext: "A".repeat(100_000) };
+      assert.equal((await h.agent.request("PUT", "/api/vault/items/passport", { json: big })).status, 400);
+      const noKey = await h.agent.request("POST", `/api/vault/files?id=${crypto.randomUUID()}`, { raw: new Uint8Array(50) });
+      assert.equal(noKey.status, 400);
+      assert.ok("x-wrapped-key" in noKey.json().fields);
+      const badType = await h.agent.request("POST", `/api/vault/files?id=${crypto.randomUUID()}`, { raw: new Uint8Array(50), headers: { "content-type": "image/png", "x-wrapped-key": good.wrappedKey } });
+      assert.equal(badType.status, 400);
+      assert.equal((await h.agent.request("GET", "/api/vault/files/not-a-uuid")).status, 400);
+    });
+
+    it("refuses too many files on one document", async () => {
+      const h = await signUpHolder(s.url);
+      const ids = Array.from({ length: 41 }, () => crypto.randomUUID());
+      const { res } = await saveItem(h, "bank_statement", {}, { fileIds: ids });
+      assert.equal(res.status, 400);
+      assert.ok(res.json().fields.fileIds);
+    });
+
+    it("needs a session and the CSRF token", async () => {
+      const h = await signUpHolder(s.url);
+      const anon = await fetch(`${s.url}/api/vault`);
+      assert.equal(anon.status, 401);
+      const forged = await h.agent.request("PUT", "/api/vault/items/email", { json: {}, headers: { "x-csrf-token": "forged" } });
+      assert.equal(forged.status, 403);
+    });
+
+    it("removes detached and deleted files' blobs", async () => {
+      const h = await signUpHolder(s.url);
+      const a = await uploadFile(h, crypto.randomBytes(1000));
+      const b = await uploadFile(h, crypto.randomBytes(1000));
+      const first = await saveItem(h, "utility_bill", { files: [a.id, b.id] }, { fileIds: [a.id, b.id] });
+      assert.ok(blobFiles(s).includes(a.sealed.sha256));
+      await saveItem(h, "utility_bill", { files: [b.id] }, { id: first.id, version: 1, fileIds: [b.id] });
+      assert.ok(!blobFiles(s).includes(a.sealed.sha256), "a's blob went with it");
+      assert.equal((await h.agent.request("DELETE", "/api/vault/items/utility_bill?version=1", { json: {} })).status, 409, "stale delete");
+      assert.equal((await h.agent.request("DELETE", "/api/vault/items/utility_bill?version=2", { json: {} })).status, 204);
+      assert.ok(!blobFiles(s).includes(b.sealed.sha256));
+      assert.equal((await readVault(h)).items.length, 0);
+    });
+
+    it("collects uploads never attached, and orphan blobs", async () => {
+      const h = await signUpHolder(s.url);
+      const up = await uploadFile(h, crypto.randomBytes(500));
+      const gc = await s.app.container.vault.collectGarbage(0, Date.now() + 1000);
+      assert.ok(gc.files >= 1);
+      assert.equal((await h.agent.request("GET", `/api/vault/files/${up.id}`)).status, 404);
+      assert.ok(!blobFiles(s).includes(up.sealed.sha256));
+    });
+
+    it("account deletion removes every item, file and blob", async () => {
+      const h = await signUpHolder(s.url);
+      const up = await uploadFile(h, crypto.randomBytes(700));
+      await saveItem(h, "passport", passport, { fileIds: [up.id] });
+      const km = (await h.agent.request("GET", "/api/account")).json();
+      const authKey = await authKeyFor(h.password, km.kdf);
+      assert.equal((await h.agent.request("POST", "/api/account/delete", { json: { authKey } })).status, 204);
+      assert.ok(!blobFiles(s).includes(up.sealed.sha256));
+      const rows = await s.app.container.ds.query(`SELECT COUNT(*) AS n FROM vault_items WHERE account_id = '${km.account.id}'`);
+      assert.equal(Number(rows[0].n), 0);
+      const files = await s.app.container.ds.query(`SELECT COUNT(*) AS n FROM vault_files WHERE account_id = '${km.account.id}'`);
+      assert.equal(Number(files[0].n), 0);
+    });
+  });
+}
