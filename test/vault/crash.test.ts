@@ -1,0 +1,97 @@
+// Crash safety: the server process is killed in the middle of a large upload. After a restart
+// there is no partial blob and no item or file pointing to a missing blob.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { loadConfig } from "../../src/config.js";
+import { createContainer } from "../../src/container.js";
+import { sealFile } from "../../src/crypto/index.js";
+import { freePort, startProcess, type ServerProcess } from "../helpers/process.js";
+import { databases, testEnv } from "../helpers/server.js";
+import { readVault, saveItem, signUpHolder, uploadFile, type VaultHolder } from "../helpers/vault.js";
+
+/** Sends `bytes` slowly and resolves once `cutAfter` bytes are out (the request stays open). */
+function startSlowUpload(h: VaultHolder, url: string, id: string, wrappedKey: string, bytes: Uint8Array, cutAfter: number): Promise<void> {
+  const u = new URL(`/api/vault/files?id=${id}`, url);
+  const cookie = ["passport.sid", "passport.sid.sig", "passport.csrf", "passport.csrf.sig"].map((n) => `${n}=${h.agent.cookie(n)}`).join("; ");
+  const req = http.request(u, {
+    method: "POST",
+    headers: { "content-type": "application/octet-stream", "content-length": bytes.length, "x-wrapped-key": wrappedKey, "x-csrf-token": h.agent.csrf, cookie },
+  });
+  req.on("error", () => undefined); // the server dies under it
+  return new Promise((resolve) => {
+    let sent = 0;
+    const step = () => {
+      const chunk = bytes.subarray(sent, sent + 256 * 1024);
+      sent += chunk.length;
+      req.write(chunk);
+      if (sent >= cutAfter) resolve();
+      else setTimeout(step, 5);
+    };
+    step();
+  });
+}
+
+for (const db of databases()) {
+  describe(`crash during upload (${db})`, () => {
+    let env: Record<string, string>;
+    let port: number;
+    let proc: ServerProcess;
+    before(async () => {
+      port = await freePort();
+      env = testEnv(db, { LOG_LEVEL: "warn" });
+      proc = await startProcess(env, port);
+    });
+    after(async () => {
+      await proc.stop();
+      if (db === "postgres") {
+        const c = await createContainer(loadConfig(env));
+        await c.ds.query(`DROP SCHEMA IF EXISTS "${env.DATABASE_SCHEMA}" CASCADE`);
+        await c.close();
+      }
+      fs.rmSync(env.DATA_DIR!, { recursive: true, force: true });
+    });
+
+    it("leaves no partial blob and no dangling reference", async () => {
+      const h = await signUpHolder(proc.url);
+      const small = await uploadFile(h, crypto.randomBytes(2000));
+      assert.equal(small.status, 201);
+      assert.equal((await saveItem(h, "utility_bill", { files: [small.id] }, { fileIds: [small.id] })).res.status, 200);
+
+      const id = crypto.randomUUID();
+      const big = await sealFile(h.vaultKey, id, new Uint8Array(crypto.randomBytes(9 * 1024 * 1024)));
+      await startSlowUpload(h, proc.url, id, big.wrappedKey, big.bytes, 4 * 1024 * 1024);
+      await new Promise((r) => setTimeout(r, 200));
+      const tmpDir = path.join(env.DATA_DIR!, "blobs", ".tmp");
+      assert.ok(fs.readdirSync(tmpDir).length >= 1, "the upload was in progress");
+      await proc.stop("SIGKILL");
+
+      proc = await startProcess(env, port);
+      assert.equal(fs.readdirSync(tmpDir).length, 0, "the half-written temporary file is gone");
+      const blobDir = path.join(env.DATA_DIR!, "blobs");
+      const blobs = fs.readdirSync(blobDir).filter((d) => /^[0-9a-f]{2}$/.test(d)).flatMap((d) => fs.readdirSync(path.join(blobDir, d)));
+      assert.ok(!blobs.includes(big.sha256), "no blob of the cut upload");
+      for (const b of blobs) {
+        const data = fs.readFileSync(path.join(blobDir, b.slice(0, 2), b));
+        assert.equal(crypto.createHash("sha256").update(data).digest("hex"), b, "every visible blob is whole");
+      }
+
+      const signedIn = await h.agent.request("GET", "/api/vault");
+      assert.equal(signedIn.status, 200);
+      const v = await readVault(h);
+      assert.equal(v.unattached.length, 0, "no file row for the cut upload");
+      for (const item of v.items) {
+        for (const f of item.files) {
+          const res = await h.agent.request("GET", `/api/vault/files/${f.id}`);
+          assert.equal(res.status, 200, `file ${f.id} of ${item.type} is readable`);
+          assert.equal(crypto.createHash("sha256").update(res.bytes).digest("hex"), f.sha256);
+        }
+      }
+      const retry = await uploadFile(h, crypto.randomBytes(3000), id);
+      assert.equal(retry.status, 201, "the same file id can be uploaded again");
+    });
+  });
+}
