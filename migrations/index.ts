@@ -2,5 +2,6 @@
 // from a bundle and in tests.
 import { Initial1764000000000 } from "./1764000000000-initial.js";
 import { Vault1764100000000 } from "./1764100000000-vault.js";
+import { EmailCodes1764200000000 } from "./1764200000000-email-codes.js";
 
-export const migrations = [Initial1764000000000, Vault1764100000000];
+export const migrations = [Initial1764000000000, Vault1764100000000, EmailCodes1764200000000];

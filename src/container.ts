@@ -20,6 +20,9 @@ import { VaultService } from "./services/vault.js";
 import type { BlobStore } from "./blobs/blob-store.js";
 import { LocalBlobStore } from "./blobs/local-blob-store.js";
 import { DatabaseBlobStore } from "./blobs/database-blob-store.js";
+import { EmailCodeStore } from "./db/email-codes.js";
+import { EmailVerificationService } from "./services/email-verification.js";
+import { createMailer, type Mailer } from "./services/mailer.js";
 
 export interface Container {
   cfg: Config;
@@ -31,6 +34,7 @@ export interface Container {
   clients: ClientService;
   guard: BruteForceGuard;
   vault: VaultService;
+  emailVerification: EmailVerificationService;
   close(): Promise<void>;
 }
 
@@ -38,7 +42,7 @@ function blobStore(cfg: Config, ds: DataSource): BlobStore {
   return cfg.blobs.store === "database" ? new DatabaseBlobStore(ds) : new LocalBlobStore(cfg.blobs.dir);
 }
 
-export async function createContainer(cfg: Config, ds?: DataSource): Promise<Container> {
+export async function createContainer(cfg: Config, ds?: DataSource, opts: { mailer?: Mailer } = {}): Promise<Container> {
   const db = ds ?? (await openDatabase(cfg.database));
   const box = new SecretBox(cfg.keyEncryptionSecret);
   // A retired key must outlive everything it may have signed: the longest token lifetime.
@@ -47,11 +51,14 @@ export async function createContainer(cfg: Config, ds?: DataSource): Promise<Con
   const guard = new BruteForceGuard(new LoginFailureStore(db), cfg.bruteForce);
   const accountStore = new AccountStore(db);
   const accounts = new AccountService(accountStore, new PasswordHasher(cfg.argon2), guard, cfg, await keys.secret("prelogin-hmac"));
-  const vault = new VaultService(new VaultStore(db), blobStore(cfg, db), cfg.vault);
+  const emailCodes = new EmailCodeStore(db);
+  const emailVerification = new EmailVerificationService(emailCodes, opts.mailer ?? createMailer(cfg.mail), keys, cfg.issuer, await keys.secret("email-hmac"));
+  const vault = new VaultService(new VaultStore(db), blobStore(cfg, db), cfg.vault, async (jwt) => (await emailVerification.check(jwt)) !== null);
   const oidcStore = new OidcStore(db);
   // Deleting an account takes everything with it: documents, files, blobs, grants and tokens.
   accounts.onDelete(async (id) => {
     await vault.deleteAll(id);
+    await emailCodes.deleteAccount(id);
     await oidcStore.revokeByAccount(id);
   });
   return {
@@ -64,6 +71,7 @@ export async function createContainer(cfg: Config, ds?: DataSource): Promise<Con
     clients: new ClientService(new ClientStore(db), box),
     guard,
     vault,
+    emailVerification,
     close: async () => {
       if (db.isInitialized) await db.destroy();
     },
@@ -77,6 +85,7 @@ export async function purgeExpired(c: Container): Promise<Record<string, number>
     sessions: await c.sessions.purge(),
     loginFailures: await c.guard.purge(),
     retiredKeys: await c.keys.dropExpired(),
+    emailCodes: await c.emailVerification.purge(),
     ...prefixed("vault", await c.vault.collectGarbage()),
   };
 }

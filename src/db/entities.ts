@@ -230,6 +230,29 @@ export function blobEntity(db: "sqlite" | "postgres") {
   });
 }
 
+
+export interface EmailCodeRow {
+  accountId: string;
+  emailHash: string;
+  codeHash: string;
+  attempts: number;
+  sentAt: number;
+  expiresAt: number;
+}
+/** One-time codes for email verification; the address is kept only as an HMAC. */
+export const EmailCodeEntity = new EntitySchema<EmailCodeRow>({
+  name: "EmailCode",
+  tableName: "email_codes",
+  columns: {
+    accountId: { name: "account_id", type: "varchar", length: 64, primary: true },
+    emailHash: { name: "email_hash", type: "varchar", length: 64, primary: true },
+    codeHash: { name: "code_hash", type: "varchar", length: 64 },
+    attempts: { type: "integer" },
+    sentAt: { name: "sent_at", ...time() },
+    expiresAt: { name: "expires_at", ...time() },
+  },
+});
+
 /** Every entity; the blob column's type differs between the two databases. */
 export const entitiesFor = (db: "sqlite" | "postgres") => [
   OidcPayloadEntity,
@@ -241,4 +264,5 @@ export const entitiesFor = (db: "sqlite" | "postgres") => [
   VaultItemEntity,
   VaultFileEntity,
   blobEntity(db),
+  EmailCodeEntity,
 ];

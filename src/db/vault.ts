@@ -61,6 +61,7 @@ export class VaultStore {
           ciphertext: row.ciphertext,
           wrappedKey: row.wrappedKey,
           size: row.size,
+          verification: row.verification,
           errors: null,
           updatedAt: row.updatedAt,
         });

@@ -15,7 +15,10 @@ const saveItemBody = z.object({
   ciphertext: z.string().min(40, "is too short").max(2_000_000).regex(/^[A-Za-z0-9_-]+$/, "must be base64url"),
   wrappedKey: wrappedItemKey,
   fileIds: z.array(uuid).max(200).default([]),
+  attestation: z.string().max(4000).optional(),
 });
+const emailBody = z.object({ email: z.string().trim().max(320).email("enter a valid email address") });
+const codeBody = emailBody.extend({ code: z.string().trim().regex(/^\d{6}$/, "the code has 6 digits") });
 const uploadQuery = z.object({ id: uuid });
 const deleteQuery = z.object({ version: z.coerce.number().int().min(1) });
 
@@ -62,6 +65,18 @@ export function vaultApi(d: RouteDeps): Router {
     const id = parseInput(uuid, ctx.params.id, "file id");
     await vault.deleteFile(ctx.state.account.id, id);
     ctx.status = 204;
+  });
+
+  r.post("/email/send", async (ctx) => {
+    const { email } = parseInput(emailBody, ctx.request.body, "request");
+    await d.container.emailVerification.sendCode(ctx.state.account.id, email);
+    ctx.status = 202;
+    ctx.body = { sent: true };
+  });
+
+  r.post("/email/verify", async (ctx) => {
+    const { email, code } = parseInput(codeBody, ctx.request.body, "request");
+    ctx.body = { attestation: await d.container.emailVerification.verify(ctx.state.account.id, email, code) };
   });
 
   return r;

@@ -54,7 +54,12 @@ export interface SaveItemInput {
   ciphertext: string;
   wrappedKey: string;
   fileIds: string[];
+  /** For the email item: the attestation from email verification, which makes it "verified". */
+  attestation?: string;
 }
+
+/** Tells whether an attestation this server issued is genuine. */
+export type AttestationCheck = (jwt: string) => Promise<boolean>;
 
 export class QuotaExceededError extends AppError {
   constructor(quota: number) {
@@ -69,6 +74,7 @@ export class VaultService {
     private readonly store: VaultStore,
     private readonly blobs: BlobStore,
     readonly limits: VaultLimits,
+    private readonly attestationValid: AttestationCheck = async () => false,
   ) {}
 
   async overview(accountId: string): Promise<{ items: ItemView[]; unattached: FileView[]; usage: number; quota: number; maxFileBytes: number }> {
@@ -103,7 +109,9 @@ export class VaultService {
       ciphertext: input.ciphertext,
       wrappedKey: input.wrappedKey,
       size: input.ciphertext.length,
-      verification: existing?.verification ?? "unverified",
+      // A change un-verifies: what was verified was the old content. Only the email item can be
+      // verified by Passport itself (its attestation comes along); verifiers come later.
+      verification: docType === "email" && input.attestation && (await this.attestationValid(input.attestation)) ? "verified" : "unverified",
       errors: null,
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
