@@ -80,7 +80,12 @@ export function buildConfiguration(d: ProviderDeps): Configuration {
       devInteractions: { enabled: false },
       encryption: { enabled: true },
       jwtUserinfo: { enabled: true },
-      introspection: { enabled: true },
+      introspection: {
+        enabled: true,
+        // Only the client a token was issued to may introspect it; the default lets any
+        // confidential client read any token (its sub, scopes, expiry), joining users across clients.
+        allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId,
+      },
       revocation: { enabled: true },
       clientCredentials: { enabled: true },
       userinfo: { enabled: true },
@@ -132,6 +137,8 @@ export function createProvider(d: ProviderDeps): Provider {
   provider.proxy = d.cfg.trustProxy;
   // Signing out at a relying party (RP-initiated logout) also ends the Passport session.
   provider.on("end_session.success", (ctx: KoaContextWithOIDC) => {
+    // "No, stay signed in" (no `logout` parameter) ends only the client's session.
+    if (!ctx.oidc.params?.logout) return;
     const token = ctx.cookies.get(SESSION_COOKIE, { signed: true });
     ctx.cookies.set(SESSION_COOKIE, null);
     d.sessions

@@ -27,16 +27,42 @@ async function loadDetails(ctx: Koa.Context, provider: Provider): Promise<Detail
   }
 }
 
-/** A Passport session counts for this request unless the client asked for a fresh sign-in. */
-function sessionSatisfies(session: AppSession | null, details: Details): boolean {
+const REAUTH_COOKIE = "passport.reauth";
+
+const asksFreshLogin = (details: Details) => ((details.prompt.reasons ?? []) as string[]).some((r) => FRESH_LOGIN_REASONS.has(r));
+
+/**
+ * When this interaction first asked for a fresh sign-in, in milliseconds. The interaction's own
+ * `iat` has one-second resolution: too coarse to tell a sign-in just before the request from one
+ * just after it. Kept in a signed cookie scoped to this interaction's path.
+ */
+function freshLoginSince(ctx: Koa.Context, uid: string, cfg: RouteDeps["cfg"]): number {
+  const mark = ctx.cookies.get(REAUTH_COOKIE, { signed: true }) ?? "";
+  const dot = mark.lastIndexOf(".");
+  if (dot > 0 && mark.slice(0, dot) === uid) return Number(mark.slice(dot + 1)) || Infinity;
+  const now = Date.now();
+  ctx.cookies.set(REAUTH_COOKIE, `${uid}.${now}`, {
+    signed: true,
+    httpOnly: true,
+    sameSite: "lax",
+    secure: cfg.secureCookies,
+    path: `/interaction/${uid}`,
+    maxAge: cfg.ttl.interaction * 1000,
+    overwrite: true,
+  });
+  return now;
+}
+
+/** A Passport session counts for this request unless the client asked for a sign-in newer than `since`. */
+function sessionSatisfies(session: AppSession | null, details: Details, since: number): boolean {
   if (!session) return false;
   const reasons = (details.prompt.reasons ?? []) as string[];
-  if (!reasons.some((r) => FRESH_LOGIN_REASONS.has(r))) return true;
+  if (!asksFreshLogin(details)) return true;
   const maxAge = details.params.max_age;
   if (reasons.length === 1 && reasons[0] === "max_age" && typeof maxAge === "number") {
     return session.authTime >= Date.now() - maxAge * 1000;
   }
-  return session.authTime >= details.iat * 1000;
+  return session.authTime > since;
 }
 
 async function finish(ctx: Koa.Context, provider: Provider, result: Record<string, unknown>, merge = false): Promise<void> {
@@ -54,7 +80,8 @@ export function interactionRoutes(d: RouteDeps): Router {
     const client = await provider().Client.find(String(details.params.client_id));
     const session: AppSession | null = ctx.state.session;
     if (details.prompt.name === "login") {
-      if (sessionSatisfies(session, details)) {
+      const since = asksFreshLogin(details) ? freshLoginSince(ctx, details.uid, d.cfg) : 0;
+      if (sessionSatisfies(session, details, since)) {
         return finish(ctx, provider(), { login: { accountId: session!.accountId, ts: Math.floor(session!.authTime / 1000) } });
       }
       return render(ctx, d.views, "interaction-login.njk", {

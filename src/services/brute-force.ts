@@ -47,7 +47,8 @@ export class BruteForceGuard {
     const row = await this.store.get(key);
     const stale = !row || row.lastFailureAt + this.cfg.resetSeconds * 1000 < now;
     const failures = stale ? 1 : row.failures + 1;
-    const over = failures - free;
+    // The free-th failure starts the first wait: with 5 free failures, the 6th attempt waits.
+    const over = failures - free + 1;
     const waitMs = over > 0 ? Math.min(this.cfg.waitIncrementSeconds * 2 ** (over - 1), this.cfg.maxWaitSeconds) * 1000 : 0;
     await this.store.put({ key, failures, lastFailureAt: now, lockedUntil: waitMs ? now + waitMs : 0 });
   }

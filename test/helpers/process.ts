@@ -17,6 +17,7 @@ export async function freePort(): Promise<number> {
 
 export interface ServerProcess {
   url: string;
+  pid: number;
   output: () => string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -49,6 +50,7 @@ export async function startProcess(env: Record<string, string>, port: number): P
   }
   return {
     url,
+    pid: child.pid!,
     output: () => out,
     stop: async (signal = "SIGTERM") => {
       child.kill(signal);

@@ -228,7 +228,7 @@ for (const db of databases()) {
       it("a body over the limit → 413, not 500", async () => {
         const agent = new Agent(s.url);
         await agent.get("/signup");
-        const res = await agent.request("POST", "/api/prelogin", { json: { email: "a@example.test", pad: "x".repeat(200_000) } });
+        const res = await agent.request("POST", "/api/prelogin", { json: { email: "a@example.test", pad: "x".repeat(300_000) } });
         assert.equal(res.status, 413);
       });
 
