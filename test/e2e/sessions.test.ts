@@ -29,7 +29,8 @@ const SESSION_COOKIE = "passport.sid";
 
 /** GET / and tell which home page it is: the account page of `email`, or the signed-out landing page. */
 async function homeFor(agent: Agent): Promise<"signed-out" | string> {
-  const res = await agent.get("/");
+  // Signed-in holders are sent on to their vault; follow that within the server.
+  const res = await agent.follow("/");
   assert.equal(res.status, 200);
   const who = res.text.match(/<span class="who">([^<]*)<\/span>/);
   if (who) return who[1]!;

@@ -44,7 +44,6 @@ for (const db of databases()) {
       } finally {
         await c.close();
       }
-      fs.rmSync(env.DATA_DIR!, { recursive: true, force: true });
     });
 
     after(async () => {

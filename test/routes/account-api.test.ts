@@ -37,7 +37,7 @@ for (const db of databases()) {
       const { res, vaultKey } = await signUp(agent, email);
       assert.equal(res.status, 201);
       assert.equal(res.json().account.email, email);
-      const home = await agent.get("/");
+      const home = await agent.get("/account");
       assert.match(home.text, /Your account/);
 
       const other = new Agent(s.url);
