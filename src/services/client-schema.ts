@@ -62,7 +62,7 @@ export const clientInputSchema = z
     tokenEndpointAuthMethod: z.enum(supportedAlgorithms.tokenEndpointAuthMethods as unknown as [string, ...string[]], {
       message: `token endpoint auth method must be one of ${supportedAlgorithms.tokenEndpointAuthMethods.join(", ")}`,
     }),
-    grantTypes: z.array(z.enum(GRANT_TYPES)).min(1).default(["authorization_code", "refresh_token"]),
+    grantTypes: z.array(z.enum(GRANT_TYPES, { message: `grant type must be one of ${GRANT_TYPES.join(", ")}` })).min(1, "choose at least one grant type").default(["authorization_code", "refresh_token"]),
     scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, "scope has an invalid character")).default(["openid", "email", "offline_access"]),
     jwks: jwksSchema.optional(),
     jwksUri: z.string().trim().url("JWKS URI must be an absolute URL").startsWith("https://", "JWKS URI must use https").optional(),

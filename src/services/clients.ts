@@ -140,7 +140,10 @@ export class ClientService {
       await this.validator(toOidcMetadata(clientId, input, secret));
     } catch (err) {
       const e = err as { error_description?: string; message?: string };
-      throw new ValidationError(`invalid client: ${e.error_description ?? e.message ?? "rejected"}`, { _: e.error_description ?? "rejected" });
+      const description = e.error_description ?? e.message ?? "rejected";
+      const fields = providerRuleField(description);
+      const summary = Object.entries(fields).map(([k, v]) => (k === "_" ? v : `${k}: ${v}`)).join("; ");
+      throw new ValidationError(`invalid client: ${summary}`, fields);
     }
   }
 
@@ -163,6 +166,19 @@ export class ClientService {
     if (!row) throw new NotFoundError(`no client ${clientId}`);
     return row;
   }
+}
+
+/**
+ * Ties oidc-provider's own client rules to the admin's field where the message allows it; others
+ * stay general (`_`). oidc-provider wants a sector_identifier_uri for pairwise clients whose
+ * redirect URIs span several hosts; Passport registers none (pairwise ids are per client anyway).
+ */
+function providerRuleField(description: string): Record<string, string> {
+  if (description.includes("sector_identifier_uri")) {
+    return { redirectUris: "with pairwise subject identifiers all redirect URIs must be on one host (or choose subject type public)" };
+  }
+  if (description.startsWith("scope ")) return { scopes: description };
+  return { _: description };
 }
 
 function newSecret(): string {

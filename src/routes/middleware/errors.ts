@@ -19,7 +19,9 @@ export function errorHandler(views: Views, log: Logger): Koa.Middleware {
         ctx.body = http.body;
       } else {
         ctx.type = "html";
-        ctx.body = views.render("error.njk", { title: "Something went wrong", error: http.body.code, description: http.body.detail });
+        // The page keeps the visitor's nav and CSRF token (the layout's sign-out form and scripts use them).
+        const page = { account: ctx.state.account, csrfToken: ctx.state.csrfToken };
+        ctx.body = views.render("error.njk", { ...page, title: "Something went wrong", error: http.body.code, description: http.body.detail });
       }
     }
   };

@@ -4,6 +4,7 @@ import type { AccountService, Account } from "../../services/accounts.js";
 import type { AppSession, AppSessionService } from "../../services/app-sessions.js";
 import { ForbiddenError, UnauthorizedError } from "../../errors.js";
 import { SESSION_COOKIE } from "../../oidc/cookies.js";
+import { wantsJson } from "./errors.js";
 
 export interface SessionState {
   session: AppSession | null;
@@ -26,8 +27,15 @@ export const requireAccount: Koa.Middleware = async (ctx, next) => {
   await next();
 };
 
+/** Admins only. A browser that is not signed in is sent to sign in first; API calls get 401/403. */
 export const requireAdmin: Koa.Middleware = async (ctx, next) => {
-  if (!ctx.state.account) throw new UnauthorizedError();
+  if (!ctx.state.account) {
+    if (wantsJson(ctx)) throw new UnauthorizedError();
+    // After a POST the form is gone; come back to the page the form was on (GETs) or the list.
+    const back = ctx.method === "GET" || ctx.method === "HEAD" ? ctx.originalUrl : "/admin";
+    ctx.status = 303;
+    return ctx.redirect(`/signin?next=${encodeURIComponent(back)}`);
+  }
   if (!ctx.state.account.isAdmin) throw new ForbiddenError("only admins may open this page");
   await next();
 };
