@@ -3,5 +3,6 @@
 import { Initial1764000000000 } from "./1764000000000-initial.js";
 import { Vault1764100000000 } from "./1764100000000-vault.js";
 import { EmailCodes1764200000000 } from "./1764200000000-email-codes.js";
+import { Sharing1764300000000 } from "./1764300000000-sharing.js";
 
-export const migrations = [Initial1764000000000, Vault1764100000000, EmailCodes1764200000000];
+export const migrations = [Initial1764000000000, Vault1764100000000, EmailCodes1764200000000, Sharing1764300000000];

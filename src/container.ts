@@ -23,6 +23,8 @@ import { DatabaseBlobStore } from "./blobs/database-blob-store.js";
 import { EmailCodeStore } from "./db/email-codes.js";
 import { EmailVerificationService } from "./services/email-verification.js";
 import { createMailer, type Mailer } from "./services/mailer.js";
+import { ShareStore } from "./db/shares.js";
+import { SharingService } from "./services/sharing.js";
 
 export interface Container {
   cfg: Config;
@@ -35,6 +37,7 @@ export interface Container {
   guard: BruteForceGuard;
   vault: VaultService;
   emailVerification: EmailVerificationService;
+  sharing: SharingService;
   close(): Promise<void>;
 }
 
@@ -55,10 +58,14 @@ export async function createContainer(cfg: Config, ds?: DataSource, opts: { mail
   const emailVerification = new EmailVerificationService(emailCodes, opts.mailer ?? createMailer(cfg.mail), keys, cfg.issuer, await keys.secret("email-hmac"));
   const vault = new VaultService(new VaultStore(db), blobStore(cfg, db), cfg.vault, async (jwt) => (await emailVerification.check(jwt)) !== null);
   const oidcStore = new OidcStore(db);
+  const clients = new ClientService(new ClientStore(db), box);
+  const shareStore = new ShareStore(db);
+  const sharing = new SharingService(shareStore, clients, vault);
   // Deleting an account takes everything with it: documents, files, blobs, grants and tokens.
   accounts.onDelete(async (id) => {
     await vault.deleteAll(id);
     await emailCodes.deleteAccount(id);
+    await shareStore.deleteAccount(id);
     await oidcStore.revokeByAccount(id);
   });
   return {
@@ -68,10 +75,11 @@ export async function createContainer(cfg: Config, ds?: DataSource, opts: { mail
     keys,
     accounts,
     sessions: new AppSessionService(accountStore, cfg.ttl.session),
-    clients: new ClientService(new ClientStore(db), box),
+    clients,
     guard,
     vault,
     emailVerification,
+    sharing,
     close: async () => {
       if (db.isInitialized) await db.destroy();
     },

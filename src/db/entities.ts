@@ -253,6 +253,55 @@ export const EmailCodeEntity = new EntitySchema<EmailCodeRow>({
   },
 });
 
+
+export interface ShareRow {
+  grantId: string;
+  accountId: string;
+  clientId: string;
+  jwe: string;
+  types: string;
+  fileIds: string;
+  createdAt: number;
+}
+/** The sealed payload of a grant's latest authorization (the server cannot open it). */
+export const ShareEntity = new EntitySchema<ShareRow>({
+  name: "Share",
+  tableName: "shares",
+  columns: {
+    grantId: { name: "grant_id", type: "varchar", length: 255, primary: true },
+    accountId: { name: "account_id", type: "varchar", length: 64 },
+    clientId: { name: "client_id", type: "varchar", length: 255 },
+    jwe: { type: "text" },
+    types: { type: "text" },
+    fileIds: { name: "file_ids", type: "text" },
+    createdAt: { name: "created_at", ...time() },
+  },
+  indices: [{ name: "idx_shares_account", columns: ["accountId"] }],
+});
+
+export interface ShareLogRow {
+  id: string;
+  accountId: string;
+  clientId: string;
+  clientName: string;
+  types: string;
+  createdAt: number;
+}
+/** The holder's share log: who got which document types when. Never content. */
+export const ShareLogEntity = new EntitySchema<ShareLogRow>({
+  name: "ShareLog",
+  tableName: "share_log",
+  columns: {
+    id: { type: "varchar", length: 36, primary: true },
+    accountId: { name: "account_id", type: "varchar", length: 64 },
+    clientId: { name: "client_id", type: "varchar", length: 255 },
+    clientName: { name: "client_name", type: "varchar", length: 255 },
+    types: { type: "text" },
+    createdAt: { name: "created_at", ...time() },
+  },
+  indices: [{ name: "idx_share_log_account", columns: ["accountId"] }],
+});
+
 /** Every entity; the blob column's type differs between the two databases. */
 export const entitiesFor = (db: "sqlite" | "postgres") => [
   OidcPayloadEntity,
@@ -265,4 +314,6 @@ export const entitiesFor = (db: "sqlite" | "postgres") => [
   VaultFileEntity,
   blobEntity(db),
   EmailCodeEntity,
+  ShareEntity,
+  ShareLogEntity,
 ];

@@ -40,6 +40,10 @@ export class VaultStore {
     return Number(r?.total ?? 0);
   }
 
+  async setErrors(accountId: string, type: string, version: number, errors: string): Promise<boolean> {
+    return ((await this.items.update({ accountId, type, version }, { errors })).affected ?? 0) > 0;
+  }
+
   async insertFile(row: VaultFileRow): Promise<void> {
     await this.files.insert(row);
   }

@@ -7,7 +7,7 @@ import type Provider from "oidc-provider";
 import type { Container } from "../container.js";
 import type { Views } from "../routes/views.js";
 import { PageRenderer } from "./pages.js";
-import { createProvider } from "./provider.js";
+import { createProvider, pairwiseSub } from "./provider.js";
 
 export class ProviderHost {
   private provider!: Provider;
@@ -37,6 +37,12 @@ export class ProviderHost {
     return true;
   }
 
+  /** The `sub` a client sees for an account (what oidc-provider puts in its tokens). */
+  async subjectFor(clientId: string, accountId: string): Promise<string> {
+    const client = await this.provider.Client.find(clientId);
+    return client?.subjectType === "pairwise" ? pairwiseSub(this.pairwiseSalt, clientId, accountId) : accountId;
+  }
+
   middleware(): Koa.Middleware {
     return (ctx, next) => this.mounted(ctx, next);
   }
@@ -49,6 +55,7 @@ export class ProviderHost {
       clients: this.c.clients,
       accounts: this.c.accounts,
       sessions: this.c.sessions,
+      sharing: this.c.sharing,
       pages: new PageRenderer(this.views),
       signingKeys: jwks,
       cookieKeys: this.cookieKeys,

@@ -2,13 +2,16 @@
 // every interaction to /interaction/:uid (src/routes/interaction.ts), in the spirit of Hydra's
 // login/consent split. Everything here is protocol policy: flows, algorithms, lifetimes, keys.
 import crypto from "node:crypto";
-import Provider, { type Configuration, type KoaContextWithOIDC, interactionPolicy } from "oidc-provider";
+import Provider, { type Configuration, type KoaContextWithOIDC, errors, interactionPolicy } from "oidc-provider";
 import type { Config } from "../config.js";
 import type { JWK } from "jose";
 import type { OidcStore } from "../db/oidc-store.js";
 import type { ClientService } from "../services/clients.js";
 import type { AccountService } from "../services/accounts.js";
 import type { AppSessionService } from "../services/app-sessions.js";
+import type { SharingService } from "../services/sharing.js";
+import { isPassportScope } from "../sharing/scopes.js";
+import { parseShareRequest, ShareRequestError } from "../sharing/request.js";
 import { adapterFactory } from "./adapter.js";
 import { supportedAlgorithms } from "./algorithms.js";
 import { findAccount, SCOPES, CLAIMS } from "./claims.js";
@@ -21,6 +24,7 @@ export interface ProviderDeps {
   clients: ClientService;
   accounts: AccountService;
   sessions: AppSessionService;
+  sharing: SharingService;
   pages: PageRenderer;
   signingKeys: JWK[];
   cookieKeys: string[];
@@ -32,8 +36,20 @@ const ENCRYPTION_ALGS = [...supportedAlgorithms.encryption];
 const ENCRYPTION_ENCS = [...supportedAlgorithms.encryptionEnc];
 
 /** Holders who signed out of Passport itself must sign in again before any client gets a code. */
+const hasPassportScope = (scope: unknown) => typeof scope === "string" && scope.split(" ").some(isPassportScope);
+
 function loginPolicy(sessions: AppSessionService) {
   const policy = interactionPolicy.base();
+  // Only the holder's browser can seal a payload, so every authorization with Passport scopes
+  // passes through the consent page, even when consent was given before; prompt=none cannot.
+  policy.get("consent")!.checks.add(
+    new interactionPolicy.Check(
+      "passport_share",
+      "Passport data is sealed in the holder's browser for each authorization",
+      "interaction_required",
+      (ctx) => (hasPassportScope(ctx.oidc.params?.scope) && !(ctx.oidc.result as { passport?: unknown } | undefined)?.passport ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT),
+    ),
+  );
   policy.get("login")!.checks.add(
     new interactionPolicy.Check("app_session_ended", "The holder signed out of Passport", async (ctx) => {
       const { oidc } = ctx;
@@ -47,12 +63,35 @@ function loginPolicy(sessions: AppSessionService) {
   return policy;
 }
 
+/** Per client, not per sector: two clients on one host still cannot join their users. */
+export function pairwiseSub(salt: string, clientId: string, accountId: string): string {
+  return crypto.createHmac("sha256", salt).update(`${clientId}\0${accountId}`).digest("base64url");
+}
+
 export function buildConfiguration(d: ProviderDeps): Configuration {
   const { cfg } = d;
   const cookieOpts = { signed: true, secure: cfg.secureCookies, sameSite: "lax" as const, httpOnly: true };
   return {
     adapter: adapterFactory(d.store, d.clients),
-    findAccount: (ctx, sub) => findAccount(d.accounts, sub),
+    findAccount: (_ctx, sub, token) => findAccount(d.accounts, sub, () => d.sharing.payloadForGrant((token as { grantId?: string } | undefined)?.grantId)),
+    // Declared so that its validator runs on every authorization request: it checks Passport
+    // scopes (the client needs an encryption key) and the verified_claims options up front.
+    extraParams: {
+      passport_source: async (ctx, _value, client) => {
+        const scope = ctx.oidc.params?.scope;
+        if (!hasPassportScope(scope)) return;
+        if (!ctx.oidc.params?.nonce) throw new errors.InvalidRequest("nonce is required with Passport scopes: the payload is bound to it");
+        if (!(await d.sharing.mayReceivePassport(client.clientId))) {
+          throw new errors.InvalidScope("Passport scopes need an encryption key registered for the client (JWKS with an RSA-OAEP-256 or ECDH-ES+A256KW key)", String(scope));
+        }
+        try {
+          parseShareRequest(String(scope), ctx.oidc.params?.claims);
+        } catch (err) {
+          if (err instanceof ShareRequestError) throw new errors.InvalidRequest(err.message);
+          throw err;
+        }
+      },
+    },
     scopes: SCOPES,
     claims: CLAIMS,
     jwks: { keys: d.signingKeys as never },
@@ -60,9 +99,7 @@ export function buildConfiguration(d: ProviderDeps): Configuration {
     pkce: { required: () => true },
     responseTypes: ["code"],
     subjectTypes: cfg.subjectTypes,
-    pairwiseIdentifier: (_ctx, accountId, client) =>
-      // Per client, not per sector: two clients on one host still cannot join their users.
-      crypto.createHmac("sha256", d.pairwiseSalt).update(`${client.clientId}\0${accountId}`).digest("base64url"),
+    pairwiseIdentifier: (_ctx, accountId, client) => pairwiseSub(d.pairwiseSalt, client.clientId, accountId),
     clientAuthMethods: supportedAlgorithms.tokenEndpointAuthMethods as never,
     clientDefaults: {
       grant_types: ["authorization_code"],

@@ -11,21 +11,12 @@ import type { RouteDeps } from "./index.js";
 import { render } from "./render.js";
 import { clearSessionCookie } from "./middleware/session.js";
 import { endProviderSession } from "./provider-session.js";
+import { type Details, finish, loadDetails, restart, safeHost, saveGrant } from "./interaction-steps.js";
+import { hasPassportRequest } from "./interaction-passport.js";
 
-type Details = Awaited<ReturnType<Provider["interactionDetails"]>>;
 
 /** Reasons that demand a sign-in newer than the request itself. */
 const FRESH_LOGIN_REASONS = new Set(["login_prompt", "max_age", "id_token_hint"]);
-
-async function loadDetails(ctx: Koa.Context, provider: Provider): Promise<Details> {
-  try {
-    const details = await provider.interactionDetails(ctx.req, ctx.res);
-    if (details.uid !== ctx.params.uid) throw new Error("uid mismatch");
-    return details;
-  } catch {
-    throw new AppError("interaction_expired", "This sign-in request has expired or was already used. Go back to the app and start again.", 400);
-  }
-}
 
 const REAUTH_COOKIE = "passport.reauth";
 
@@ -65,12 +56,6 @@ function sessionSatisfies(session: AppSession | null, details: Details, since: n
   return session.authTime > since;
 }
 
-async function finish(ctx: Koa.Context, provider: Provider, result: Record<string, unknown>, merge = false): Promise<void> {
-  const url = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: merge });
-  ctx.status = 303;
-  ctx.redirect(url);
-}
-
 export function interactionRoutes(d: RouteDeps): Router {
   const r = new Router({ prefix: "/interaction/:uid" });
   const provider = () => d.host.current;
@@ -99,6 +84,17 @@ export function interactionRoutes(d: RouteDeps): Router {
         // Signed out in another tab since the sign-in step: start the sign-in again.
         return restart(ctx, details);
       }
+      if (hasPassportRequest(details)) {
+        return render(ctx, d.views, "consent-passport.njk", {
+          title: "Share your documents?",
+          script: "consent",
+          uid: details.uid,
+          clientName: client?.clientName ?? client?.clientId,
+          logoUri: client?.logoUri,
+          redirectHost: safeHost(String(details.params.redirect_uri)),
+          mainClass: "wide",
+        });
+      }
       const promptDetails = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
       const scopes = (promptDetails.missingOIDCScope ?? []).map((s) => ({ name: s, text: SCOPE_DESCRIPTIONS[s] ?? s }));
       return render(ctx, d.views, "consent.njk", {
@@ -120,16 +116,10 @@ export function interactionRoutes(d: RouteDeps): Router {
     if (details.prompt.name !== "consent") throw new AppError("invalid_request", "there is nothing to consent to in this request", 400);
     const accountId = details.session?.accountId;
     if (!accountId || ctx.state.account?.id !== accountId) throw new ForbiddenError("sign in again to answer this request");
-    const { Grant } = provider();
-    const grant = details.grantId
-      ? await Grant.find(details.grantId)
-      : new Grant({ accountId, clientId: String(details.params.client_id) });
-    if (!grant) throw new AppError("interaction_expired", "the grant for this request is gone; start again", 400);
-    const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
-    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(" "));
-    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
-    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(" "));
-    const grantId = await grant.save();
+    if (hasPassportRequest(details)) {
+      throw new AppError("invalid_request", "this request asks for documents: they are sealed in your browser on the consent page", 400);
+    }
+    const grantId = await saveGrant(provider(), details, accountId);
     await finish(ctx, provider(), { consent: { grantId } }, true);
   });
 
@@ -147,20 +137,4 @@ export function interactionRoutes(d: RouteDeps): Router {
   });
 
   return r;
-}
-
-/** Sends the browser back to the authorization endpoint with the original request. */
-async function restart(ctx: Koa.Context, details: Details): Promise<void> {
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(details.params)) if (typeof v === "string" || typeof v === "number") params.set(k, String(v));
-  ctx.status = 303;
-  ctx.redirect(`/auth?${params.toString()}`);
-}
-
-function safeHost(uri: string): string {
-  try {
-    return new URL(uri).host;
-  } catch {
-    return "";
-  }
 }

@@ -26,9 +26,12 @@ export interface FileView {
 }
 
 export interface ItemError {
+  /** The relying party's name, as the holder knows it. */
   source: string;
-  field?: string;
+  /** One of Telegram Passport's nine kinds: data, front_side, reverse_side, selfie, file, files, translation_file, translation_files, unspecified. */
   kind: string;
+  field?: string;
+  fileId?: string;
   message: string;
   reportedAt: number;
 }
@@ -175,6 +178,26 @@ export class VaultService {
     if (row.itemId) throw new ConflictError("this file belongs to a document: remove it from the document instead");
     await this.store.deleteFile(accountId, id);
     await this.dropBlobs([row]);
+  }
+
+  /** True when every id is an attached file of the holder (what a payload may reference). */
+  async ownsAttachedFiles(accountId: string, ids: string[]): Promise<boolean> {
+    const rows = await this.store.filesByIds(accountId, [...new Set(ids)]);
+    return rows.length === new Set(ids).size && rows.every((r) => r.itemId !== null);
+  }
+
+  /**
+   * Records problems a relying party found in a shared item. They apply to the version it received;
+   * if the holder has changed the item since, there is nothing to fix and the report is refused.
+   */
+  async reportErrors(accountId: string, type: string, version: number, errors: ItemError[]): Promise<void> {
+    const docType = this.checkType(type);
+    const item = await this.store.item(accountId, docType);
+    if (!item) throw new NotFoundError(`the holder has no ${docType} any more`);
+    if (item.version !== version) throw new ConflictError(`the holder has changed this ${docType} since it was shared (now version ${item.version})`);
+    const existing = item.errors ? (JSON.parse(item.errors) as ItemError[]) : [];
+    const merged = [...existing.filter((e) => !errors.some((n) => n.source === e.source && n.kind === e.kind && n.field === e.field)), ...errors].slice(-50);
+    if (!(await this.store.setErrors(accountId, docType, version, JSON.stringify(merged)))) throw new ConflictError(`the holder changed this ${docType} just now`);
   }
 
   /** Account deletion: every item, file and blob of the holder. */

@@ -123,7 +123,7 @@ for (const kind of databases()) {
     it("apply on an empty database, revert cleanly and apply again", async () => {
       const db = await openTestDb(kind);
       try {
-        const names = ["oidc_payloads", "clients", "accounts", "app_sessions", "login_failures", "server_keys", "vault_items", "vault_files", "blobs", "email_codes"];
+        const names = ["oidc_payloads", "clients", "accounts", "app_sessions", "login_failures", "server_keys", "vault_items", "vault_files", "blobs", "email_codes", "shares", "share_log"];
         const tables = async () => (await db.ds.createQueryRunner().getTables(names)).length;
         assert.equal(await tables(), names.length);
         assert.equal(await db.ds.showMigrations(), false, "nothing pending");

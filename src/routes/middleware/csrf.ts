@@ -16,7 +16,8 @@ export function csrf(secure: boolean): Koa.Middleware {
       ctx.cookies.set(CSRF_COOKIE, token, { signed: true, httpOnly: true, sameSite: "lax", secure, overwrite: true });
     }
     ctx.state.csrfToken = token;
-    if (!SAFE.has(ctx.method)) {
+    // /passport/* is for relying parties' servers: bearer tokens and client authentication, no cookies.
+    if (!SAFE.has(ctx.method) && !ctx.path.startsWith("/passport/")) {
       const sent = ctx.get("x-csrf-token") || (ctx.request.body as Record<string, unknown> | undefined)?._csrf;
       if (typeof sent !== "string" || !safeEqual(sent, token)) {
         throw new AppError("csrf", "The form has expired or came from another site. Reload the page and try again.", 403);
