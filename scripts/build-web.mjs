@@ -20,3 +20,15 @@ await build({
   sourcemap: false,
   logLevel: "warning",
 });
+
+// The relying-party SDK as plain ESM for any Node relying party (package export "./sdk").
+await build({
+  entryPoints: [path.join(root, "src/sdk/index.ts")],
+  outfile: path.join(root, "dist/sdk/index.js"),
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  packages: "external",
+  logLevel: "warning",
+});

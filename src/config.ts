@@ -73,6 +73,8 @@ const envSchema = z.object({
   KEY_REFRESH_SECONDS: int(0, 86_400).default(60),
   /** Seconds between purges of expired OIDC artifacts, sessions and login failures. 0 disables. */
   PURGE_INTERVAL_SECONDS: int(0, 86_400).default(600),
+  /** Serve the built-in test page /playground with its own relying-party client. */
+  PLAYGROUND: bool.default(true),
   /** The first account to sign up becomes an admin (turn off once you have one). */
   FIRST_USER_IS_ADMIN: bool.default(true),
   /** "info" logs one line per request; "warn" only problems; "silent" nothing. */
@@ -116,6 +118,7 @@ export interface Config {
   keyRefreshSeconds: number;
   purgeIntervalSeconds: number;
   firstUserIsAdmin: boolean;
+  playground: boolean;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
 }
 
@@ -171,6 +174,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     keyRefreshSeconds: e.KEY_REFRESH_SECONDS,
     purgeIntervalSeconds: e.PURGE_INTERVAL_SECONDS,
     firstUserIsAdmin: e.FIRST_USER_IS_ADMIN,
+    playground: e.PLAYGROUND,
     logLevel: e.LOG_LEVEL,
   };
 }

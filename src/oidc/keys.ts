@@ -67,8 +67,8 @@ export class KeyRing {
     return rows.map((r) => ({ kid: r.kid, kty: r.alg, status: r.status, createdAt: r.createdAt, retiredAt: r.retiredAt }));
   }
 
-  /** A named random secret (cookie key, pairwise salt, prelogin HMAC key), made once and kept. */
-  async secret(name: string, use = "secret"): Promise<string> {
+  /** A named secret (cookie key, pairwise salt, HMAC keys, …), made once and kept; random unless `make` says otherwise. */
+  async secret(name: string, use = "secret", make: () => Promise<string> = async () => crypto.randomBytes(32).toString("base64url")): Promise<string> {
     const existing = await this.store.get(name);
     if (existing) return this.box.open(existing.privateData);
     await this.store.insertIfAbsent({
@@ -77,7 +77,7 @@ export class KeyRing {
       alg: "random",
       status: "active",
       publicJwk: null,
-      privateData: this.box.seal(crypto.randomBytes(32).toString("base64url")),
+      privateData: this.box.seal(await make()),
       createdAt: Date.now(),
       retiredAt: null,
     });
