@@ -1,6 +1,7 @@
 // Queries on accounts and app sessions.
 import { type DataSource, LessThan, type Repository } from "typeorm";
 import { AccountEntity, type AccountRow, AppSessionEntity, type AppSessionRow } from "./entities.js";
+import { inTransaction } from "./transaction.js";
 
 export class AccountStore {
   private readonly repo: Repository<AccountRow>;
@@ -44,7 +45,7 @@ export class AccountStore {
 
   /** Deletes the account and its sessions in one transaction. */
   async delete(id: string): Promise<void> {
-    await this.ds.transaction(async (m) => {
+    await inTransaction(this.ds, async (m) => {
       await m.getRepository(AppSessionEntity).delete({ accountId: id });
       await m.getRepository(AccountEntity).delete({ id });
     });

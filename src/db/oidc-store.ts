@@ -8,6 +8,7 @@
 // bulk deletes stay on the repository.
 import { type DataSource, LessThan, type Repository } from "typeorm";
 import { OidcPayloadEntity, type OidcPayloadRow, ShareEntity } from "./entities.js";
+import { inTransaction } from "./transaction.js";
 
 export type StoredPayload = Record<string, unknown> & { consumed?: number };
 
@@ -85,7 +86,8 @@ export class OidcStore {
    * under it: tokens, the stored JWE and file access end together.
    */
   async revokeByGrantId(grantId: string): Promise<void> {
-    await this.ds.transaction(async (m) => {
+    // oidc-provider calls this once per token kind at the same time; inTransaction lets them take turns on SQLite.
+    await inTransaction(this.ds, async (m) => {
       await m.getRepository(OidcPayloadEntity).delete({ grantId });
       await m.getRepository(ShareEntity).delete({ grantId });
     });

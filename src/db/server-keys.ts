@@ -1,6 +1,7 @@
 // Persistence of signing keys, cookie keys and server secrets (table server_keys).
 import type { DataSource, Repository } from "typeorm";
 import { ServerKeyEntity, type ServerKeyRow } from "./entities.js";
+import { inTransaction } from "./transaction.js";
 
 export class ServerKeyStore {
   private readonly repo: Repository<ServerKeyRow>;
@@ -22,7 +23,7 @@ export class ServerKeyStore {
   }
 
   async insertMany(rows: ServerKeyRow[]): Promise<void> {
-    await this.repo.manager.transaction(async (m) => {
+    await inTransaction(this.repo.manager.connection, async (m) => {
       await m.getRepository(ServerKeyEntity).insert(rows);
     });
   }

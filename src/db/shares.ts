@@ -2,6 +2,7 @@
 import crypto from "node:crypto";
 import { type DataSource, In, type Repository } from "typeorm";
 import { OidcPayloadEntity, type OidcPayloadRow, ShareEntity, ShareLogEntity, type ShareLogRow, type ShareRow } from "./entities.js";
+import { inTransaction } from "./transaction.js";
 
 export class ShareStore {
   private readonly shares: Repository<ShareRow>;
@@ -16,7 +17,7 @@ export class ShareStore {
 
   /** Stores the grant's newest payload and logs the share, together. */
   async save(row: ShareRow, clientName: string): Promise<void> {
-    await this.ds.transaction(async (m) => {
+    await inTransaction(this.ds, async (m) => {
       await m.getRepository(ShareEntity).upsert(row, ["grantId"]);
       await m.getRepository(ShareLogEntity).insert({
         id: crypto.randomUUID(),
@@ -46,7 +47,7 @@ export class ShareStore {
   /** Ends grants: their tokens and codes, their stored payloads. */
   async revokeGrants(grantIds: string[]): Promise<void> {
     if (!grantIds.length) return;
-    await this.ds.transaction(async (m) => {
+    await inTransaction(this.ds, async (m) => {
       await m.getRepository(OidcPayloadEntity).delete({ grantId: In(grantIds) });
       await m.getRepository(OidcPayloadEntity).delete({ kind: "Grant", id: In(grantIds) });
       await m.getRepository(ShareEntity).delete({ grantId: In(grantIds) });

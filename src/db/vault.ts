@@ -1,6 +1,7 @@
 // Queries on sealed vault items and files. Writes that touch both run in one transaction.
 import { type DataSource, type EntityManager, In, IsNull, LessThan, type Repository } from "typeorm";
 import { VaultFileEntity, type VaultFileRow, VaultItemEntity, type VaultItemRow } from "./entities.js";
+import { inTransaction } from "./transaction.js";
 
 export class VaultStore {
   private readonly items: Repository<VaultItemRow>;
@@ -53,7 +54,7 @@ export class VaultStore {
    * (the update matches no row if another tab saved first). Returns the files that were detached.
    */
   async saveItem(row: VaultItemRow, expectedVersion: number, fileIds: string[]): Promise<{ saved: boolean; detached: VaultFileRow[] }> {
-    return this.ds.transaction(async (m) => {
+    return inTransaction(this.ds, async (m) => {
       const items = m.getRepository(VaultItemEntity);
       if (expectedVersion === 0) {
         const exists = await items.findOne({ where: { accountId: row.accountId, type: row.type } });
@@ -77,7 +78,7 @@ export class VaultStore {
 
   /** Deletes an item (if still at `expectedVersion`) and its files; returns the removed files. */
   async deleteItem(accountId: string, type: string, expectedVersion: number): Promise<VaultFileRow[] | null> {
-    return this.ds.transaction(async (m) => {
+    return inTransaction(this.ds, async (m) => {
       const item = await m.getRepository(VaultItemEntity).findOne({ where: { accountId, type } });
       if (!item || item.version !== expectedVersion) return null;
       const files = await m.getRepository(VaultFileEntity).find({ where: { accountId, itemId: item.id } });
@@ -93,7 +94,7 @@ export class VaultStore {
 
   /** Every item and file of the account; returns the files so their blobs can go too. */
   async deleteAll(accountId: string): Promise<VaultFileRow[]> {
-    return this.ds.transaction(async (m) => {
+    return inTransaction(this.ds, async (m) => {
       const files = await m.getRepository(VaultFileEntity).find({ where: { accountId } });
       await m.getRepository(VaultFileEntity).delete({ accountId });
       await m.getRepository(VaultItemEntity).delete({ accountId });

@@ -22,6 +22,16 @@ async function tx<T>(mode: IDBTransactionMode, op: (s: IDBObjectStore) => IDBReq
   }).finally(() => db.close());
 }
 
-export const storeVaultKey = (key: CryptoKey) => tx<void>("readwrite", (s) => s.put(key, KEY));
+/** A key that can still be exported (fresh from sign-up or recovery) is stored as a non-extractable copy. */
+async function nonExtractable(key: CryptoKey): Promise<CryptoKey> {
+  if (!key.extractable) return key;
+  const raw = await crypto.subtle.exportKey("raw", key);
+  return crypto.subtle.importKey("raw", raw, key.algorithm, false, key.usages);
+}
+
+export const storeVaultKey = async (key: CryptoKey) => {
+  const stored = await nonExtractable(key);
+  return tx<void>("readwrite", (s) => s.put(stored, KEY));
+};
 export const loadVaultKey = () => tx<CryptoKey | undefined>("readonly", (s) => s.get(KEY));
 export const clearVaultKey = () => tx<void>("readwrite", (s) => s.delete(KEY)).catch(() => undefined);

@@ -4,6 +4,7 @@ import "./common.js";
 import { normalizeRecoveryKey, deriveRecoveryKeys, openVaultWithRecoveryKey, passwordMaterial } from "../crypto/index.js";
 import { api } from "./_api.js";
 import { checkNewPassword, field, onSubmit, FormProblem } from "./_form.js";
+import { storeVaultKey } from "./_vault-session.js";
 
 const form = document.querySelector<HTMLFormElement>("#recover-form");
 if (form) {
@@ -11,6 +12,7 @@ if (form) {
     const email = field(form, "email").trim();
     const recoveryKey = field(form, "recoveryKey");
     const password = field(form, "password");
+    if (!email) throw new FormProblem("Enter your email.");
     const problem = checkNewPassword(password, field(form, "password2"));
     if (problem) throw new FormProblem(problem);
     normalizeRecoveryKey(recoveryKey); // catches a typo before any request
@@ -19,6 +21,8 @@ if (form) {
     const vaultKey = await openVaultWithRecoveryKey(recoveryKey, recoveryWrappedVaultKey);
     const next = await passwordMaterial(password, Number(form.dataset.iterations), vaultKey);
     await api("POST", "/api/recovery/finish", { email, recoveryAuthKey, ...next });
+    // Recovery ends signed in, so the vault key is kept as after any sign-in.
+    await storeVaultKey(vaultKey);
     location.assign("/");
   });
 }

@@ -18,10 +18,9 @@ if (form && recovery) {
     const iterations = Number(form.dataset.iterations);
     const { body, recoveryKey, vaultKey } = await createAccountMaterial(password, iterations);
     await api("POST", "/api/signup", { email, ...body });
-    // Keep a non-extractable copy for this session.
-    const raw = await crypto.subtle.exportKey("raw", vaultKey);
-    await storeVaultKey(await crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt", "wrapKey", "unwrapKey"]));
+    await storeVaultKey(vaultKey);
     form.hidden = true;
+    document.querySelector<HTMLElement>("#signin-hint")?.setAttribute("hidden", "");
     recovery.hidden = false;
     recovery.querySelector("#recovery-key")!.textContent = recoveryKey;
   });
