@@ -18,12 +18,13 @@ import { csrf } from "./routes/middleware/csrf.js";
 import { loadSession } from "./routes/middleware/session.js";
 import { requestLog } from "./routes/middleware/request-log.js";
 import { buildRoutes } from "./routes/index.js";
+import { Playground } from "./services/playground.js";
 import { AppError } from "./errors.js";
 
 const PUBLIC = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "public");
 
 /** Path prefixes served by our routes; everything else belongs to oidc-provider. */
-const OUR_PREFIXES = ["/api/", "/interaction/", "/admin", "/signin", "/signup", "/signout", "/recover", "/account"];
+const OUR_PREFIXES = ["/api/", "/interaction/", "/admin", "/signin", "/signup", "/signout", "/recover", "/account", "/vault", "/passport/", "/connected", "/playground", "/docs"];
 const isOurs = (p: string) => p === "/" || OUR_PREFIXES.some((x) => p === x.replace(/\/$/, "") || p.startsWith(x.endsWith("/") ? x : `${x}/`));
 
 export interface PassportApp {
@@ -41,6 +42,9 @@ export async function createApp(cfg: Config, opts: { container?: Container; log?
   const views = new Views({ issuer: cfg.issuer, productName: "Passport" });
   const host = new ProviderHost(container, views, [cookieKey], await container.keys.secret("pairwise-salt"));
   await host.init();
+  if (cfg.secureCookies && !cfg.trustProxy) {
+    log.warn("ISSUER is https but TRUST_PROXY is off: serve Passport behind a TLS-terminating proxy and set TRUST_PROXY=true, or secure cookies cannot be set");
+  }
 
   const koa = new Koa();
   koa.keys = [cookieKey];
@@ -58,7 +62,9 @@ export async function createApp(cfg: Config, opts: { container?: Container; log?
       throw new AppError("invalid_request", `the request body could not be read: ${(err as Error).message}`, (err as { status?: number }).status ?? 400);
     },
   });
-  const routes = buildRoutes({ cfg, container, host, views, log });
+  const playground = cfg.playground ? new Playground(container.clients, container.keys, cfg.issuer) : null;
+  await playground?.ensureClient();
+  const routes = buildRoutes({ cfg, container, host, views, log, playground });
   // Our middleware runs only on our paths: oidc-provider parses its own bodies and has its own CSRF.
   const ours = compose([errorHandler(views, log), parse, csrf(cfg.secureCookies), loadSession(container.sessions, container.accounts), routes]);
   koa.use((ctx, next) => (isOurs(ctx.path) ? ours(ctx, next) : next()));

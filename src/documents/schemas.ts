@@ -1,6 +1,6 @@
 // One zod schema per document type: what the browser validates before sealing, and what the
 // CLI/SDK and relying parties can check after opening. The server never sees these values.
-import { z } from "zod";
+import * as z from "zod"; // a namespace import lets the browser bundle drop the parts of zod it does not use
 import { COUNTRY_CODES } from "./countries.js";
 import { type DocumentType, HAS_REVERSE_SIDE, IDENTITY_DOCUMENTS, ADDRESS_DOCUMENTS } from "./types.js";
 

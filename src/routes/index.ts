@@ -11,6 +11,13 @@ import { pages } from "./pages.js";
 import { interactionRoutes } from "./interaction.js";
 import { adminRoutes } from "./admin.js";
 import { vaultApi } from "./vault-api.js";
+import { passportInteractionRoutes } from "./interaction-passport.js";
+import { passportApi } from "./passport-api.js";
+import { connectedAppsRoutes } from "./connected-apps.js";
+import { playgroundRoutes } from "./playground.js";
+import { docsRoutes } from "./docs.js";
+import type { Playground } from "../services/playground.js";
+import { vaultPages } from "./vault-pages.js";
 
 export interface RouteDeps {
   cfg: Config;
@@ -18,9 +25,12 @@ export interface RouteDeps {
   host: ProviderHost;
   views: Views;
   log: Logger;
+  playground: Playground | null;
 }
 
 export function buildRoutes(d: RouteDeps): Koa.Middleware {
-  const routers = [accountApi(d), vaultApi(d), pages(d), interactionRoutes(d), adminRoutes(d)];
+  const routers = [
+    ...(d.playground ? [playgroundRoutes(d, d.playground)] : []),
+    docsRoutes(d),accountApi(d), vaultApi(d), pages(d), vaultPages(d), interactionRoutes(d), passportInteractionRoutes(d), passportApi(d), connectedAppsRoutes(d), adminRoutes(d)];
   return compose(routers.flatMap((r) => [r.routes(), r.allowedMethods()]) as Koa.Middleware[]);
 }

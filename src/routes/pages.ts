@@ -1,5 +1,6 @@
-// The holder's pages: home (landing or account), sign-up, sign-in, recovery. The forms are driven
-// by browser scripts (src/web) that derive keys before anything is sent.
+// The holder's pages: home (the landing page, or the vault when signed in), account, sign-up,
+// sign-in, recovery. The forms are driven by browser scripts (src/web) that derive keys before
+// anything is sent.
 import Router from "@koa/router";
 import { z } from "zod";
 import type { RouteDeps } from "./index.js";
@@ -18,9 +19,18 @@ export function pages(d: RouteDeps): Router {
   const r = new Router();
   const { sessions } = d.container;
 
+  // A signed-in holder's home is the vault; the account settings have their own page.
   r.get("/", (ctx) => {
-    if (ctx.state.account) render(ctx, d.views, "account.njk", { title: "Your account", script: "account" });
-    else render(ctx, d.views, "home.njk", { title: "Passport" });
+    if (ctx.state.account) return ctx.redirect("/vault");
+    render(ctx, d.views, "home.njk", { title: "Passport" });
+  });
+
+  r.get("/account", (ctx) => {
+    if (!ctx.state.account) {
+      ctx.status = 303;
+      return ctx.redirect("/signin?next=/account");
+    }
+    render(ctx, d.views, "account.njk", { title: "Your account", script: "account" });
   });
 
   r.get("/signin", (ctx) => {

@@ -28,7 +28,8 @@ export function errorHandler(views: Views, log: Logger): Koa.Middleware {
 }
 
 export function wantsJson(ctx: Koa.Context): boolean {
-  return ctx.path.startsWith("/api/") || ctx.is("application/json") === "application/json" || ctx.accepts("html", "json") === "json";
+  // /passport/* answers relying parties' servers, which read JSON whatever they send as Accept.
+  return ctx.path.startsWith("/api/") || ctx.path.startsWith("/passport/") || ctx.is("application/json") === "application/json" || ctx.accepts("html", "json") === "json";
 }
 
 function describe(err: unknown): string {

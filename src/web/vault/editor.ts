@@ -1,0 +1,105 @@
+// The edit page of one document type: the form is rendered by the server from the type's fields;
+// here it is filled with the decrypted document, validated with the shared schema, sealed and
+// saved. A stale version (edited in another tab meanwhile) shows the server's conflict message
+// and keeps what the holder typed.
+import { validateDocument, type DocumentType, type FieldProblem } from "../../documents/index.js";
+import { FormProblem, onSubmit } from "../_form.js";
+import { must } from "./dom.js";
+import { openDocument, saveDocument, type DocData, type ItemBase } from "./documents.js";
+import { setupEmailVerification } from "./email.js";
+import { showReported } from "./reported.js";
+import { setupSlots } from "./slots.js";
+import { loadOverview, type ItemEnvelope } from "./transport.js";
+import { vaultKey } from "./unlock.js";
+
+/** The document's own inputs (not the code input of the email step). */
+const docInputs = (form: HTMLFormElement) => [...form.querySelectorAll<HTMLInputElement | HTMLSelectElement>("[data-doc]")];
+
+function fill(form: HTMLFormElement, data: DocData): void {
+  for (const input of docInputs(form)) {
+    const v = data[input.name];
+    if (typeof v !== "string") continue;
+    input.value = v;
+    // Native-script names sit in a collapsed section: open it when it holds something.
+    input.closest("details")?.setAttribute("open", "");
+  }
+}
+
+function read(form: HTMLFormElement): DocData {
+  return Object.fromEntries(docInputs(form).map((i) => [i.name, i.value]));
+}
+
+function clearProblems(form: HTMLFormElement): void {
+  form.querySelectorAll<HTMLElement>(".field-error").forEach((e) => {
+    e.hidden = true;
+    e.textContent = "";
+  });
+  form.querySelectorAll("[aria-invalid]").forEach((e) => e.removeAttribute("aria-invalid"));
+}
+
+/** Shows each problem beside its field ("front_side.mime" belongs to the front side slot). */
+function markProblems(form: HTMLFormElement, problems: FieldProblem[]): void {
+  for (const p of problems) {
+    const name = p.field.split(".")[0]!;
+    const target = form.querySelector<HTMLElement>(`#error-${CSS.escape(name)}`);
+    if (!target) throw new FormProblem(`${p.field}: ${p.message}`);
+    target.textContent = target.textContent ? `${target.textContent} ${p.message}` : p.message;
+    target.hidden = false;
+    const input = form.querySelector(`[name="${CSS.escape(name)}"]`);
+    input?.setAttribute("aria-invalid", "true");
+    input?.closest("details")?.setAttribute("open", "");
+  }
+  form.querySelector<HTMLElement>("[aria-invalid=true]")?.focus();
+}
+
+/** A relying party's reports: listed on top, and beside the field each one names. */
+function showReports(form: HTMLFormElement, item: ItemEnvelope | undefined): void {
+  const errors = item?.errors ?? [];
+  showReported(must<HTMLElement>(form, "#reported-errors"), errors);
+  const onFields = errors.filter((e) => e.field && form.querySelector(`#error-${CSS.escape(e.field)}`));
+  if (onFields.length) markProblems(form, onFields.map((e) => ({ field: e.field!, message: `${e.source}: ${e.message}` })));
+}
+
+/** Re-saving an unchanged, verified address keeps its attestation (and so its badge). */
+function keptAttestation(before: DocData, after: DocData): string[] {
+  const previous = Array.isArray(before.attestations) ? (before.attestations as string[]) : [];
+  return before.email === after.email ? previous : [];
+}
+
+export async function showEditor(form: HTMLFormElement): Promise<void> {
+  const type = form.dataset.type as DocumentType;
+  const key = await vaultKey();
+  const overview = await loadOverview();
+  const item = overview.items.find((i) => i.type === type);
+  const base: ItemBase = item ? { id: item.id, version: item.version } : { id: crypto.randomUUID(), version: 0 };
+  const before = item ? await openDocument(key, item) : {};
+  fill(form, before);
+  showReports(form, item);
+  const slots = setupSlots(form, key, overview.maxFileBytes, before, item?.files ?? []);
+  form.hidden = false;
+
+  const save = async (data: DocData, attestation?: string) => {
+    await saveDocument(key, type, base, data, attestation);
+    location.assign(`/vault#doc-${type}`);
+  };
+
+  if (type === "email") {
+    setupEmailVerification(form, (p) => markProblems(form, p), (email, attestation) => save({ email, attestations: [attestation] }, attestation));
+  }
+
+  onSubmit(form, async () => {
+    clearProblems(form);
+    await slots.idle();
+    const result = validateDocument(type, { ...read(form), ...slots.values() });
+    if (!result.ok) {
+      markProblems(form, result.problems);
+      throw new FormProblem("Check the marked fields.");
+    }
+    const data = result.data;
+    if (type === "email") {
+      const kept = keptAttestation(before, data);
+      if (kept.length) return save({ ...data, attestations: kept }, kept.at(-1));
+    }
+    await save(data);
+  });
+}

@@ -1,0 +1,55 @@
+// Verifying the email item: "Send code" mails a 6-digit code, "Verify" exchanges it for a signed
+// attestation, and the item is saved with the attestation sealed inside it and sent along, so the
+// server marks it verified.
+import { validateDocument } from "../../documents/index.js";
+import { api } from "../_api.js";
+import { busy, clearMessages, describeError, field, FormProblem, showError } from "../_form.js";
+import { must } from "./dom.js";
+
+export function setupEmailVerification(form: HTMLFormElement, markProblems: (p: { field: string; message: string }[]) => void, save: (email: string, attestation: string) => Promise<void>): void {
+  const box = must<HTMLElement>(form, "#email-verify");
+  const sendButton = must<HTMLButtonElement>(box, "#send-code");
+  const codeStep = must<HTMLElement>(box, "#code-step");
+  const status = must<HTMLElement>(box, "#email-status");
+
+  const step = (handler: () => Promise<void>) => () => {
+    clearMessages(form);
+    busy(form, true);
+    handler()
+      .catch((err) => showError(form, describeError(err)))
+      .finally(() => busy(form, false));
+  };
+
+  const address = (): string => {
+    const r = validateDocument("email", { email: field(form, "email") });
+    if (!r.ok) {
+      markProblems(r.problems);
+      throw new FormProblem("Enter a valid email address first.");
+    }
+    return r.data.email as string;
+  };
+
+  sendButton.addEventListener(
+    "click",
+    step(async () => {
+      const email = address();
+      await api("POST", "/api/vault/email/send", { email });
+      codeStep.hidden = false;
+      status.textContent = `We sent a code to ${email}. It expires in 15 minutes.`;
+      status.hidden = false;
+      sendButton.textContent = "Send a new code";
+      form.querySelector<HTMLInputElement>("input[name=code]")?.focus();
+    }),
+  );
+
+  must(box, "#verify-code").addEventListener(
+    "click",
+    step(async () => {
+      const email = address();
+      const code = field(form, "code").trim();
+      if (!/^\d{6}$/.test(code)) throw new FormProblem("The code has 6 digits.");
+      const { attestation } = await api<{ attestation: string }>("POST", "/api/vault/email/verify", { email, code });
+      await save(email, attestation);
+    }),
+  );
+}
