@@ -15,7 +15,12 @@ export function connectedAppsRoutes(d: RouteDeps): Router {
   const r = new Router();
   const { sharing } = d.container;
 
-  r.get("/connected", requireAccount, async (ctx) => {
+  r.get("/connected", async (ctx, next) => {
+    // A page: a holder who is not signed in is sent to sign in and comes back here.
+    if (ctx.state.account) return next();
+    ctx.status = 303;
+    ctx.redirect("/signin?next=%2Fconnected");
+  }, async (ctx) => {
     const apps = await sharing.connectedApps(ctx.state.account.id);
     const history = await sharing.history(ctx.state.account.id);
     render(ctx, d.views, "connected.njk", {

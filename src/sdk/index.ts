@@ -67,8 +67,15 @@ export interface OpenOptions {
 
 type PrivateKey = JoseKey | KeyObject | CryptoKey | Uint8Array;
 
+/**
+ * The userinfo response as a client library returns it. The index signature lets openid-client's
+ * UserInfoResponse (and any other claims object) pass as it is; without it TypeScript treats the
+ * all-optional type as "weak" and refuses objects that share no property with it.
+ */
+export type UserInfoClaims = { readonly passport?: unknown; readonly [claim: string]: unknown };
+
 /** Opens and checks the `passport` claim (the userinfo object or the JWE string itself). */
-export async function openPassport(userinfo: { passport?: unknown } | string, privateKey: PrivateKey, o: OpenOptions): Promise<PassportPayload> {
+export async function openPassport(userinfo: UserInfoClaims | string, privateKey: PrivateKey, o: OpenOptions): Promise<PassportPayload> {
   const jwe = typeof userinfo === "string" ? userinfo : userinfo.passport;
   if (typeof jwe !== "string") throw new PassportError("no_passport", "the userinfo response carries no passport claim");
   let plaintext: Uint8Array;

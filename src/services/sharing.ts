@@ -5,6 +5,7 @@ import type { Readable } from "node:stream";
 import type { JWK } from "jose";
 import type { ShareStore } from "../db/shares.js";
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from "../errors.js";
+import { DOCUMENT_SCHEMAS } from "../documents/schemas.js";
 import { isDocumentType, type DocumentType } from "../documents/types.js";
 import { JWE_TYP, pickEncryptionKey } from "../sharing/payload.js";
 import type { ClientService } from "./clients.js";
@@ -128,9 +129,17 @@ export class SharingService {
     const share = await this.store.byGrant(token.grantId);
     if (!share || share.clientId !== token.clientId) throw new ForbiddenError("this token carries no shared documents");
     const shared = JSON.parse(share.types) as string[];
+    const sharedFiles = new Set(JSON.parse(share.fileIds) as string[]);
     const byType = new Map<string, { version: number; errors: ItemError[] }>();
-    for (const r of reports) {
+    for (const [i, r] of reports.entries()) {
       if (!shared.includes(r.type)) throw new ValidationError(`${r.type} was not shared with you`, { type: `${r.type} not shared` });
+      // The holder is shown what a report names: it must be a field of the type, a file of this share.
+      if (r.field !== undefined && !fieldsOf(r.type as DocumentType).includes(r.field)) {
+        throw new ValidationError(`${r.type} has no field ${r.field}`, { [`errors.${i}.field`]: `not a field of ${r.type}` });
+      }
+      if (r.fileId !== undefined && !sharedFiles.has(r.fileId)) {
+        throw new ValidationError(`the file ${r.fileId} was not shared with you`, { [`errors.${i}.file_id`]: "not a file of this share" });
+      }
       const entry = byType.get(r.type) ?? { version: r.version, errors: [] };
       if (entry.version !== r.version) throw new ValidationError(`two versions of ${r.type} in one report`, { version: "differs" });
       entry.errors.push({ source: clientName, kind: r.kind, field: r.field, fileId: r.fileId, message: r.message, reportedAt: Date.now() });
@@ -172,6 +181,11 @@ export class SharingService {
     await this.store.revokeGrants(grants.map((g) => g.grantId));
     return grants.length;
   }
+}
+
+/** The field names a document type has (what a data error may name). */
+function fieldsOf(type: DocumentType): string[] {
+  return Object.keys((DOCUMENT_SCHEMAS[type] as unknown as { shape: Record<string, unknown> }).shape);
 }
 
 /** The browser's JWE must be compact, sealed with A256GCM to the key we named. */
