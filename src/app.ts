@@ -40,7 +40,7 @@ export async function createApp(cfg: Config, opts: { container?: Container; log?
   const log = opts.log ?? createLogger(cfg.logLevel);
   const cookieKey = await container.keys.secret("cookie-key", "cookie");
   const views = new Views({ issuer: cfg.issuer, productName: "Passport" });
-  const host = new ProviderHost(container, views, [cookieKey], await container.keys.secret("pairwise-salt"));
+  const host = new ProviderHost(container, views, [cookieKey], await container.keys.secret("pairwise-salt"), log);
   await host.init();
   if (cfg.secureCookies && !cfg.trustProxy) {
     log.warn("ISSUER is https but TRUST_PROXY is off: serve Passport behind a TLS-terminating proxy and set TRUST_PROXY=true, or secure cookies cannot be set");

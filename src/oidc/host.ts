@@ -6,6 +6,7 @@ import type Koa from "koa";
 import type Provider from "oidc-provider";
 import type { Container } from "../container.js";
 import type { Views } from "../routes/views.js";
+import type { Logger } from "../logger.js";
 import { PageRenderer } from "./pages.js";
 import { createProvider, pairwiseSub } from "./provider.js";
 
@@ -19,6 +20,7 @@ export class ProviderHost {
     private readonly views: Views,
     private readonly cookieKeys: string[],
     private readonly pairwiseSalt: string,
+    private readonly log?: Logger,
   ) {}
 
   get current(): Provider {
@@ -60,6 +62,7 @@ export class ProviderHost {
       signingKeys: jwks,
       cookieKeys: this.cookieKeys,
       pairwiseSalt: this.pairwiseSalt,
+      onServerError: (path, err) => this.log?.error("provider error", { path, error: `${err.name}: ${err.message}` }),
     });
     this.c.clients.setValidator(async (metadata) => {
       await provider.Client.validate(metadata as never);

@@ -29,6 +29,7 @@ export interface ProviderDeps {
   signingKeys: JWK[];
   cookieKeys: string[];
   pairwiseSalt: string;
+  onServerError?: (path: string, err: Error) => void;
 }
 
 const SIGNING_ALGS = [...supportedAlgorithms.signing];
@@ -172,6 +173,8 @@ export function buildConfiguration(d: ProviderDeps): Configuration {
 export function createProvider(d: ProviderDeps): Provider {
   const provider = new Provider(d.cfg.issuer, buildConfiguration(d));
   provider.proxy = d.cfg.trustProxy;
+  // oidc-provider answers its own 500s; log them (class and message only, no request data).
+  provider.on("server_error", (ctx: KoaContextWithOIDC, err: Error) => d.onServerError?.(ctx.path, err));
   // Signing out at a relying party (RP-initiated logout) also ends the Passport session.
   provider.on("end_session.success", (ctx: KoaContextWithOIDC) => {
     // "No, stay signed in" (no `logout` parameter) ends only the client's session.

@@ -41,17 +41,20 @@ export function passportApi(d: RouteDeps): Router {
   const auth = new ClientAuthenticator(d.container.clients, d.container.oidcStore, d.cfg.issuer);
 
   /** An access token from the Authorization header or the body, resolved through oidc-provider. */
-  async function tokenInfo(value: string | undefined): Promise<TokenInfo> {
+  async function tokenInfo(value: string | undefined, ctx?: Koa.Context): Promise<TokenInfo> {
+    // RFC 6750: a bearer-protected resource says how to authenticate when it refuses.
+    ctx?.set("www-authenticate", `Bearer realm="${d.cfg.issuer}"${value ? ', error="invalid_token"' : ""}`);
     if (!value) throw new InvalidTokenError("send the access token as Authorization: Bearer <token>");
     const token = await d.host.current.AccessToken.find(value);
     if (!token || !token.grantId || !token.accountId) throw new InvalidTokenError();
+    ctx?.remove("www-authenticate");
     return { clientId: token.clientId!, grantId: token.grantId, accountId: token.accountId };
   }
 
   const bearer = (ctx: Koa.Context) => /^Bearer\s+(\S+)$/i.exec(ctx.get("authorization"))?.[1];
 
   r.get("/files/:id", async (ctx) => {
-    const token = await tokenInfo(bearer(ctx));
+    const token = await tokenInfo(bearer(ctx), ctx);
     const id = parseInput(z.string().uuid("is not a file id"), ctx.params.id, "file id");
     const file = await d.container.sharing.sharedFile(token, id);
     ctx.set("cache-control", "no-store");

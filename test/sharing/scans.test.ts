@@ -95,6 +95,7 @@ for (const db of databases()) {
         const res = await get(s, id, authorization);
         assert.equal(res.status, 401, String(authorization));
         assert.equal((await res.json()).code, "invalid_token");
+        assert.match(res.headers.get("www-authenticate") ?? "", /^Bearer realm="/, "RFC 6750 challenge");
       }
       // The ID token is not an access token.
       assert.equal((await get(s, id, `Bearer ${shared.tokens.id_token}`)).status, 401);

@@ -8,6 +8,7 @@ import { must } from "./dom.js";
 import { openDocument, saveDocument, type DocData, type ItemBase } from "./documents.js";
 import { setupEmailVerification } from "./email.js";
 import { showReported } from "./reported.js";
+import { returnPath, linkBack } from "./return-to.js";
 import { setupSlots } from "./slots.js";
 import { loadOverview, type ItemEnvelope } from "./transport.js";
 import { vaultKey } from "./unlock.js";
@@ -76,11 +77,13 @@ export async function showEditor(form: HTMLFormElement): Promise<void> {
   fill(form, before);
   showReports(form, item);
   const slots = setupSlots(form, key, overview.maxFileBytes, before, item?.files ?? []);
+  const back = returnPath(location.search, location.origin);
+  if (back) linkBack(back);
   form.hidden = false;
 
   const save = async (data: DocData, attestation?: string) => {
     await saveDocument(key, type, base, data, attestation);
-    location.assign(`/vault#doc-${type}`);
+    location.assign(back ?? `/vault#doc-${type}`);
   };
 
   if (type === "email") {

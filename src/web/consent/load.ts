@@ -1,0 +1,62 @@
+// Everything the consent page works from: the request (GET /interaction/:uid/passport), the vault
+// key, and the holder's documents of the requested types, opened here. Nothing decrypted leaves
+// this browser except inside the payload sealed to the client.
+import { validateDocument, type DocumentType } from "../../documents/index.js";
+import type { ConsentData } from "../../sharing/compose.js";
+import { api } from "../_api.js";
+import { describeError } from "../_form.js";
+import { openDocument, type DocData } from "../vault/documents.js";
+import { loadOverview, type ItemEnvelope, type VaultOverview } from "../vault/transport.js";
+import { vaultKey } from "../vault/unlock.js";
+
+/** One document the holder has: its envelope, its data once opened, and what is wrong with it. */
+export interface Held {
+  item: ItemEnvelope;
+  /** null when it could not be opened. */
+  data: DocData | null;
+  /** Why it could not be opened, or what the shared schema finds wrong with it. */
+  problems: string[];
+}
+
+export interface ConsentContext {
+  uid: string;
+  consent: ConsentData;
+  key: CryptoKey;
+  overview: VaultOverview;
+  held: Map<DocumentType, Held>;
+}
+
+function expired(type: DocumentType, data: DocData): string[] {
+  const expiry = data.expiry_date;
+  const today = new Date().toISOString().slice(0, 10);
+  return typeof expiry === "string" && expiry < today ? [`It expired on ${expiry}.`] : [];
+}
+
+async function open(key: CryptoKey, item: ItemEnvelope): Promise<Held> {
+  let data: DocData;
+  try {
+    data = await openDocument(key, item);
+  } catch (err) {
+    return { item, data: null, problems: [`It could not be opened: ${describeError(err)}`] };
+  }
+  const checked = validateDocument(item.type, data);
+  const problems = checked.ok ? [] : checked.problems.map((p) => `${p.field.replace(/_/g, " ")} ${p.message}.`);
+  return { item, data, problems: [...problems, ...expired(item.type, data)] };
+}
+
+export async function loadConsent(uid: string): Promise<ConsentContext> {
+  const consent = await api<ConsentData>("GET", `/interaction/${encodeURIComponent(uid)}/passport`);
+  const key = await vaultKey();
+  const overview = await loadOverview();
+  const wanted = new Set<string>(consent.request.entries.flatMap((e) => e.types));
+  const opened = await Promise.all(overview.items.filter((i) => wanted.has(i.type)).map((item) => open(key, item)));
+  return { uid, consent, key, overview, held: new Map(opened.map((h) => [h.item.type, h])) };
+}
+
+/** Types the holder can share now: held and opened. */
+export const availableTypes = (ctx: ConsentContext) => new Set<string>([...ctx.held].filter(([, h]) => h.data).map(([t]) => t));
+
+export const verifiedTypes = (ctx: ConsentContext) => new Set<string>([...ctx.held].filter(([, h]) => h.item.verification === "verified").map(([t]) => t));
+
+/** The vault editor for `type`, coming back to this consent page after saving. */
+export const editLink = (ctx: ConsentContext, type: string) => `/vault/${type}?return=${encodeURIComponent(`/interaction/${ctx.uid}`)}`;
