@@ -4,6 +4,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import fs from "node:fs";
+import { loadConfig } from "../../src/config.js";
+import { openDatabase } from "../../src/db/data-source.js";
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -57,4 +60,15 @@ export async function startProcess(env: Record<string, string>, port: number): P
       return exited;
     },
   };
+}
+
+/** Removes what a process test leaves: its PostgreSQL schema (if any) and its data folder. */
+export async function dropProcessData(env: Record<string, string>): Promise<void> {
+  const cfg = loadConfig(env);
+  if (cfg.database.type === "postgres") {
+    const ds = await openDatabase(cfg.database);
+    await ds.query(`DROP SCHEMA IF EXISTS "${cfg.database.schema}" CASCADE`);
+    await ds.destroy();
+  }
+  fs.rmSync(cfg.dataDir, { recursive: true, force: true });
 }

@@ -1,7 +1,6 @@
 // Keys, clients, accounts and sessions survive a restart of the server process: a token issued
 // before the restart still verifies after it, the holder stays signed in, and the remembered
 // consent still applies.
-import fs from "node:fs";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as client from "openid-client";
@@ -11,7 +10,7 @@ import { createContainer } from "../../src/container.js";
 import { Agent } from "../helpers/agent.js";
 import { createHolder, type TestHolder } from "../helpers/accounts.js";
 import { authRequest, CALLBACK, redeem, rpConfig, walk } from "../helpers/oidc.js";
-import { freePort, startProcess, type ServerProcess } from "../helpers/process.js";
+import { dropProcessData, freePort, startProcess, type ServerProcess } from "../helpers/process.js";
 import { databases, testEnv, type TestServer } from "../helpers/server.js";
 
 for (const db of databases()) {
@@ -48,12 +47,7 @@ for (const db of databases()) {
 
     after(async () => {
       await proc.stop();
-      if (db === "postgres") {
-        const c = await createContainer(loadConfig(env));
-        await c.ds.query(`DROP SCHEMA IF EXISTS "${env.DATABASE_SCHEMA}" CASCADE`);
-        await c.close();
-      }
-      fs.rmSync(env.DATA_DIR!, { recursive: true, force: true });
+      await dropProcessData(env);
     });
 
     it("keeps keys, clients, accounts and sessions", async () => {

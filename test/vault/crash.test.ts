@@ -6,10 +6,8 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import { loadConfig } from "../../src/config.js";
-import { createContainer } from "../../src/container.js";
 import { sealFile } from "../../src/crypto/index.js";
-import { freePort, startProcess, type ServerProcess } from "../helpers/process.js";
+import { dropProcessData, freePort, startProcess, type ServerProcess } from "../helpers/process.js";
 import { databases, testEnv } from "../helpers/server.js";
 import { readVault, saveItem, signUpHolder, uploadFile, type VaultHolder } from "../helpers/vault.js";
 
@@ -47,12 +45,7 @@ for (const db of databases()) {
     });
     after(async () => {
       await proc.stop();
-      if (db === "postgres") {
-        const c = await createContainer(loadConfig(env));
-        await c.ds.query(`DROP SCHEMA IF EXISTS "${env.DATABASE_SCHEMA}" CASCADE`);
-        await c.close();
-      }
-      fs.rmSync(env.DATA_DIR!, { recursive: true, force: true });
+      await dropProcessData(env);
     });
 
     it("leaves no partial blob and no dangling reference", async () => {

@@ -2,50 +2,15 @@
 // through src/web/_api.ts; file bodies are raw sealed bytes.
 import type { DocumentType } from "../../documents/index.js";
 import type { SealedFile } from "../../crypto/index.js";
-import { api, ApiError } from "../_api.js";
+import { api, ApiError, csrfToken } from "../_api.js";
 
-export interface FileEnvelope {
-  id: string;
-  size: number;
-  sha256: string;
-  wrappedKey: string;
-}
-
-export interface ReportedError {
-  source: string;
-  field?: string;
-  kind: string;
-  message: string;
-  reportedAt: number;
-}
-
-export interface ItemEnvelope {
-  id: string;
-  type: DocumentType;
-  version: number;
-  ciphertext: string;
-  wrappedKey: string;
-  size: number;
-  verification: string;
-  errors: ReportedError[];
-  createdAt: number;
-  updatedAt: number;
-  files: FileEnvelope[];
-}
-
-export interface VaultOverview {
-  items: ItemEnvelope[];
-  unattached: FileEnvelope[];
-  usage: number;
-  quota: number;
-  maxFileBytes: number;
-}
+// The shapes are the server's own (type-only imports: nothing of the server is bundled).
+export type { FileView as FileEnvelope, ItemError as ReportedError, ItemView as ItemEnvelope } from "../../services/vault.js";
+import type { FileView, VaultService } from "../../services/vault.js";
+type FileEnvelope = FileView;
+export type VaultOverview = Awaited<ReturnType<VaultService["overview"]>>;
 
 export const loadOverview = () => api<VaultOverview>("GET", "/api/vault");
-
-function csrfToken(): string {
-  return document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? "";
-}
 
 async function problem(res: Response): Promise<ApiError> {
   const data = await res.json().catch(() => ({}));
