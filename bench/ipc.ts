@@ -1,0 +1,91 @@
+// A tiny request/answer protocol over Node's IPC channel between the benchmark and the server
+// processes it forks. Each server runs in its own process so it has a whole event loop to itself
+// while autocannon (in the parent) loads it.
+import { fork, type ChildProcess } from "node:child_process";
+
+interface Call {
+  id: number;
+  cmd: string;
+  arg: unknown;
+}
+type Answer = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
+
+export type Handlers = Record<string, (arg: any) => Promise<unknown>>;
+
+/** CPU time this process has used so far (all threads), in microseconds. */
+async function cpu(): Promise<number> {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
+
+/**
+ * Child side: answers calls with `handlers`; "cpu" reports the process's CPU time; "exit" ends
+ * the process (CPU profiles are written then).
+ */
+export function serveCalls(own: Handlers): void {
+  const handlers: Handlers = { cpu, ...own };
+  process.on("message", (msg: Call) => {
+    const answer = (a: Answer) => process.send!(a);
+    if (msg.cmd === "exit") {
+      answer({ id: msg.id, ok: true, result: null });
+      setImmediate(() => process.exit(0));
+      return;
+    }
+    const handler = handlers[msg.cmd];
+    if (!handler) return answer({ id: msg.id, ok: false, error: `unknown command ${msg.cmd}` });
+    handler(msg.arg).then(
+      (result) => answer({ id: msg.id, ok: true, result }),
+      (err: Error) => answer({ id: msg.id, ok: false, error: err.stack ?? String(err) }),
+    );
+  });
+}
+
+export class ServerProcess {
+  private next = 1;
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+
+  private constructor(private readonly child: ChildProcess, readonly name: string) {
+    child.on("message", (a: Answer) => {
+      const p = this.pending.get(a.id);
+      if (!p) return;
+      this.pending.delete(a.id);
+      if (a.ok) p.resolve(a.result);
+      else p.reject(new Error(`${name}: ${a.error}`));
+    });
+    child.on("exit", (code) => {
+      for (const p of this.pending.values()) p.reject(new Error(`${name} exited with code ${code}`));
+      this.pending.clear();
+    });
+  }
+
+  /** Forks `script` under tsx; stdout goes nowhere (request logs), stderr is shown. */
+  static start(name: string, script: string, cpuProfDir: string | null): ServerProcess {
+    const execArgv = ["--import", "tsx"];
+    // Node names each thread's profile CPU.<date>.<pid>.<thread>…; the run prints which pid is which server.
+    if (cpuProfDir) execArgv.push("--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`);
+    const child = fork(script, [], { execArgv, stdio: ["ignore", "ignore", "inherit", "ipc"] });
+    return new ServerProcess(child, name);
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  call<T>(cmd: string, arg?: unknown): Promise<T> {
+    const id = this.next++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.child.send({ id, cmd, arg } satisfies Call);
+    });
+  }
+
+  /** Asks the process to exit and waits; kills it (by its own pid) if it does not within 10 s. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), 10_000);
+    await this.call("exit").catch(() => undefined);
+    await exited;
+    clearTimeout(timer);
+  }
+}

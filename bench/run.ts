@@ -1,0 +1,124 @@
+// `npm run bench`: Passport (SQLite) against a bare oidc-provider 9 (in-memory), measured in the
+// same run on the same machine with the same keys, clients and token policies. Each server runs
+// in its own child process; autocannon and the simulated browsers run here. See bench/README.md.
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { exportJWK, generateKeyPair } from "jose";
+import { benchSettings, type BenchSettings } from "./settings.js";
+import { ServerProcess } from "./ipc.js";
+import { BARE_STORE_ENTRIES, type OursReady } from "./fixtures.js";
+import { endpoints } from "./endpoints.js";
+import { measurePair, type Measured } from "./measure.js";
+import { runFlows, type FlowResult } from "./flows.js";
+import { GOAL_RATIO, table, type Row } from "./report.js";
+import type { Target } from "./target.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const SIGN_IN = "full sign-in (code flow + PKCE)";
+
+function endpointRow(name: string, goal: boolean, o: Measured, b: Measured): Row {
+  const perRound = o.rounds.map((r, i) => r.ok / r.seconds / (b.rounds[i]!.ok / b.rounds[i]!.seconds));
+  return {
+    name,
+    goal,
+    unit: "req",
+    ours: { rate: o.rps, p99: o.p99, failed: o.failed, cpu: o.cpuPerRequest },
+    bare: { rate: b.rps, p99: b.p99, failed: b.failed, cpu: b.cpuPerRequest },
+    spread: [Math.min(...perRound), Math.max(...perRound)],
+  };
+}
+
+/** Sign-ins in alternating rounds, like the endpoints; CPU is the server's per flow. */
+async function signIns(targets: [Target, Target], s: BenchSettings): Promise<Row> {
+  for (const t of targets) await runFlows(t, s.flowConcurrency * 2, s.flowConcurrency);
+  const acc = targets.map(() => ({ flows: 0, seconds: 0, cpu: 0, times: [] as number[], rates: [] as number[] }));
+  const perRound = Math.max(1, Math.round(s.flows / s.rounds));
+  for (let r = 0; r < s.rounds; r++) {
+    for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) {
+      const t = targets[i]!;
+      const before = await t.proc.call<number>("cpu");
+      const res: FlowResult = await runFlows(t, perRound, s.flowConcurrency);
+      const a = acc[i]!;
+      a.cpu += (await t.proc.call<number>("cpu")) - before;
+      a.flows += res.flows;
+      a.seconds += res.seconds;
+      a.times.push(...res.times);
+      a.rates.push(res.flows / res.seconds);
+    }
+  }
+  const side = (a: (typeof acc)[number]) => {
+    a.times.sort((x, y) => x - y);
+    return { rate: a.flows / a.seconds, p99: a.times[Math.ceil(0.99 * a.times.length) - 1]!, failed: 0, cpu: a.cpu / a.flows };
+  };
+  const [o, b] = [side(acc[0]!), side(acc[1]!)];
+  const ratios = acc[0]!.rates.map((x, i) => x / acc[1]!.rates[i]!);
+  log(`  sign-ins: ours ${o.rate.toFixed(1)} flows/s, bare ${b.rate.toFixed(1)} flows/s, ratio ${(o.rate / b.rate).toFixed(2)}`);
+  return { name: SIGN_IN, goal: false, unit: "flows", ours: o, bare: b, spread: [Math.min(...ratios), Math.max(...ratios)] };
+}
+
+function settingsText(s: BenchSettings, ours: OursReady, load: string): string[] {
+  const version = (pkg: string) => (createRequire(import.meta.url)(`${pkg}/package.json`) as { version: string }).version;
+  const cpu = os.cpus();
+  return [
+    `machine: ${cpu.length} × ${cpu[0]?.model ?? "cpu"}, Node ${process.version}, oidc-provider ${version("oidc-provider")}, autocannon ${version("autocannon")}; load average ${load}`,
+    `processes: each server in its own child process on 127.0.0.1 (ephemeral ports); autocannon and the simulated browsers in this process`,
+    `load: autocannon, ${s.connections} keep-alive connections (BENCH_CONNECTIONS); per endpoint and server ${s.warmupSeconds} s warm-up (BENCH_WARMUP_SECONDS), then ${s.seconds} s measured (BENCH_SECONDS) in ${s.rounds} alternating rounds (BENCH_ROUNDS): ours-bare, bare-ours, …`,
+    `figures: req/s = 2xx answers / measured seconds over all rounds (non-2xx are listed as failed); ratio = ours/bare; rounds = lowest–highest per-round ratio; p99 = median of the rounds' p99; CPU µs = server process CPU time (all threads) per request; CPU ratio = bare/ours`,
+    `ours: Passport createApp, SQLite (WAL, synchronous=NORMAL) in a temp DATA_DIR, LOG_LEVEL=${s.logLevel} (BENCH_LOG_LEVEL), argon2id m=${ours.argon2.memoryCost} KiB t=${ours.argon2.timeCost} p=${ours.argon2.parallelism} (server default)`,
+    `bare: oidc-provider with the same signing keys, the same clients as static metadata (toOidcMetadata), same scopes/claims/TTLs/algorithms/PKCE/rotation; built-in MemoryAdapter over an LRU of ${BARE_STORE_ENTRIES.toLocaleString("en-US")} entries (default 1,000 would evict the refresh-token pool); findAccount from memory`,
+    `refresh_token: rotation on (as configured), so each request spends its own token, minted beforehand (untimed) through the provider's models (Grant + RefreshToken, one grant per token, same code on both servers); each round sends warm-up rate × round seconds × 1.2 requests, one token each`,
+    `access tokens for introspection and userinfo: minted the same way (Grant + AccessToken); one token reused for the whole endpoint`,
+    `sign-ins: ${s.flows} complete code flows with PKCE per server (BENCH_FLOWS) in the same alternating rounds, ${s.flowConcurrency} at a time (BENCH_FLOW_CONCURRENCY), each in a fresh cookie jar, after ${s.flowConcurrency * 2} warm-up flows; CPU is per flow`,
+    `  ours: /auth → sign-in page → /api/prelogin → PBKDF2 (${s.kdfIterations} iterations, BENCH_KDF_ITERATIONS) + HKDF in the simulated browser → /api/session (argon2id verify) → consent page → confirm → code → /token. PBKDF2 is the browser's work (600,000 iterations by default, in the user's browser), so the simulated browser keeps it cheap`,
+    `  bare: /auth → an interaction that logs in a fixed account and grants consent at once (no password check) → code → /token`,
+  ];
+}
+
+async function main(): Promise<void> {
+  const s = benchSettings();
+  const loadBefore = os.loadavg()[0]!.toFixed(2);
+  const rp = await generateKeyPair("ECDH-ES+A256KW", { crv: "P-256", extractable: true });
+  const jwePublicJwk = { ...(await exportJWK(rp.publicKey)), kid: "bench-rp-enc", use: "enc", alg: "ECDH-ES+A256KW" };
+  const oursProc = ServerProcess.start("ours", path.join(here, "servers/ours.ts"), s.cpuProfDir);
+  const bareProc = ServerProcess.start("bare", path.join(here, "servers/bare.ts"), s.cpuProfDir);
+  try {
+    const ours = await oursProc.call<OursReady>("start", { kdfIterations: s.kdfIterations, logLevel: s.logLevel, jwePublicJwk });
+    const { account, clients } = ours;
+    const bare = await bareProc.call<{ url: string }>("start", { signingKeys: ours.signingKeys, clients, account });
+    const secrets = new Map(clients.map((c) => [c.clientId, c.secret]));
+    const targets: [Target, Target] = [
+      { name: "ours", url: ours.url, proc: oursProc, secrets, account },
+      { name: "bare", url: bare.url, proc: bareProc, secrets, account },
+    ];
+    log(`Passport ${ours.url} (pid ${oursProc.pid}) vs bare oidc-provider ${bare.url} (pid ${bareProc.pid})`);
+
+    const rows: Row[] = [];
+    const selected = (name: string) => !s.only || name.includes(s.only);
+    for (const ep of endpoints(rp.privateKey).filter((e) => selected(e.name))) {
+      const [o, b] = await measurePair(ep, targets[0], targets[1], s);
+      rows.push(endpointRow(ep.name, ep.goal, o, b));
+      log(`  ${ep.name}: ours ${o.rps.toFixed(0)} req/s, bare ${b.rps.toFixed(0)} req/s, ratio ${(o.rps / b.rps).toFixed(2)}; CPU µs/req ours ${o.cpuPerRequest.toFixed(0)}, bare ${b.cpuPerRequest.toFixed(0)}`);
+      for (const [t, r] of [["ours", o], ["bare", b]] as const) if (r.failed) log(`    ${t}: ${r.failed} failed, statuses ${JSON.stringify(r.statuses)}`);
+    }
+    if (selected(SIGN_IN)) rows.push(await signIns(targets, s));
+
+    log("");
+    log(table(rows));
+    log("");
+    log("Settings and method:");
+    for (const line of settingsText(s, ours, `${loadBefore} at start, ${os.loadavg()[0]!.toFixed(2)} at end`)) log(`  ${line}`);
+    const missed = rows.filter((r) => r.goal && r.ours.rate / r.bare.rate < GOAL_RATIO).map((r) => r.name);
+    log("");
+    log(missed.length ? `Goal (≥ ${GOAL_RATIO} of bare on token and userinfo endpoints) missed on: ${missed.join(", ")}` : `Goal (≥ ${GOAL_RATIO} of bare on token and userinfo endpoints) met on every one.`);
+  } finally {
+    await Promise.all([oursProc.stop(), bareProc.stop()]);
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`benchmark failed: ${(err as Error).stack ?? err}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,62 @@
+// The Passport process of the benchmark: createApp on SQLite in a temporary DATA_DIR, default
+// argon2id cost, listening on 127.0.0.1 with an ephemeral port. Registers the benchmark clients
+// and account, then mints tokens on request.
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import type { AddressInfo } from "node:net";
+import type { JWK } from "jose";
+import { loadConfig } from "../../src/config.js";
+import { createApp, type PassportApp } from "../../src/app.js";
+import { createAccountMaterial } from "../../src/crypto/index.js";
+import { serveCalls } from "../ipc.js";
+import { clientInputs, type MintRequest, type OursReady } from "../fixtures.js";
+import { mintTokens } from "./mint.js";
+
+let app: PassportApp | undefined;
+
+async function start(arg: { kdfIterations: number; logLevel: string; jwePublicJwk: JWK }): Promise<OursReady> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "passport-bench-"));
+  process.on("exit", () => fs.rmSync(dataDir, { recursive: true, force: true }));
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  // Only what a benchmark must set; argon2 and everything else keep their defaults.
+  const cfg = loadConfig({
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    ISSUER: url,
+    KDF_ITERATIONS: String(arg.kdfIterations),
+    LOG_LEVEL: arg.logLevel,
+    KEY_REFRESH_SECONDS: "0",
+    PURGE_INTERVAL_SECONDS: "0",
+  });
+  app = await createApp(cfg);
+  server.on("request", app.koa.callback());
+
+  const { container } = app;
+  const password = "correct horse battery staple";
+  const email = "bench@example.test";
+  const { body } = await createAccountMaterial(password, cfg.kdfIterations);
+  const account = await container.accounts.signUp({ email, ...body });
+  const clients = [];
+  for (const { clientId, input } of clientInputs(arg.jwePublicJwk)) {
+    const { client, secret } = await container.clients.create(input, { clientId });
+    clients.push({ clientId, input: client.input, secret: secret! });
+  }
+  return {
+    url,
+    signingKeys: (await container.keys.signingKeys()).jwks,
+    clients,
+    account: { id: account.id, email, password },
+    argon2: cfg.argon2,
+  };
+}
+
+serveCalls({
+  start,
+  mint: (r: MintRequest) => mintTokens(app!.host.current, r),
+});

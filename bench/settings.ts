@@ -1,0 +1,51 @@
+// Benchmark settings from BENCH_* environment variables (the benchmark is a tool, not the server:
+// src/config.ts stays the only reader of the server's own settings). Every value is printed with
+// the results so a run can be repeated.
+export interface BenchSettings {
+  /** Measured seconds per endpoint and server, split into `rounds`. */
+  seconds: number;
+  /** Alternating rounds (ours, bare, bare, ours, …) so background load hits both alike. */
+  rounds: number;
+  /** Unmeasured seconds before each measurement, so both servers run JIT-warm code. */
+  warmupSeconds: number;
+  /** Concurrent keep-alive connections autocannon holds open. */
+  connections: number;
+  /** Complete sign-in flows per server, and how many run at once. */
+  flows: number;
+  flowConcurrency: number;
+  /** PBKDF2 iterations of the benchmark account: browser-side work, so kept cheap here. */
+  kdfIterations: number;
+  /** Passport's LOG_LEVEL during the run ("info" writes one line per request). */
+  logLevel: "debug" | "info" | "warn" | "error" | "silent";
+  /** Only endpoints whose name contains this (e.g. "userinfo", "sign-in"); null runs all. */
+  only: string | null;
+  /** Folder for V8 CPU profiles of both server processes, or null. */
+  cpuProfDir: string | null;
+}
+
+function num(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v < min || v > max) throw new Error(`${name} must be a number from ${min} to ${max}, got "${raw}"`);
+  return v;
+}
+
+const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
+
+export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettings {
+  const logLevel = (env.BENCH_LOG_LEVEL || "warn") as BenchSettings["logLevel"];
+  if (!LOG_LEVELS.includes(logLevel)) throw new Error(`BENCH_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
+  return {
+    seconds: num(env, "BENCH_SECONDS", 5, 0.5, 600),
+    rounds: Math.round(num(env, "BENCH_ROUNDS", 5, 1, 100)),
+    warmupSeconds: num(env, "BENCH_WARMUP_SECONDS", 1, 0, 60),
+    connections: Math.round(num(env, "BENCH_CONNECTIONS", 10, 1, 1000)),
+    flows: Math.round(num(env, "BENCH_FLOWS", 200, 1, 100_000)),
+    flowConcurrency: Math.round(num(env, "BENCH_FLOW_CONCURRENCY", 4, 1, 64)),
+    kdfIterations: Math.round(num(env, "BENCH_KDF_ITERATIONS", 1000, 1, 10_000_000)),
+    logLevel,
+    only: env.BENCH_ONLY || null,
+    cpuProfDir: env.BENCH_CPU_PROF_DIR || null,
+  };
+}
