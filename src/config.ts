@@ -69,6 +69,8 @@ const envSchema = z.object({
   SUBJECT_TYPES: csv.default(["pairwise", "public"]),
   /** Algorithm of the key that signs ID tokens by default. */
   DEFAULT_SIGNING_ALG: z.enum(["RS256", "PS256", "ES256", "EdDSA"]).default("RS256"),
+  /** Seconds a process keeps a client's metadata before reading it again (changes made elsewhere show up within this). */
+  CLIENT_CACHE_SECONDS: int(0, 3600).default(5),
   /** Seconds between checks for rotated signing keys (multi-process deployments). 0 disables. */
   KEY_REFRESH_SECONDS: int(0, 86_400).default(60),
   /** Seconds between purges of expired OIDC artifacts, sessions and login failures. 0 disables. */
@@ -116,6 +118,7 @@ export interface Config {
   subjectTypes: ("pairwise" | "public")[];
   defaultSigningAlg: "RS256" | "PS256" | "ES256" | "EdDSA";
   keyRefreshSeconds: number;
+  clientCacheSeconds: number;
   purgeIntervalSeconds: number;
   firstUserIsAdmin: boolean;
   playground: boolean;
@@ -172,6 +175,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     subjectTypes,
     defaultSigningAlg: e.DEFAULT_SIGNING_ALG,
     keyRefreshSeconds: e.KEY_REFRESH_SECONDS,
+    clientCacheSeconds: e.CLIENT_CACHE_SECONDS,
     purgeIntervalSeconds: e.PURGE_INTERVAL_SECONDS,
     firstUserIsAdmin: e.FIRST_USER_IS_ADMIN,
     playground: e.PLAYGROUND,

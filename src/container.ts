@@ -58,7 +58,7 @@ export async function createContainer(cfg: Config, ds?: DataSource, opts: { mail
   const emailVerification = new EmailVerificationService(emailCodes, opts.mailer ?? createMailer(cfg.mail), keys, cfg.issuer, await keys.secret("email-hmac"));
   const vault = new VaultService(new VaultStore(db), blobStore(cfg, db), cfg.vault, async (jwt) => (await emailVerification.check(jwt)) !== null);
   const oidcStore = new OidcStore(db);
-  const clients = new ClientService(new ClientStore(db), box);
+  const clients = new ClientService(new ClientStore(db), box, cfg.clientCacheSeconds * 1000);
   const shareStore = new ShareStore(db);
   const sharing = new SharingService(shareStore, clients, vault);
   // Deleting an account takes everything with it: documents, files, blobs, grants and tokens.

@@ -2,18 +2,20 @@
 import { type DataSource, LessThan, type Repository } from "typeorm";
 import { AccountEntity, type AccountRow, AppSessionEntity, type AppSessionRow } from "./entities.js";
 import { inTransaction } from "./transaction.js";
+import { lookupBy } from "./lookup.js";
 
 export class AccountStore {
   private readonly repo: Repository<AccountRow>;
   private readonly sessions: Repository<AppSessionRow>;
+  /** On every userinfo and refresh: fixed SQL (see lookup.ts). */
+  readonly byId: (id: string) => Promise<AccountRow | null>;
+  private readonly sessionByHash: (idHash: string) => Promise<AppSessionRow | null>;
 
   constructor(private readonly ds: DataSource) {
     this.repo = ds.getRepository(AccountEntity);
     this.sessions = ds.getRepository(AppSessionEntity);
-  }
-
-  byId(id: string): Promise<AccountRow | null> {
-    return this.repo.findOne({ where: { id } });
+    this.byId = lookupBy(ds, AccountEntity, "id");
+    this.sessionByHash = lookupBy(ds, AppSessionEntity, "idHash");
   }
 
   byEmail(emailNormalized: string): Promise<AccountRow | null> {
@@ -56,7 +58,7 @@ export class AccountStore {
   }
 
   findSession(idHash: string): Promise<AppSessionRow | null> {
-    return this.sessions.findOne({ where: { idHash } });
+    return this.sessionByHash(idHash);
   }
 
   async deleteSession(idHash: string): Promise<void> {

@@ -1,15 +1,16 @@
 // Queries on the clients table (admin-managed relying parties).
 import type { DataSource, Repository } from "typeorm";
 import { ClientEntity, type ClientRow } from "./entities.js";
+import { lookupBy } from "./lookup.js";
 
 export class ClientStore {
   private readonly repo: Repository<ClientRow>;
+  /** oidc-provider reads the client on every request: fixed SQL (see lookup.ts). */
+  readonly get: (clientId: string) => Promise<ClientRow | null>;
+
   constructor(ds: DataSource) {
     this.repo = ds.getRepository(ClientEntity);
-  }
-
-  get(clientId: string): Promise<ClientRow | null> {
-    return this.repo.findOne({ where: { clientId } });
+    this.get = lookupBy(ds, ClientEntity, "clientId");
   }
 
   list(): Promise<ClientRow[]> {

@@ -61,10 +61,17 @@ export function toOidcMetadata(clientId: string, input: ClientInput, secret: str
 
 export class ClientService {
   private validator: MetadataValidator = async () => undefined;
+  /**
+   * oidc-provider looks the client up on every request. Clients change rarely, so their metadata
+   * is kept for `cacheMs`; changes made in this process drop the entry at once, changes made by
+   * another process (or the CLI) are seen within `cacheMs`.
+   */
+  private readonly cache = new Map<string, { meta: Record<string, unknown> | undefined; until: number }>();
 
   constructor(
     private readonly store: ClientStore,
     private readonly box: SecretBox,
+    private readonly cacheMs = 0,
   ) {}
 
   setValidator(v: MetadataValidator): void {
@@ -73,10 +80,16 @@ export class ClientService {
 
   /** What the adapter hands oidc-provider; disabled or unknown clients do not exist for it. */
   async findEnabledMetadata(clientId: string): Promise<Record<string, unknown> | undefined> {
+    const hit = this.cache.get(clientId);
+    if (hit && hit.until > Date.now()) return hit.meta;
     const row = await this.store.get(clientId);
-    if (!row || !row.enabled) return undefined;
-    const stored = this.parse(row);
-    return toOidcMetadata(row.clientId, stored.input, stored.secret ? this.box.open(stored.secret) : null);
+    const stored = row?.enabled ? this.parse(row) : null;
+    const meta = stored ? toOidcMetadata(row!.clientId, stored.input, stored.secret ? this.box.open(stored.secret) : null) : undefined;
+    if (this.cacheMs > 0) {
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(clientId, { meta, until: Date.now() + this.cacheMs });
+    }
+    return meta;
   }
 
   async list(): Promise<ClientView[]> {
@@ -97,6 +110,7 @@ export class ClientService {
     const row: ClientRow = { clientId, name: input.name, enabled: true, createdAt: now, updatedAt: now, metadata: this.serialize(input, secret) };
     try {
       await this.store.insert(row);
+      this.cache.delete(clientId);
     } catch {
       throw new AppError("conflict", `a client with id ${clientId} already exists`, 409, { clientId: "already exists" });
     }
@@ -114,6 +128,7 @@ export class ClientService {
     else if (!secret) secret = issued = newSecret();
     await this.validate(clientId, input, secret);
     await this.store.update(clientId, { name: input.name, metadata: this.serialize(input, secret), updatedAt: Date.now() });
+    this.cache.delete(clientId);
     return { client: await this.get(clientId), secret: issued };
   }
 
@@ -123,15 +138,18 @@ export class ClientService {
     if (!usesSecret(input)) throw new ValidationError(`this client authenticates with ${input.tokenEndpointAuthMethod}; it has no secret`);
     const secret = newSecret();
     await this.store.update(clientId, { metadata: this.serialize(input, secret), updatedAt: Date.now() });
+    this.cache.delete(clientId);
     return secret;
   }
 
   async setEnabled(clientId: string, enabled: boolean): Promise<void> {
     await this.mustGet(clientId);
     await this.store.update(clientId, { enabled, updatedAt: Date.now() });
+    this.cache.delete(clientId);
   }
 
   async delete(clientId: string): Promise<void> {
+    this.cache.delete(clientId);
     if (!(await this.store.delete(clientId))) throw new NotFoundError(`no client ${clientId}`);
   }
 
