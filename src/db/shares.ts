@@ -3,13 +3,18 @@ import crypto from "node:crypto";
 import { type DataSource, In, type Repository } from "typeorm";
 import { OidcPayloadEntity, type OidcPayloadRow, ShareEntity, ShareLogEntity, type ShareLogRow, type ShareRow } from "./entities.js";
 import { inTransaction } from "./transaction.js";
+import { lookupBy } from "./lookup.js";
 
 export class ShareStore {
   private readonly shares: Repository<ShareRow>;
   private readonly log: Repository<ShareLogRow>;
   private readonly oidc: Repository<OidcPayloadRow>;
 
+  /** On every userinfo with Passport scopes and every scan download: fixed SQL (see lookup.ts). */
+  readonly byGrant: (grantId: string) => Promise<ShareRow | null>;
+
   constructor(private readonly ds: DataSource) {
+    this.byGrant = lookupBy(ds, ShareEntity, "grantId");
     this.shares = ds.getRepository(ShareEntity);
     this.log = ds.getRepository(ShareLogEntity);
     this.oidc = ds.getRepository(OidcPayloadEntity);
@@ -28,10 +33,6 @@ export class ShareStore {
         createdAt: row.createdAt,
       });
     });
-  }
-
-  byGrant(grantId: string): Promise<ShareRow | null> {
-    return this.shares.findOne({ where: { grantId } });
   }
 
   logOf(accountId: string, limit = 200): Promise<ShareLogRow[]> {
