@@ -5,8 +5,9 @@ import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { openFile } from "../../src/crypto/index.js";
-import { databases, startServer, type TestServer } from "../helpers/server.js";
+import { derivePasswordKeys, deriveRecoveryKeys, openFile, openItem, openVaultWithPassword, openVaultWithRecoveryKey, passwordMaterial } from "../../src/crypto/index.js";
+import { Agent } from "../helpers/agent.js";
+import { databases, startServer, TEST_KDF_ITERATIONS, type TestServer } from "../helpers/server.js";
 import { openVaultItem, readVault, saveItem, signUpHolder, uploadFile } from "../helpers/vault.js";
 import { authKeyFor } from "../helpers/accounts.js";
 
@@ -166,6 +167,32 @@ for (const db of databases()) {
       assert.ok(gc.files >= 1);
       assert.equal((await h.agent.request("GET", `/api/vault/files/${up.id}`)).status, 404);
       assert.ok(!blobFiles(s).includes(up.sealed.sha256));
+    });
+
+    it("after a password reset with the recovery key, every item and scan still opens", async () => {
+      const h = await signUpHolder(s.url);
+      const scan = crypto.randomBytes(3000);
+      const up = await uploadFile(h, scan);
+      await saveItem(h, "passport", { ...passport, front_side: up.id }, { fileIds: [up.id] });
+      const fresh = new Agent(s.url);
+      await fresh.get("/recover");
+      const { authKey: recoveryAuthKey } = await deriveRecoveryKeys(h.recoveryKey);
+      const start = await fresh.request("POST", "/api/recovery/start", { json: { email: h.email, recoveryAuthKey } });
+      const vaultKey = await openVaultWithRecoveryKey(h.recoveryKey, start.json().recoveryWrappedVaultKey);
+      const next = await passwordMaterial("a brand new password", TEST_KDF_ITERATIONS, vaultKey);
+      assert.equal((await fresh.request("POST", "/api/recovery/finish", { json: { email: h.email, recoveryAuthKey, ...next } })).status, 204);
+
+      // Another browser signs in with the new password and opens everything.
+      const other = new Agent(s.url);
+      await other.get("/signin");
+      const pre = await other.request("POST", "/api/prelogin", { json: { email: h.email } });
+      const { authKey } = await derivePasswordKeys("a brand new password", pre.json().kdf);
+      const si = await other.request("POST", "/api/session", { json: { email: h.email, authKey } });
+      const key = await openVaultWithPassword("a brand new password", pre.json().kdf, si.json().wrappedVaultKey);
+      const v = (await other.request("GET", "/api/vault")).json();
+      assert.deepEqual(await openItem(key, v.items[0], v.items[0]), { ...passport, front_side: up.id });
+      const dl = await other.request("GET", `/api/vault/files/${up.id}`);
+      assert.deepEqual(Buffer.from(await openFile(key, up.id, v.items[0].files[0].wrappedKey, new Uint8Array(dl.bytes))), scan);
     });
 
     it("account deletion removes every item, file and blob", async () => {
