@@ -69,7 +69,7 @@ const envSchema = z.object({
   SUBJECT_TYPES: csv.default(["pairwise", "public"]),
   /** Algorithm of the key that signs ID tokens by default. */
   DEFAULT_SIGNING_ALG: z.enum(["RS256", "PS256", "ES256", "EdDSA"]).default("RS256"),
-  /** Seconds a process keeps a client's metadata before reading it again (changes made elsewhere show up within this). */
+  /** Seconds a process keeps a client's metadata (and an account's id and email for token claims) before reading them again; changes made elsewhere show up within this. */
   CLIENT_CACHE_SECONDS: int(0, 3600).default(5),
   /** Seconds between checks for rotated signing keys (multi-process deployments). 0 disables. */
   KEY_REFRESH_SECONDS: int(0, 86_400).default(60),

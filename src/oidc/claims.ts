@@ -21,8 +21,8 @@ export const SCOPE_DESCRIPTIONS: Record<string, string> = {
   ...PASSPORT_SCOPE_DESCRIPTIONS,
 };
 
-export async function findAccount(accounts: AccountService, sub: string, passport: () => Promise<string | undefined>): Promise<OidcAccount | undefined> {
-  const account = await accounts.get(sub);
+export async function findAccount(accounts: AccountService, sub: string, passport: () => Promise<string | undefined>, cacheMs = 0): Promise<OidcAccount | undefined> {
+  const account = await accounts.forClaims(sub, cacheMs);
   if (!account) return undefined;
   return {
     accountId: account.id,

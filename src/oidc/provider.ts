@@ -74,7 +74,8 @@ export function buildConfiguration(d: ProviderDeps): Configuration {
   const cookieOpts = { signed: true, secure: cfg.secureCookies, sameSite: "lax" as const, httpOnly: true };
   return {
     adapter: adapterFactory(d.store, d.clients),
-    findAccount: (_ctx, sub, token) => findAccount(d.accounts, sub, () => d.sharing.payloadForGrant((token as { grantId?: string } | undefined)?.grantId)),
+    findAccount: (_ctx, sub, token) =>
+      findAccount(d.accounts, sub, () => d.sharing.payloadForGrant((token as { grantId?: string } | undefined)?.grantId), cfg.clientCacheSeconds * 1000),
     // Declared so that its validator runs on every authorization request: it checks Passport
     // scopes (the client needs an encryption key) and the verified_claims options up front.
     extraParams: {

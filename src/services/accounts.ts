@@ -54,6 +54,8 @@ const toAccount = (r: AccountRow): Account => ({
 
 export class AccountService {
   private readonly deleteHooks: ((accountId: string) => Promise<void>)[] = [];
+  /** For claims only (id and email, which never change); see `forClaims`. */
+  private readonly claimsCache = new Map<string, { account: Account; until: number }>();
 
   constructor(
     private readonly store: AccountStore,
@@ -120,6 +122,21 @@ export class AccountService {
     return row ? toAccount(row) : null;
   }
 
+  /**
+   * The account for token claims (userinfo, refresh), cached for `ttlMs`: its id and email never
+   * change, and a deleted account's tokens are deleted with it, so a stale entry is never served.
+   */
+  async forClaims(id: string, ttlMs: number): Promise<Account | null> {
+    const hit = this.claimsCache.get(id);
+    if (hit && hit.until > Date.now()) return hit.account;
+    const account = await this.get(id);
+    if (account && ttlMs > 0) {
+      if (this.claimsCache.size > 100_000) this.claimsCache.clear();
+      this.claimsCache.set(id, { account, until: Date.now() + ttlMs });
+    }
+    return account;
+  }
+
   async getByEmail(email: string): Promise<Account | null> {
     const row = await this.store.byEmail(normalizeEmail(email));
     return row ? toAccount(row) : null;
@@ -178,6 +195,7 @@ export class AccountService {
   }
 
   private async remove(id: string): Promise<void> {
+    this.claimsCache.delete(id);
     for (const hook of this.deleteHooks) await hook(id);
     await this.store.delete(id);
   }

@@ -37,4 +37,10 @@ describe("config", () => {
     assert.ok(vars.length > 20);
     for (const v of vars) assert.match(example, new RegExp(`^#? ?${v}=`, "m"), `${v} is missing from .env.example`);
   });
+
+  it("documents every variable in the README's configuration table", () => {
+    const readme = fs.readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const source = fs.readFileSync(new URL("../../src/config.ts", import.meta.url), "utf8");
+    for (const [, v] of source.matchAll(/^  ([A-Z][A-Z0-9_]+): /gm)) assert.ok(readme.includes(`| \`${v}\` |`), `${v} is missing from README.md`);
+  });
 });
