@@ -3,6 +3,7 @@ import { type DataSource, LessThan, type Repository } from "typeorm";
 import { AccountEntity, type AccountRow, AppSessionEntity, type AppSessionRow } from "./entities.js";
 import { inTransaction } from "./transaction.js";
 import { lookupBy } from "./lookup.js";
+import { isUniqueViolation } from "./errors.js";
 
 export class AccountStore {
   private readonly repo: Repository<AccountRow>;
@@ -75,10 +76,4 @@ export class AccountStore {
   async purgeSessions(now = Date.now()): Promise<number> {
     return (await this.sessions.delete({ expiresAt: LessThan(now) })).affected ?? 0;
   }
-}
-
-export function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; driverError?: { code?: string } };
-  const code = e?.driverError?.code ?? e?.code ?? "";
-  return code === "23505" || code.startsWith("SQLITE_CONSTRAINT");
 }

@@ -102,8 +102,4 @@ export class OidcStore {
     const res = await this.repo.delete({ expiresAt: LessThan(now) });
     return res.affected ?? 0;
   }
-
-  async countByKind(kind: string): Promise<number> {
-    return this.repo.count({ where: { kind } });
-  }
 }

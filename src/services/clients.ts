@@ -3,6 +3,7 @@
 // oidc-provider metadata is derived from them on read, so there is one source of truth.
 import crypto from "node:crypto";
 import type { ClientStore } from "../db/clients.js";
+import { isUniqueViolation } from "../db/errors.js";
 import type { ClientRow } from "../db/entities.js";
 import { AppError, NotFoundError, parseInput, ValidationError } from "../errors.js";
 import { type ClientInput, type ClientInputRaw, clientInputSchema } from "./client-schema.js";
@@ -111,7 +112,9 @@ export class ClientService {
     try {
       await this.store.insert(row);
       this.cache.delete(clientId);
-    } catch {
+    } catch (err) {
+      // Only a taken id is the caller's problem; anything else is a server fault.
+      if (!isUniqueViolation(err)) throw err;
       throw new AppError("conflict", `a client with id ${clientId} already exists`, 409, { clientId: "already exists" });
     }
     return { client: this.view(row), secret };

@@ -1,16 +1,10 @@
 // Loads the holder's Passport session (if any) into ctx.state for every route of ours.
 import type Koa from "koa";
-import type { AccountService, Account } from "../../services/accounts.js";
-import type { AppSession, AppSessionService } from "../../services/app-sessions.js";
+import type { AccountService } from "../../services/accounts.js";
+import type { AppSessionService } from "../../services/app-sessions.js";
 import { ForbiddenError, UnauthorizedError } from "../../errors.js";
 import { SESSION_COOKIE } from "../../oidc/cookies.js";
 import { wantsJson } from "./errors.js";
-
-export interface SessionState {
-  session: AppSession | null;
-  account: Account | null;
-  csrfToken: string;
-}
 
 export function loadSession(sessions: AppSessionService, accounts: AccountService): Koa.Middleware {
   return async (ctx, next) => {
