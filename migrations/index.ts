@@ -5,5 +5,23 @@ import { Vault1764100000000 } from "./1764100000000-vault.js";
 import { EmailCodes1764200000000 } from "./1764200000000-email-codes.js";
 import { Sharing1764300000000 } from "./1764300000000-sharing.js";
 import { PartialIndexes1764400000000 } from "./1764400000000-partial-indexes.js";
+import { AttemptCounters1764500000000 } from "./1764500000000-attempt-counters.js";
+import { AdminClaims1764510000000 } from "./1764510000000-admin-claims.js";
+import { VaultReservations1764520000000 } from "./1764520000000-vault-reservations.js";
+import { HashedArtifactIds1764530000000 } from "./1764530000000-hashed-artifact-ids.js";
+import { UnboundAttestations1764550000000 } from "./1764550000000-unbound-attestations.js";
+import { PlaygroundClients1764570000000 } from "./1764570000000-playground-clients.js";
 
-export const migrations = [Initial1764000000000, Vault1764100000000, EmailCodes1764200000000, Sharing1764300000000, PartialIndexes1764400000000];
+export const migrations = [
+  Initial1764000000000,
+  Vault1764100000000,
+  EmailCodes1764200000000,
+  Sharing1764300000000,
+  PartialIndexes1764400000000,
+  AttemptCounters1764500000000,
+  AdminClaims1764510000000,
+  VaultReservations1764520000000,
+  HashedArtifactIds1764530000000,
+  UnboundAttestations1764550000000,
+  PlaygroundClients1764570000000,
+];

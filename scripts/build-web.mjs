@@ -19,6 +19,9 @@ await build({
   minify: true,
   sourcemap: false,
   logLevel: "warning",
+  // Turns on the KDF floor (src/crypto/kdf-params.ts) in every browser script. A build-time
+  // constant: no server answer, page or query can lower it at run time.
+  define: { PASSPORT_BROWSER_BUNDLE: "true" },
 });
 
 // The relying-party SDK as plain ESM for any Node relying party (package export "./sdk").

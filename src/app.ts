@@ -18,8 +18,8 @@ import { csrf } from "./routes/middleware/csrf.js";
 import { loadSession } from "./routes/middleware/session.js";
 import { requestLog } from "./routes/middleware/request-log.js";
 import { buildRoutes } from "./routes/index.js";
-import { Playground } from "./services/playground.js";
 import { AppError } from "./errors.js";
+import { publicInstanceWarnings } from "./services/public-instance.js";
 
 const PUBLIC = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "public");
 
@@ -45,6 +45,8 @@ export async function createApp(cfg: Config, opts: { container?: Container; log?
   if (cfg.secureCookies && !cfg.trustProxy) {
     log.warn("ISSUER is https but TRUST_PROXY is off: serve Passport behind a TLS-terminating proxy and set TRUST_PROXY=true, or secure cookies cannot be set");
   }
+  for (const warning of publicInstanceWarnings(cfg)) log.warn(warning);
+  for (const warning of container.warnings) log.warn(warning);
 
   const koa = new Koa();
   koa.keys = [cookieKey];
@@ -62,9 +64,7 @@ export async function createApp(cfg: Config, opts: { container?: Container; log?
       throw new AppError("invalid_request", `the request body could not be read: ${(err as Error).message}`, (err as { status?: number }).status ?? 400);
     },
   });
-  const playground = cfg.playground ? new Playground(container.clients, container.keys, cfg.issuer) : null;
-  await playground?.ensureClient();
-  const routes = buildRoutes({ cfg, container, host, views, log, playground });
+  const routes = buildRoutes({ cfg, container, host, views, log });
   // Our middleware runs only on our paths: oidc-provider parses its own bodies and has its own CSRF.
   const ours = compose([errorHandler(views, log), parse, csrf(cfg.secureCookies), loadSession(container.sessions, container.accounts), routes]);
   koa.use((ctx, next) => (isOurs(ctx.path) ? ours(ctx, next) : next()));

@@ -22,8 +22,10 @@ const envSchema = z.object({
   DATABASE_URL: z.string().default(""),
   /** PostgreSQL schema for Passport's tables (created if missing). */
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "lowercase letters, digits and _").default("public"),
-  /** Encrypts private signing keys and client secrets at rest (any long random string). Optional. */
+  /** Seals every server secret at rest (signing keys, cookie key, salts, HMAC keys); wins over KEY_FILE. Optional. */
   KEY_ENCRYPTION_SECRET: z.string().default(""),
+  /** File holding the key that seals server secrets when KEY_ENCRYPTION_SECRET is unset; made (0600) on first start. Default: "<DATA_DIR>.key", beside the data folder, not in it. */
+  KEY_FILE: z.string().optional(),
   /** Trust X-Forwarded-* headers (set when behind a reverse proxy / load balancer). */
   TRUST_PROXY: bool.default(false),
   /** Largest accepted request body for forms and JSON (file uploads have their own limit). */
@@ -38,11 +40,21 @@ const envSchema = z.object({
   VAULT_QUOTA_BYTES: int(1024, 1_099_511_627_776).default(100 * 1024 * 1024),
   /** Largest sealed document (fields only, no scans), in bytes. */
   VAULT_MAX_ITEM_BYTES: int(1024, 1_048_576).default(64 * 1024),
+  /** Seconds an upload not yet saved with a document counts against the quota; after that it is dropped (add it again). */
+  VAULT_UNATTACHED_TTL_SECONDS: int(60, 604_800).default(3600),
   /** SMTP server for one-time codes (smtp://user:pass@host:587); empty writes mails to DATA_DIR/outbox. */
   SMTP_URL: z.string().default(""),
   /** Sender address of Passport's mails. */
   MAIL_FROM: z.string().default("Passport <no-reply@localhost>"),
-  /** PBKDF2 iterations for new accounts; sign-ups with fewer are refused. */
+  /** Email codes sent per hour per account and, separately, per address (a victim's mailbox); resends count. */
+  EMAIL_CODE_SENDS_PER_HOUR: int(1, 10_000).default(5),
+  /** Email codes sent per hour per client address, across accounts and addresses. */
+  EMAIL_CODE_SENDS_PER_IP_PER_HOUR: int(1, 1_000_000).default(20),
+  /** Wrong entries of one email code before it is dead (a resend does not reset them). */
+  EMAIL_CODE_MAX_ATTEMPTS: int(1, 100).default(5),
+  /** Days an email attestation stays valid. */
+  EMAIL_ATTESTATION_TTL_DAYS: int(1, 3650).default(365),
+  /** PBKDF2 iterations for new accounts; sign-ups with fewer are refused, older accounts are raised to it at their next sign-in. Browsers never derive with fewer than 100,000 (KDF_ITERATIONS_FLOOR). */
   KDF_ITERATIONS: int(1, 10_000_000).default(600_000),
   /** argon2id cost used to hash the authKey the browser sends. */
   ARGON2_MEMORY_KIB: int(1024, 1_048_576).default(19_456),
@@ -58,6 +70,8 @@ const envSchema = z.object({
   LOGIN_MAX_WAIT_SECONDS: int(1, 86_400).default(900),
   /** Failures older than this are forgotten, in seconds. */
   LOGIN_FAILURE_RESET_SECONDS: int(60, 604_800).default(43_200),
+  /** Sign-ups per client address per hour; every attempt counts, taken emails (409) included. */
+  SIGNUP_PER_IP_PER_HOUR: int(1, 1_000_000).default(10),
   /** Lifetimes, in seconds. */
   ACCESS_TOKEN_TTL: int(60, 86_400).default(3600),
   ID_TOKEN_TTL: int(60, 86_400).default(3600),
@@ -71,13 +85,15 @@ const envSchema = z.object({
   DEFAULT_SIGNING_ALG: z.enum(["RS256", "PS256", "ES256", "EdDSA"]).default("RS256"),
   /** Seconds a process keeps a client's metadata (and an account's id and email for token claims) before reading them again; changes made elsewhere show up within this. */
   CLIENT_CACHE_SECONDS: int(0, 3600).default(5),
+  /** Development only: let a client's jwks_uri point at loopback, private or link-local addresses (refused by default, at registration and when fetched). */
+  ALLOW_PRIVATE_JWKS_URI: bool.default(false),
   /** Seconds between checks for rotated signing keys (multi-process deployments). 0 disables. */
   KEY_REFRESH_SECONDS: int(0, 86_400).default(60),
   /** Seconds between purges of expired OIDC artifacts, sessions and login failures. 0 disables. */
   PURGE_INTERVAL_SECONDS: int(0, 86_400).default(600),
-  /** Serve the built-in test page /playground with its own relying-party client. */
+  /** Serve the built-in test page /playground (a relying party that runs in the visitor's browser, with its own key). */
   PLAYGROUND: bool.default(true),
-  /** The first account to sign up becomes an admin (turn off once you have one). */
+  /** The first account to sign up becomes an admin (decided atomically). For `npm start` on a laptop; a public instance sets false and runs `passport admin-link`. */
   FIRST_USER_IS_ADMIN: bool.default(true),
   /** "info" logs one line per request; "warn" only problems; "silent" nothing. */
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
@@ -93,9 +109,12 @@ export interface Config {
   dataDir: string;
   database: { type: "sqlite"; file: string } | { type: "postgres"; url: string; schema: string };
   keyEncryptionSecret: string;
+  /** Where the generated key-encryption key lives (used only without KEY_ENCRYPTION_SECRET). */
+  keyFile: string;
   blobs: { store: "local" | "database"; dir: string };
-  vault: { maxFileBytes: number; quotaBytes: number; maxItemBytes: number };
+  vault: { maxFileBytes: number; quotaBytes: number; maxItemBytes: number; unattachedTtlSeconds: number };
   mail: { smtpUrl: string; from: string; outboxDir: string };
+  emailVerification: { sendsPerHour: number; sendsPerIpPerHour: number; maxAttempts: number; attestationTtlDays: number };
   trustProxy: boolean;
   bodyLimit: string;
   kdfIterations: number;
@@ -106,6 +125,7 @@ export interface Config {
     waitIncrementSeconds: number;
     maxWaitSeconds: number;
     resetSeconds: number;
+    signUpsPerIpPerHour: number;
   };
   ttl: {
     accessToken: number;
@@ -119,6 +139,7 @@ export interface Config {
   defaultSigningAlg: "RS256" | "PS256" | "ES256" | "EdDSA";
   keyRefreshSeconds: number;
   clientCacheSeconds: number;
+  allowPrivateJwksUri: boolean;
   purgeIntervalSeconds: number;
   firstUserIsAdmin: boolean;
   playground: boolean;
@@ -150,9 +171,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ? { type: "postgres", url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA }
       : { type: "sqlite", file: path.join(dataDir, "passport.sqlite") },
     keyEncryptionSecret: e.KEY_ENCRYPTION_SECRET,
+    keyFile: path.resolve(e.KEY_FILE ?? `${dataDir}.key`),
     blobs: { store: e.BLOB_STORE, dir: path.resolve(e.BLOB_DIR ?? path.join(dataDir, "blobs")) },
-    vault: { maxFileBytes: e.VAULT_MAX_FILE_BYTES, quotaBytes: e.VAULT_QUOTA_BYTES, maxItemBytes: e.VAULT_MAX_ITEM_BYTES },
+    vault: { maxFileBytes: e.VAULT_MAX_FILE_BYTES, quotaBytes: e.VAULT_QUOTA_BYTES, maxItemBytes: e.VAULT_MAX_ITEM_BYTES, unattachedTtlSeconds: e.VAULT_UNATTACHED_TTL_SECONDS },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, outboxDir: path.join(dataDir, "outbox") },
+    emailVerification: {
+      sendsPerHour: e.EMAIL_CODE_SENDS_PER_HOUR,
+      sendsPerIpPerHour: e.EMAIL_CODE_SENDS_PER_IP_PER_HOUR,
+      maxAttempts: e.EMAIL_CODE_MAX_ATTEMPTS,
+      attestationTtlDays: e.EMAIL_ATTESTATION_TTL_DAYS,
+    },
     trustProxy: e.TRUST_PROXY,
     bodyLimit: e.BODY_LIMIT,
     kdfIterations: e.KDF_ITERATIONS,
@@ -163,6 +191,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       waitIncrementSeconds: e.LOGIN_WAIT_INCREMENT_SECONDS,
       maxWaitSeconds: e.LOGIN_MAX_WAIT_SECONDS,
       resetSeconds: e.LOGIN_FAILURE_RESET_SECONDS,
+      signUpsPerIpPerHour: e.SIGNUP_PER_IP_PER_HOUR,
     },
     ttl: {
       accessToken: e.ACCESS_TOKEN_TTL,
@@ -176,6 +205,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     defaultSigningAlg: e.DEFAULT_SIGNING_ALG,
     keyRefreshSeconds: e.KEY_REFRESH_SECONDS,
     clientCacheSeconds: e.CLIENT_CACHE_SECONDS,
+    allowPrivateJwksUri: e.ALLOW_PRIVATE_JWKS_URI,
     purgeIntervalSeconds: e.PURGE_INTERVAL_SECONDS,
     firstUserIsAdmin: e.FIRST_USER_IS_ADMIN,
     playground: e.PLAYGROUND,

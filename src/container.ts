@@ -5,16 +5,18 @@ import type { Config } from "./config.js";
 import { openDatabase } from "./db/data-source.js";
 import { AccountStore } from "./db/accounts.js";
 import { ClientStore } from "./db/clients.js";
-import { LoginFailureStore } from "./db/login-failures.js";
+import { AttemptCounterStore } from "./db/attempt-counters.js";
 import { OidcStore } from "./db/oidc-store.js";
 import { ServerKeyStore } from "./db/server-keys.js";
 import { KeyRing } from "./oidc/keys.js";
 import { AccountService } from "./services/accounts.js";
 import { AppSessionService } from "./services/app-sessions.js";
 import { BruteForceGuard } from "./services/brute-force.js";
+import { RateLimiter } from "./services/rate-limit.js";
 import { ClientService } from "./services/clients.js";
 import { PasswordHasher } from "./services/password-hasher.js";
-import { SecretBox } from "./services/secret-box.js";
+import { openSecretsAtRest } from "./services/secrets-at-rest.js";
+import { JwksFetcher } from "./services/jwks-fetch.js";
 import { VaultStore } from "./db/vault.js";
 import { VaultService } from "./services/vault.js";
 import type { BlobStore } from "./blobs/blob-store.js";
@@ -25,6 +27,11 @@ import { EmailVerificationService } from "./services/email-verification.js";
 import { createMailer, type Mailer } from "./services/mailer.js";
 import { ShareStore } from "./db/shares.js";
 import { SharingService } from "./services/sharing.js";
+import { PlaygroundClientStore } from "./db/playground-clients.js";
+import { PlaygroundService } from "./services/playground.js";
+import { AdminLinkStore, InstanceFlagStore } from "./db/admin-claims.js";
+import { kdfMixQuery } from "./db/kdf-mix.js";
+import { AdminLinkService } from "./services/admin-links.js";
 
 export interface Container {
   cfg: Config;
@@ -35,9 +42,17 @@ export interface Container {
   sessions: AppSessionService;
   clients: ClientService;
   guard: BruteForceGuard;
+  /** Atomic attempt counters for any limit (src/services/rate-limit.ts). */
+  limiter: RateLimiter;
   vault: VaultService;
   emailVerification: EmailVerificationService;
   sharing: SharingService;
+  playground: PlaygroundService;
+  adminLinks: AdminLinkService;
+  /** Fetches clients' jwks_uri (guarded, bounded, cached) for Passport and oidc-provider alike. */
+  jwks: JwksFetcher;
+  /** Weaknesses found at start (secrets at rest, file modes): logged once at warn level. */
+  warnings: string[];
   close(): Promise<void>;
 }
 
@@ -47,20 +62,29 @@ function blobStore(cfg: Config, ds: DataSource): BlobStore {
 
 export async function createContainer(cfg: Config, ds?: DataSource, opts: { mailer?: Mailer } = {}): Promise<Container> {
   const db = ds ?? (await openDatabase(cfg.database));
-  const box = new SecretBox(cfg.keyEncryptionSecret);
+  // Server secrets are sealed by default (KEY_FILE, or KEY_ENCRYPTION_SECRET); a missing or wrong key stops the start.
+  const { box, warnings } = await openSecretsAtRest(cfg, new ServerKeyStore(db)).catch(async (e: unknown) => {
+    if (!ds) await db.destroy(); // opened here, so closed here: a refused start leaves nothing open
+    throw e;
+  });
   // A retired key must outlive everything it may have signed: the longest token lifetime.
   const overlapMs = Math.max(cfg.ttl.accessToken, cfg.ttl.idToken) * 1000;
   const keys = new KeyRing(new ServerKeyStore(db), box, overlapMs);
-  const guard = new BruteForceGuard(new LoginFailureStore(db), cfg.bruteForce);
+  const limiter = new RateLimiter(new AttemptCounterStore(db));
+  const guard = new BruteForceGuard(limiter, cfg.bruteForce);
   const accountStore = new AccountStore(db);
-  const accounts = new AccountService(accountStore, new PasswordHasher(cfg.argon2), guard, cfg, await keys.secret("prelogin-hmac"));
+  const accounts = new AccountService(accountStore, new PasswordHasher(cfg.argon2), guard, cfg, await keys.secret("prelogin-hmac"), new InstanceFlagStore(db), kdfMixQuery(db));
   const emailCodes = new EmailCodeStore(db);
-  const emailVerification = new EmailVerificationService(emailCodes, opts.mailer ?? createMailer(cfg.mail), keys, cfg.issuer, await keys.secret("email-hmac"));
-  const vault = new VaultService(new VaultStore(db), blobStore(cfg, db), cfg.vault, async (jwt) => (await emailVerification.check(jwt)) !== null);
+  const emailVerification = new EmailVerificationService(emailCodes, opts.mailer ?? createMailer(cfg.mail), keys, cfg.issuer, await keys.secret("email-hmac"), limiter, cfg.emailVerification);
+  // check() throws (400) for a foreign, expired or altered attestation: the save is refused.
+  const vault = new VaultService(new VaultStore(db), blobStore(cfg, db), cfg.vault, async (jwt, accountId) => (await emailVerification.check(jwt, accountId), true));
   const oidcStore = new OidcStore(db);
-  const clients = new ClientService(new ClientStore(db), box, cfg.clientCacheSeconds * 1000);
+  const clients = new ClientService(new ClientStore(db), box, cfg.clientCacheSeconds * 1000, cfg.allowPrivateJwksUri);
+  // Client secrets written before they were hashed: needs the sealing key, so not a migration.
+  await clients.hashStoredSecrets();
   const shareStore = new ShareStore(db);
-  const sharing = new SharingService(shareStore, clients, vault);
+  const jwks = new JwksFetcher({ allowPrivate: cfg.allowPrivateJwksUri });
+  const sharing = new SharingService(shareStore, clients, vault, (uri) => jwks.get(uri));
   // Deleting an account takes everything with it: documents, files, blobs, grants and tokens.
   accounts.onDelete(async (id) => {
     await vault.deleteAll(id);
@@ -77,9 +101,15 @@ export async function createContainer(cfg: Config, ds?: DataSource, opts: { mail
     sessions: new AppSessionService(accountStore, cfg.ttl.session),
     clients,
     guard,
+    limiter,
     vault,
     emailVerification,
     sharing,
+    // Built even with PLAYGROUND=false, so that the purge still clears clients left from before.
+    playground: new PlaygroundService(new PlaygroundClientStore(db), clients, limiter, cfg.issuer),
+    adminLinks: new AdminLinkService(new AdminLinkStore(db), cfg.issuer),
+    jwks,
+    warnings,
     close: async () => {
       if (db.isInitialized) await db.destroy();
     },
@@ -91,9 +121,11 @@ export async function purgeExpired(c: Container): Promise<Record<string, number>
   return {
     oidcArtifacts: await c.oidcStore.purgeExpired(),
     sessions: await c.sessions.purge(),
-    loginFailures: await c.guard.purge(),
+    attemptCounters: await c.limiter.purge(),
     retiredKeys: await c.keys.dropExpired(),
     emailCodes: await c.emailVerification.purge(),
+    playgroundClients: await c.playground.purgeExpired(),
+    adminLinks: await c.adminLinks.purge(),
     ...prefixed("vault", await c.vault.collectGarbage()),
   };
 }

@@ -40,8 +40,12 @@ export class ConflictError extends AppError {
   }
 }
 export class TooManyAttemptsError extends AppError {
-  constructor(readonly retryAfterSeconds: number) {
-    super("too_many_attempts", `Too many failed attempts. Try again in ${formatWait(retryAfterSeconds)}.`, 429);
+  /** `what` names what was limited, e.g. "Too many sign-ups from this address." */
+  constructor(
+    readonly retryAfterSeconds: number,
+    what = "Too many failed attempts.",
+  ) {
+    super("too_many_attempts", `${what} Try again in ${formatWait(retryAfterSeconds)}.`, 429);
   }
 }
 

@@ -5,6 +5,9 @@ import { createApp } from "./app.js";
 import { purgeExpired } from "./container.js";
 
 async function main(): Promise<void> {
+  // Whatever the server writes (database, key file, blobs, outbox) is for its own user only; the
+  // modules that create files also set their modes, this catches anything else.
+  process.umask(0o077);
   const cfg = loadConfig();
   const app = await createApp(cfg);
   const server = http.createServer(app.koa.callback());

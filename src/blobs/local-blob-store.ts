@@ -13,7 +13,7 @@ export class LocalBlobStore implements BlobStore {
 
   constructor(private readonly dir: string) {
     this.tmp = path.join(dir, ".tmp");
-    fs.mkdirSync(this.tmp, { recursive: true });
+    fs.mkdirSync(this.tmp, { recursive: true, mode: 0o700 });
     for (const f of fs.readdirSync(this.tmp)) fs.rmSync(path.join(this.tmp, f), { force: true });
   }
 
@@ -38,7 +38,7 @@ export class LocalBlobStore implements BlobStore {
       await fh.close();
       const hash = sha.digest("hex");
       const dest = this.pathOf(hash);
-      await fsp.mkdir(path.dirname(dest), { recursive: true });
+      await fsp.mkdir(path.dirname(dest), { recursive: true, mode: 0o700 });
       await fsp.rename(tmpFile, dest);
       await syncDir(path.dirname(dest));
       return { hash, size };

@@ -161,7 +161,7 @@ export function clientsCommand(program: Command): void {
     }),
   );
 
-  withJson(clients.command("delete").argument("<client_id>").description("delete a client for good")).action(
+  withJson(clients.command("delete").argument("<client_id>").description("delete a client for good, with its grants, tokens and the payloads shared with it")).action(
     handler(async ({ c, out }, id: string) => {
       await c.clients.delete(id);
       out.result({ client_id: id, deleted: true }, () => `Deleted client ${id}.`);
@@ -176,7 +176,7 @@ export function clientsCommand(program: Command): void {
   );
 
   for (const [name, enabled] of [["enable", true], ["disable", false]] as const) {
-    withJson(clients.command(name).argument("<client_id>").description(enabled ? "let a disabled client sign people in again" : "refuse a client's requests until it is enabled")).action(
+    withJson(clients.command(name).argument("<client_id>").description(enabled ? "let a disabled client sign people in again" : "refuse a client's requests and tokens at once, until it is enabled")).action(
       handler(async ({ c, out }, id: string) => {
         await c.clients.setEnabled(id, enabled);
         out.result({ client_id: id, enabled }, () => `Client ${id} is ${enabled ? "enabled" : "disabled"}.`);

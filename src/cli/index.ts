@@ -1,7 +1,8 @@
-// The operator CLI (`passport`, or `npm run cli --`): clients, users, keys, purge. Each command
+// The operator CLI (`passport`, or `npm run cli --`): clients, users, keys, purge, admin-link. Each command
 // opens the database the server uses, does one thing and closes it; exit code 0 on success, 1
 // with a one-line message on stderr on failure.
 import { Command, CommanderError } from "commander";
+import { adminLinkCommand } from "./admin-link.js";
 import { clientsCommand } from "./clients.js";
 import { keysCommand } from "./keys.js";
 import { describeError } from "./output.js";
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   clientsCommand(program);
   usersCommand(program);
   keysCommand(program);
+  adminLinkCommand(program);
   return program;
 }
 

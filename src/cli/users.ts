@@ -3,7 +3,7 @@
 // the recovery key is printed once and never stored.
 import type { Command } from "commander";
 import { z } from "zod";
-import { createAccountMaterial } from "../crypto/index.js";
+import { createAccountMaterial, KDF_ITERATIONS_FLOOR } from "../crypto/index.js";
 import { NotFoundError, parseInput } from "../errors.js";
 import type { Account } from "../services/accounts.js";
 import { type Cli, handler, withJson } from "./context.js";
@@ -23,7 +23,8 @@ async function byEmail(cli: Cli, email: string): Promise<Account> {
 async function createUser(cli: Cli, o: { email: string; admin?: boolean; passwordStdin?: boolean }, cmd: Command): Promise<void> {
   const email = parseInput(emailSchema, o.email, "email");
   const password = await readPassword(cmd, Boolean(o.passwordStdin));
-  const { body, recoveryKey } = await createAccountMaterial(password, cli.cfg.kdfIterations);
+  // At least the browsers' floor, or a browser would refuse to sign this account in.
+  const { body, recoveryKey } = await createAccountMaterial(password, cli.cfg.kdfIterations, KDF_ITERATIONS_FLOOR);
   const account = await cli.c.accounts.signUp({ email, ...body }, { admin: Boolean(o.admin) });
   cli.out.result({ ...describe(account), recovery_key: recoveryKey }, () =>
     [

@@ -17,6 +17,10 @@ export {
   KDF_ITERATIONS_MAX,
   KDF_SALT_MIN_BYTES,
   KDF_SALT_MAX_BYTES,
+  KDF_ITERATIONS_FLOOR,
+  DEFAULT_KDF_FLOOR,
+  KdfFloorError,
+  checkKdfFloor,
   newKdfParams,
   isValidKdfParams,
 } from "./kdf-params.js";

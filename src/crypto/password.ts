@@ -11,7 +11,7 @@
 import { CryptoInputError } from "./errors.js";
 import { hkdfB64u, hkdfKek, importHkdfBase } from "./hkdf.js";
 import { b64uDecode } from "./base64url.js";
-import { isValidKdfParams, type KdfParams } from "./kdf-params.js";
+import { checkKdfFloor, DEFAULT_KDF_FLOOR, isValidKdfParams, type KdfParams } from "./kdf-params.js";
 import { subtle, utf8 } from "./webcrypto.js";
 
 export const AUTH_INFO = "passport/auth/v1";
@@ -26,10 +26,12 @@ export function normalizePassword(password: string): string {
   return password.normalize("NFKC");
 }
 
-export async function deriveMasterKey(password: string, params: KdfParams): Promise<CryptoKey> {
+/** `floor`: the fewest iterations accepted (the browser bundle's built-in floor unless given). */
+export async function deriveMasterKey(password: string, params: KdfParams, floor: number = DEFAULT_KDF_FLOOR): Promise<CryptoKey> {
   if (typeof password !== "string") throw new CryptoInputError("password must be a string");
   // Parameters come from the server; refuse weak or absurd ones before spending any CPU.
   if (!isValidKdfParams(params)) throw new CryptoInputError("KDF parameters are not valid");
+  checkKdfFloor(params, floor);
 
   const s = subtle();
   const pwKey = await s.importKey("raw", utf8(normalizePassword(password)), "PBKDF2", false, [
@@ -59,8 +61,9 @@ export function deriveKek(master: CryptoKey): Promise<CryptoKey> {
 export async function derivePasswordKeys(
   password: string,
   params: KdfParams,
+  floor: number = DEFAULT_KDF_FLOOR,
 ): Promise<{ authKey: string; kek: CryptoKey }> {
-  const master = await deriveMasterKey(password, params);
+  const master = await deriveMasterKey(password, params, floor);
   const [authKey, kek] = await Promise.all([deriveAuthKey(master), deriveKek(master)]);
   return { authKey, kek };
 }

@@ -46,6 +46,11 @@ export class AccountStore {
     await this.repo.update({ id }, patch);
   }
 
+  /** Compare-and-set: updates only while the row still has `expected`; false when it changed. */
+  async updateIf(id: string, expected: Partial<AccountRow>, patch: Partial<AccountRow>): Promise<boolean> {
+    return (await this.repo.update({ ...expected, id }, patch)).affected === 1;
+  }
+
   /** Deletes the account and its sessions in one transaction. */
   async delete(id: string): Promise<void> {
     await inTransaction(this.ds, async (m) => {

@@ -1,11 +1,11 @@
 // Builds the TypeORM DataSource for SQLite (embedded default) or PostgreSQL (DATABASE_URL).
 // Migrations always run at start; `synchronize` is never used.
-import fs from "node:fs";
 import path from "node:path";
 import { DataSource } from "typeorm";
 import type { Config } from "../config.js";
 import { migrations } from "../../migrations/index.js";
 import { entitiesFor } from "./entities.js";
+import { ensurePrivateDir, ensurePrivateFile, tighten } from "./private-files.js";
 
 export function createDataSource(db: Config["database"]): DataSource {
   if (db.type === "postgres") {
@@ -19,7 +19,11 @@ export function createDataSource(db: Config["database"]): DataSource {
       extra: { options: `-c search_path=${db.schema}`, max: 10 },
     });
   }
-  fs.mkdirSync(path.dirname(db.file), { recursive: true });
+  // The folder 0700 and the file 0600 before SQLite opens it: SQLite gives the -wal and -shm files
+  // it creates later the mode of the database file. Files from older installs are tightened too.
+  ensurePrivateDir(path.dirname(db.file));
+  ensurePrivateFile(db.file);
+  for (const extra of ["-wal", "-shm", "-journal"]) tighten(`${db.file}${extra}`, 0o600);
   return new DataSource({
     type: "better-sqlite3",
     database: db.file,
@@ -33,6 +37,9 @@ export function createDataSource(db: Config["database"]): DataSource {
       conn.pragma("synchronous = NORMAL");
       conn.pragma("busy_timeout = 5000");
       conn.pragma("foreign_keys = ON");
+      // Zero what an update or delete frees inside a page (at no extra I/O), so an old value, such
+      // as a secret sealed at start after an older version stored it plain, does not linger in the file.
+      conn.pragma("secure_delete = FAST");
     },
   });
 }

@@ -18,6 +18,8 @@ export interface OidcPayloadRow {
   userCode: string | null;
   uid: string | null;
   accountId: string | null;
+  /** The client the artifact belongs to: a disabled or deleted client's artifacts are not found. */
+  clientId: string | null;
   expiresAt: number | null;
   consumedAt: number | null;
 }
@@ -32,6 +34,7 @@ export const OidcPayloadEntity = new EntitySchema<OidcPayloadRow>({
     userCode: { name: "user_code", type: "varchar", length: 255, nullable: true },
     uid: { type: "varchar", length: 255, nullable: true },
     accountId: { name: "account_id", type: "varchar", length: 64, nullable: true },
+    clientId: { name: "client_id", type: "varchar", length: 255, nullable: true },
     expiresAt: { name: "expires_at", ...time(true) },
     consumedAt: { name: "consumed_at", ...time(true) },
   },
@@ -111,21 +114,23 @@ export const AppSessionEntity = new EntitySchema<AppSessionRow>({
   indices: [{ name: "idx_app_sessions_account", columns: ["accountId"] }],
 });
 
-export interface LoginFailureRow {
+/** An atomic attempt counter (src/db/attempt-counters.ts): sign-ins, sign-ups, code sends, ... */
+export interface AttemptCounterRow {
   key: string;
-  failures: number;
-  lastFailureAt: number;
-  lockedUntil: number;
+  hits: number;
+  blockedUntil: number;
+  expiresAt: number;
 }
-export const LoginFailureEntity = new EntitySchema<LoginFailureRow>({
-  name: "LoginFailure",
-  tableName: "login_failures",
+export const AttemptCounterEntity = new EntitySchema<AttemptCounterRow>({
+  name: "AttemptCounter",
+  tableName: "attempt_counters",
   columns: {
     key: { type: "varchar", length: 400, primary: true },
-    failures: { type: "integer" },
-    lastFailureAt: { name: "last_failure_at", ...time() },
-    lockedUntil: { name: "locked_until", ...time() },
+    hits: { type: "integer" },
+    blockedUntil: { name: "blocked_until", ...time() },
+    expiresAt: { name: "expires_at", ...time() },
   },
+  indices: [{ name: "idx_attempt_counters_expires", columns: ["expiresAt"] }],
 });
 
 export interface ServerKeyRow {
@@ -209,6 +214,38 @@ export const VaultFileEntity = new EntitySchema<VaultFileRow>({
     size: { type: "bigint", transformer: epochMs },
     wrappedKey: { name: "wrapped_key", type: "varchar", length: 200 },
     createdAt: { name: "created_at", ...time() },
+  },
+});
+
+export interface VaultReservationRow {
+  id: string;
+  accountId: string;
+  bytes: number;
+  expiresAt: number;
+}
+/** Room held for an upload in progress (src/db/vault.ts): counted against the quota until it ends or expires. */
+export const VaultReservationEntity = new EntitySchema<VaultReservationRow>({
+  name: "VaultReservation",
+  tableName: "vault_reservations",
+  columns: {
+    id: { type: "varchar", length: 36, primary: true },
+    accountId: { name: "account_id", type: "varchar", length: 64 },
+    bytes: { type: "bigint", transformer: epochMs },
+    expiresAt: { name: "expires_at", ...time() },
+  },
+});
+
+export interface VaultQuotaLockRow {
+  accountId: string;
+  lockedAt: number;
+}
+/** One row per holder, locked while a quota decision is made, so decisions about one vault take turns. */
+export const VaultQuotaLockEntity = new EntitySchema<VaultQuotaLockRow>({
+  name: "VaultQuotaLock",
+  tableName: "vault_quota_locks",
+  columns: {
+    accountId: { name: "account_id", type: "varchar", length: 64, primary: true },
+    lockedAt: { name: "locked_at", ...time() },
   },
 });
 
@@ -302,18 +339,78 @@ export const ShareLogEntity = new EntitySchema<ShareLogRow>({
   indices: [{ name: "idx_share_log_account", columns: ["accountId"] }],
 });
 
+export interface PlaygroundClientRow {
+  clientId: string;
+  createdAt: number;
+  expiresAt: number;
+}
+/** Short-lived public clients the playground page registers for a key pair held in the visitor's browser. */
+export const PlaygroundClientEntity = new EntitySchema<PlaygroundClientRow>({
+  name: "PlaygroundClient",
+  tableName: "playground_clients",
+  columns: {
+    clientId: { name: "client_id", type: "varchar", length: 255, primary: true },
+    createdAt: { name: "created_at", ...time() },
+    expiresAt: { name: "expires_at", ...time() },
+  },
+  indices: [{ name: "idx_playground_clients_expires", columns: ["expiresAt"] }],
+});
+
+export interface InstanceFlagRow {
+  name: string;
+  value: string | null;
+  createdAt: number;
+}
+/** One-time claims for the whole instance ("first_account"): the primary key lets one INSERT win. */
+export const InstanceFlagEntity = new EntitySchema<InstanceFlagRow>({
+  name: "InstanceFlag",
+  tableName: "instance_flags",
+  columns: {
+    name: { type: "varchar", length: 64, primary: true },
+    value: { type: "varchar", length: 255, nullable: true },
+    createdAt: { name: "created_at", ...time() },
+  },
+});
+
+export interface AdminLinkRow {
+  /** SHA-256 (hex) of the token; the token itself is only in the printed link. */
+  tokenHash: string;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+  usedBy: string | null;
+}
+/** One-time links from `passport admin-link` that make the account opening them an admin. */
+export const AdminLinkEntity = new EntitySchema<AdminLinkRow>({
+  name: "AdminLink",
+  tableName: "admin_links",
+  columns: {
+    tokenHash: { name: "token_hash", type: "varchar", length: 64, primary: true },
+    createdAt: { name: "created_at", ...time() },
+    expiresAt: { name: "expires_at", ...time() },
+    usedAt: { name: "used_at", ...time(true) },
+    usedBy: { name: "used_by", type: "varchar", length: 64, nullable: true },
+  },
+  indices: [{ name: "idx_admin_links_expires_at", columns: ["expiresAt"] }],
+});
+
 /** Every entity; the blob column's type differs between the two databases. */
 export const entitiesFor = (db: "sqlite" | "postgres") => [
   OidcPayloadEntity,
   ClientEntity,
   AccountEntity,
   AppSessionEntity,
-  LoginFailureEntity,
+  AttemptCounterEntity,
   ServerKeyEntity,
   VaultItemEntity,
   VaultFileEntity,
+  VaultReservationEntity,
+  VaultQuotaLockEntity,
   blobEntity(db),
   EmailCodeEntity,
   ShareEntity,
   ShareLogEntity,
+  PlaygroundClientEntity,
+  InstanceFlagEntity,
+  AdminLinkEntity,
 ];

@@ -1,7 +1,32 @@
 // Queries on sealed vault items and files. Writes that touch both run in one transaction.
-import { type DataSource, type EntityManager, In, IsNull, LessThan, type Repository } from "typeorm";
-import { VaultFileEntity, type VaultFileRow, VaultItemEntity, type VaultItemRow } from "./entities.js";
+//
+// The quota is decided here, in the database, so that it holds across processes: a decision about a
+// holder's room (reserving it for an upload, or completing one whose reservation lapsed) runs in a
+// transaction that first locks the holder's row in vault_quota_locks (a row lock on PostgreSQL, the
+// write lock on SQLite), then sums what counts and writes. Decisions about one vault take turns;
+// everyone else's run in parallel. What counts: files attached to an item, unattached uploads
+// younger than the window, and live reservations (uploads in progress).
+import crypto from "node:crypto";
+import { type DataSource, type EntityManager, In, IsNull, LessThan, LessThanOrEqual, type Repository } from "typeorm";
+import { VaultFileEntity, type VaultFileRow, VaultItemEntity, type VaultItemRow, VaultQuotaLockEntity, VaultReservationEntity } from "./entities.js";
 import { inTransaction } from "./transaction.js";
+
+export interface ReserveRequest {
+  /** Reserve as much room as is left, up to `max` bytes... */
+  max: number;
+  /** ...but at least `min`, or nothing. */
+  min: number;
+  quota: number;
+  /** After this the reservation stops counting (a process that crashed mid-upload never releases it). */
+  ttlMs: number;
+  /** Unattached uploads older than this no longer count. */
+  unattachedTtlMs: number;
+}
+
+export interface QuotaRule {
+  quota: number;
+  unattachedTtlMs: number;
+}
 
 export class VaultStore {
   private readonly items: Repository<VaultItemRow>;
@@ -36,17 +61,50 @@ export class VaultStore {
     return ids.length ? this.files.find({ where: { accountId, id: In(ids) } }) : Promise.resolve([]);
   }
 
-  async usage(accountId: string): Promise<number> {
-    const r = await this.files.createQueryBuilder("f").select("COALESCE(SUM(f.size), 0)", "total").where("f.account_id = :accountId", { accountId }).getRawOne<{ total: string | number }>();
-    return Number(r?.total ?? 0);
+  /** Holds room for an upload before it streams; null when less than `min` bytes are left. */
+  async reserve(accountId: string, req: ReserveRequest, now = Date.now()): Promise<{ id: string; bytes: number } | null> {
+    return inTransaction(this.ds, async (m) => {
+      await this.lockQuota(m, accountId, now);
+      const room = req.quota - (await this.counted(m, accountId, req.unattachedTtlMs, now));
+      const bytes = Math.min(req.max, room);
+      if (bytes < req.min || bytes < 0) return null;
+      const id = crypto.randomUUID();
+      await m.getRepository(VaultReservationEntity).insert({ id, accountId, bytes, expiresAt: now + req.ttlMs });
+      return { id, bytes };
+    });
+  }
+
+  /**
+   * Turns a reservation into the uploaded file, in one transaction. Its room was held, so the file
+   * fits; only if the reservation lapsed meanwhile (or is too small) is the quota checked again, and
+   * false returned when the file no longer fits.
+   */
+  async completeUpload(reservationId: string, row: VaultFileRow, rule: QuotaRule, now = Date.now()): Promise<boolean> {
+    return inTransaction(this.ds, async (m) => {
+      await this.lockQuota(m, row.accountId, now);
+      const reservations = m.getRepository(VaultReservationEntity);
+      const held = await reservations.findOne({ where: { id: reservationId } });
+      if (held) await reservations.delete({ id: reservationId });
+      if (!held || held.expiresAt <= now || held.bytes < row.size) {
+        if ((await this.counted(m, row.accountId, rule.unattachedTtlMs, now)) + row.size > rule.quota) return false;
+      }
+      await m.getRepository(VaultFileEntity).insert(row);
+      return true;
+    });
+  }
+
+  /** Gives a reservation's room back (the upload failed). */
+  async release(reservationId: string): Promise<void> {
+    await this.ds.getRepository(VaultReservationEntity).delete({ id: reservationId });
+  }
+
+  /** Drops reservations that have expired (left by a process that died mid-upload). */
+  async purgeReservations(now = Date.now()): Promise<number> {
+    return (await this.ds.getRepository(VaultReservationEntity).delete({ expiresAt: LessThanOrEqual(now) })).affected ?? 0;
   }
 
   async setErrors(accountId: string, type: string, version: number, errors: string): Promise<boolean> {
     return ((await this.items.update({ accountId, type, version }, { errors })).affected ?? 0) > 0;
-  }
-
-  async insertFile(row: VaultFileRow): Promise<void> {
-    await this.files.insert(row);
   }
 
   /**
@@ -95,9 +153,13 @@ export class VaultStore {
   /** Every item and file of the account; returns the files so their blobs can go too. */
   async deleteAll(accountId: string): Promise<VaultFileRow[]> {
     return inTransaction(this.ds, async (m) => {
+      // The quota lock first, in the same order as uploads take it (no deadlock with one finishing).
+      await this.lockQuota(m, accountId, Date.now());
       const files = await m.getRepository(VaultFileEntity).find({ where: { accountId } });
       await m.getRepository(VaultFileEntity).delete({ accountId });
       await m.getRepository(VaultItemEntity).delete({ accountId });
+      await m.getRepository(VaultReservationEntity).delete({ accountId });
+      await m.getRepository(VaultQuotaLockEntity).delete({ accountId });
       return files;
     });
   }
@@ -111,6 +173,28 @@ export class VaultStore {
 
   async blobInUse(hash: string): Promise<boolean> {
     return (await this.files.count({ where: { blobHash: hash } })) > 0;
+  }
+
+  /** Takes the holder's quota lock until the transaction ends (the upsert's write is the lock). */
+  private async lockQuota(m: EntityManager, accountId: string, now: number): Promise<void> {
+    await m.createQueryBuilder().insert().into(VaultQuotaLockEntity).values({ accountId, lockedAt: now }).orUpdate(["locked_at"], ["account_id"]).execute();
+  }
+
+  /** Bytes that count against the quota now: attached files, recent unattached uploads, live reservations. */
+  private async counted(m: EntityManager, accountId: string, unattachedTtlMs: number, now: number): Promise<number> {
+    const files = await m
+      .getRepository(VaultFileEntity)
+      .createQueryBuilder("f")
+      .select("COALESCE(SUM(f.size), 0)", "total")
+      .where("f.account_id = :accountId AND (f.item_id IS NOT NULL OR f.created_at > :since)", { accountId, since: now - unattachedTtlMs })
+      .getRawOne<{ total: string | number }>();
+    const held = await m
+      .getRepository(VaultReservationEntity)
+      .createQueryBuilder("r")
+      .select("COALESCE(SUM(r.bytes), 0)", "total")
+      .where("r.account_id = :accountId AND r.expires_at > :now", { accountId, now })
+      .getRawOne<{ total: string | number }>();
+    return Number(files?.total ?? 0) + Number(held?.total ?? 0);
   }
 
   private async relink(m: EntityManager, accountId: string, itemId: string, fileIds: string[]): Promise<VaultFileRow[]> {

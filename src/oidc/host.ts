@@ -62,6 +62,7 @@ export class ProviderHost {
       signingKeys: jwks,
       cookieKeys: this.cookieKeys,
       pairwiseSalt: this.pairwiseSalt,
+      jwksFetch: this.c.jwks.providerFetch,
       onServerError: (path, err) => this.log?.error("provider error", { path, error: `${err.name}: ${err.message}` }),
     });
     this.c.clients.setValidator(async (metadata) => {

@@ -17,6 +17,7 @@ import { supportedAlgorithms } from "./algorithms.js";
 import { findAccount, SCOPES, CLAIMS } from "./claims.js";
 import type { PageRenderer } from "./pages.js";
 import { SESSION_COOKIE } from "./cookies.js";
+import { verifyClientSecret } from "../services/client-secrets.js";
 
 export interface ProviderDeps {
   cfg: Config;
@@ -29,6 +30,8 @@ export interface ProviderDeps {
   signingKeys: JWK[];
   cookieKeys: string[];
   pairwiseSalt: string;
+  /** The guarded, cached fetch of clients' jwks_uri (src/services/jwks-fetch.ts). */
+  jwksFetch?: (url: string | URL, init?: { method?: string }) => Promise<Response>;
   onServerError?: (path: string, err: Error) => void;
 }
 
@@ -99,6 +102,9 @@ export function buildConfiguration(d: ProviderDeps): Configuration {
     jwks: { keys: d.signingKeys as never },
     cookies: { keys: d.cookieKeys, long: cookieOpts, short: cookieOpts },
     pkce: { required: () => true },
+    // Public clients (the playground's relying party runs in a browser) may call the token and
+    // userinfo endpoints from their redirect URI's origin; PKCE is required of every client above.
+    clientBasedCORS: (_ctx, origin, client) => client.clientAuthMethod === "none" && (client.redirectUris ?? []).some((u) => URL.parse(u)?.origin === origin),
     responseTypes: ["code"],
     subjectTypes: cfg.subjectTypes,
     pairwiseIdentifier: (_ctx, accountId, client) => pairwiseSub(d.pairwiseSalt, client.clientId, accountId),
@@ -168,12 +174,21 @@ export function buildConfiguration(d: ProviderDeps): Configuration {
       policy: loginPolicy(d.sessions),
     },
     renderError: (ctx, out, error) => d.pages.error(ctx, out, error),
+    // oidc-provider's only outbound request here is a client's jwks_uri: send it through the same
+    // guarded, bounded and cached fetch as Passport's own (no internal addresses, no redirects).
+    ...(d.jwksFetch ? { fetch: d.jwksFetch as never } : {}),
   };
 }
 
 export function createProvider(d: ProviderDeps): Provider {
   const provider = new Provider(d.cfg.issuer, buildConfiguration(d));
   provider.proxy = d.cfg.trustProxy;
+  // The clients table keeps only a hash of each secret, and it is what `client_secret` holds in the
+  // metadata: compare against it. No symmetric algorithm is enabled (algorithms.ts), so oidc-provider
+  // derives no key from that value.
+  provider.Client.prototype.compareClientSecret = function (this: { clientSecret?: string }, actual: string) {
+    return verifyClientSecret(this.clientSecret, actual);
+  };
   // oidc-provider answers its own 500s; log them (class and message only, no request data).
   provider.on("server_error", (ctx: KoaContextWithOIDC, err: Error) => d.onServerError?.(ctx.path, err));
   // Signing out at a relying party (RP-initiated logout) also ends the Passport session.

@@ -14,6 +14,7 @@ import {
   signUpBody,
 } from "./schemas.js";
 import { clearSessionCookie, requireAccount, setSessionCookie } from "./middleware/session.js";
+import { deviceCookie, rememberDevice } from "./middleware/device.js";
 import { endProviderSession } from "./provider-session.js";
 
 export function accountApi(d: RouteDeps): Router {
@@ -36,7 +37,8 @@ export function accountApi(d: RouteDeps): Router {
 
   r.post("/signup", async (ctx) => {
     const body = parseInput(signUpBody, ctx.request.body, "sign-up");
-    const account = await accounts.signUp(body);
+    const account = await accounts.signUp(body, { ip: ctx.ip });
+    rememberDevice(ctx, account.id, d.cfg.secureCookies);
     await startSession(ctx, account.id);
     ctx.status = 201;
     ctx.body = { account: { id: account.id, email: account.email, isAdmin: account.isAdmin } };
@@ -44,7 +46,8 @@ export function accountApi(d: RouteDeps): Router {
 
   r.post("/session", async (ctx) => {
     const { email, authKey } = parseInput(signInBody, ctx.request.body, "sign-in");
-    const { account, wrappedVaultKey } = await accounts.signIn(email, authKey, ctx.ip);
+    const { account, wrappedVaultKey } = await accounts.signIn(email, authKey, ctx.ip, deviceCookie(ctx));
+    rememberDevice(ctx, account.id, d.cfg.secureCookies);
     await startSession(ctx, account.id);
     ctx.body = { account: { id: account.id, email: account.email, isAdmin: account.isAdmin }, wrappedVaultKey };
   });
@@ -63,15 +66,23 @@ export function accountApi(d: RouteDeps): Router {
 
   r.post("/account/password", requireAccount, async (ctx) => {
     const body = parseInput(changePasswordBody, ctx.request.body, "password change");
-    await accounts.changePassword(ctx.state.account.id, body.currentAuthKey, body, ctx.ip);
+    await accounts.changePassword(ctx.state.account.id, body.currentAuthKey, body, ctx.ip, deviceCookie(ctx));
     // Other devices signed in with the old password are signed out.
     await sessions.endOthers(ctx.state.session);
     ctx.status = 204;
   });
 
+  // The browser raises an old account's KDF cost at sign-in (src/web/_signin.ts). Same password,
+  // so every session stays.
+  r.post("/account/kdf", requireAccount, async (ctx) => {
+    const body = parseInput(changePasswordBody, ctx.request.body, "key derivation upgrade");
+    await accounts.upgradeKdf(ctx.state.account.id, body.currentAuthKey, body, ctx.ip, deviceCookie(ctx));
+    ctx.status = 204;
+  });
+
   r.post("/account/delete", requireAccount, async (ctx) => {
     const { authKey } = parseInput(deleteAccountBody, ctx.request.body, "account deletion");
-    await accounts.delete(ctx.state.account.id, authKey, ctx.ip);
+    await accounts.delete(ctx.state.account.id, authKey, ctx.ip, deviceCookie(ctx));
     clearSessionCookie(ctx);
     await endProviderSession(ctx, d.host.current);
     ctx.status = 204;
@@ -79,12 +90,13 @@ export function accountApi(d: RouteDeps): Router {
 
   r.post("/recovery/start", async (ctx) => {
     const { email, recoveryAuthKey } = parseInput(recoveryStartBody, ctx.request.body, "recovery");
-    ctx.body = await accounts.recoveryStart(email, recoveryAuthKey, ctx.ip);
+    ctx.body = await accounts.recoveryStart(email, recoveryAuthKey, ctx.ip, deviceCookie(ctx));
   });
 
   r.post("/recovery/finish", async (ctx) => {
     const body = parseInput(recoveryFinishBody, ctx.request.body, "recovery");
-    const account = await accounts.recoveryFinish(body.email, body.recoveryAuthKey, body, ctx.ip);
+    const account = await accounts.recoveryFinish(body.email, body.recoveryAuthKey, body, ctx.ip, deviceCookie(ctx));
+    rememberDevice(ctx, account.id, d.cfg.secureCookies);
     // Whoever held the old password is signed out everywhere; this browser starts fresh.
     await sessions.endAll(account.id);
     await startSession(ctx, account.id);

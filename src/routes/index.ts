@@ -16,8 +16,8 @@ import { passportApi } from "./passport-api.js";
 import { connectedAppsRoutes } from "./connected-apps.js";
 import { playgroundRoutes } from "./playground.js";
 import { docsRoutes } from "./docs.js";
-import type { Playground } from "../services/playground.js";
 import { vaultPages } from "./vault-pages.js";
+import { adminLinkRoutes } from "./admin-link.js";
 
 export interface RouteDeps {
   cfg: Config;
@@ -25,12 +25,11 @@ export interface RouteDeps {
   host: ProviderHost;
   views: Views;
   log: Logger;
-  playground: Playground | null;
 }
 
 export function buildRoutes(d: RouteDeps): Koa.Middleware {
   const routers = [
-    ...(d.playground ? [playgroundRoutes(d, d.playground)] : []),
-    docsRoutes(d),accountApi(d), vaultApi(d), pages(d), vaultPages(d), interactionRoutes(d), passportInteractionRoutes(d), passportApi(d), connectedAppsRoutes(d), adminRoutes(d)];
+    ...(d.cfg.playground ? [playgroundRoutes(d)] : []),
+    docsRoutes(d),accountApi(d), vaultApi(d), pages(d), vaultPages(d), interactionRoutes(d), passportInteractionRoutes(d), passportApi(d), connectedAppsRoutes(d), adminRoutes(d), adminLinkRoutes(d)];
   return compose(routers.flatMap((r) => [r.routes(), r.allowedMethods()]) as Koa.Middleware[]);
 }

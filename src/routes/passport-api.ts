@@ -38,9 +38,14 @@ const errorsBody = z.object({
 
 export function passportApi(d: RouteDeps): Router {
   const r = new Router({ prefix: "/passport" });
-  const auth = new ClientAuthenticator(d.container.clients, d.container.oidcStore, d.cfg.issuer);
+  const auth = new ClientAuthenticator(d.container.clients, d.container.oidcStore, d.cfg.issuer, d.container.jwks);
 
-  /** An access token from the Authorization header or the body, resolved through oidc-provider. */
+  /**
+   * An access token from the Authorization header or the body, resolved through oidc-provider.
+   * The lookup (OidcStore.find) reads the token's client's enabled flag from the database in the
+   * same statement, never from the client cache: a client disabled or deleted by any process
+   * (the CLI included) has its tokens refused here with the next request.
+   */
   async function tokenInfo(value: string | undefined, ctx?: Koa.Context): Promise<TokenInfo> {
     // RFC 6750: a bearer-protected resource says how to authenticate when it refuses.
     ctx?.set("www-authenticate", `Bearer realm="${d.cfg.issuer}"${value ? ', error="invalid_token"' : ""}`);
@@ -68,7 +73,8 @@ export function passportApi(d: RouteDeps): Router {
     const client = await auth.authenticate({ authorization: ctx.get("authorization"), body: (ctx.request.body ?? {}) as Record<string, unknown>, endpoint: `${d.cfg.issuer}/passport/errors` });
     const body = parseInput(errorsBody, ctx.request.body, "error report");
     const token = await tokenInfo(body.access_token);
-    if (token.clientId !== client.clientId) throw new InvalidTokenError("this access token was issued to another client");
+    // Another client's token is answered exactly like an invalid one: no oracle for its validity.
+    if (token.clientId !== client.clientId) throw new InvalidTokenError();
     const reported = await d.container.sharing.reportErrors(
       token,
       client.name,

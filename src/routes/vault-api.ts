@@ -47,8 +47,12 @@ export function vaultApi(d: RouteDeps): Router {
     const { id } = parseInput(uploadQuery, ctx.query, "upload");
     const wrapped = parseInput(z.object({ "x-wrapped-key": wrappedItemKey }), ctx.headers, "upload")["x-wrapped-key"];
     if (!ctx.is("application/octet-stream")) throw new ValidationError("send the sealed file as application/octet-stream", { body: "wrong content type" });
+    // The declared length (if any) is what the quota reserves; Node holds the body to it (and has
+    // refused a malformed one). Number(), not ctx.request.length, which wraps past 2^31.
+    const length = ctx.get("content-length");
+    const declared = length ? Number(length) : undefined;
     ctx.status = 201;
-    ctx.body = await vault.upload(ctx.state.account.id, { id, wrappedKey: wrapped }, ctx.req);
+    ctx.body = await vault.upload(ctx.state.account.id, { id, wrappedKey: wrapped }, ctx.req, declared);
   });
 
   r.get("/files/:id", async (ctx) => {
@@ -69,7 +73,7 @@ export function vaultApi(d: RouteDeps): Router {
 
   r.post("/email/send", async (ctx) => {
     const { email } = parseInput(emailBody, ctx.request.body, "request");
-    await d.container.emailVerification.sendCode(ctx.state.account.id, email);
+    await d.container.emailVerification.sendCode(ctx.state.account.id, email, ctx.ip);
     ctx.status = 202;
     ctx.body = { sent: true };
   });

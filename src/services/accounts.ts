@@ -5,9 +5,11 @@
 import crypto from "node:crypto";
 import type { Config } from "../config.js";
 import type { AccountStore } from "../db/accounts.js";
+import type { InstanceFlagStore } from "../db/admin-claims.js";
+import type { KdfMix } from "../db/kdf-mix.js";
 import type { AccountRow } from "../db/entities.js";
 import { AppError, ConflictError, NotFoundError, ValidationError } from "../errors.js";
-import type { AttemptKeys, BruteForceGuard } from "./brute-force.js";
+import { deviceOf, type BruteForceGuard } from "./brute-force.js";
 import type { PasswordHasher } from "./password-hasher.js";
 
 export interface KdfParams {
@@ -44,6 +46,11 @@ export class InvalidCredentialsError extends AppError {
 
 export const normalizeEmail = (email: string) => email.normalize("NFKC").trim().toLowerCase();
 
+/** The instance flag won by whoever creates the first account (see signUp). */
+const FIRST_ACCOUNT = "first_account";
+/** How long the mix of iteration counts behind unknown emails' prelogin answers is reused. */
+const KDF_MIX_TTL_MS = 10 * 60_000;
+
 const toAccount = (r: AccountRow): Account => ({
   id: r.id,
   email: r.email,
@@ -64,22 +71,73 @@ export class AccountService {
     private readonly cfg: Pick<Config, "kdfIterations" | "firstUserIsAdmin">,
     /** HMAC key for the fake KDF parameters of unknown emails. */
     private readonly preloginSecret: string,
+    private readonly flags: InstanceFlagStore,
+    /** Accounts per iteration count, for the fake answers (db/kdf-mix.ts). */
+    private readonly kdfMix: () => Promise<KdfMix>,
   ) {}
 
-  /** KDF parameters to derive with. Unknown emails get stable fake ones, so nothing is revealed. */
+  private mixCache: { until: number; mix: Promise<KdfMix> } | null = null;
+
+  /**
+   * KDF parameters to derive with. Unknown emails get stable fake ones, so nothing is revealed:
+   * the salt is an HMAC of the email, and the iteration count is drawn (by another HMAC of the
+   * email) from the counts real accounts have, in their proportions, so that accounts left on an
+   * older KDF_ITERATIONS do not stand out from unknown emails.
+   */
   async prelogin(email: string): Promise<KdfParams> {
     const row = await this.store.byEmail(normalizeEmail(email));
     if (row) return JSON.parse(row.kdf) as KdfParams;
-    const salt = crypto.createHmac("sha256", this.preloginSecret).update(normalizeEmail(email)).digest().subarray(0, 16);
-    return { alg: "pbkdf2-sha256", iterations: this.cfg.kdfIterations, salt: salt.toString("base64url") };
+    const mac = (label: string) => crypto.createHmac("sha256", this.preloginSecret).update(label).update(normalizeEmail(email)).digest();
+    const salt = mac("").subarray(0, 16);
+    return { alg: "pbkdf2-sha256", iterations: await this.fakeIterations(mac("iterations\0")), salt: salt.toString("base64url") };
   }
 
-  async signUp(input: SignUpInput, opts: { admin?: boolean } = {}): Promise<Account> {
-    this.checkKdf(input.kdf);
+  /** An iteration count picked by `pick` (random-looking bytes) with the accounts' own weights. */
+  private async fakeIterations(pick: Buffer): Promise<number> {
+    const mix = await this.currentMix();
+    const total = mix.reduce((sum, [, n]) => sum + n, 0);
+    if (total === 0) return this.cfg.kdfIterations;
+    // 48 bits modulo the number of accounts: the bias is below 2^-20 for any real instance.
+    let at = pick.readUIntBE(0, 6) % total;
+    for (const [iterations, n] of mix) {
+      if (at < n) return iterations;
+      at -= n;
+    }
+    return this.cfg.kdfIterations;
+  }
+
+  /** The mix, read again at most every KDF_MIX_TTL_MS (one query shared by concurrent callers). */
+  private currentMix(): Promise<KdfMix> {
     const now = Date.now();
-    const first = (await this.store.count()) === 0;
+    if (!this.mixCache || this.mixCache.until <= now) {
+      const mix = this.kdfMix();
+      this.mixCache = { until: now + KDF_MIX_TTL_MS, mix };
+      mix.catch(() => (this.mixCache = null));
+    }
+    return this.mixCache.mix;
+  }
+
+  /** `ip`: the client address, limited to SIGNUP_PER_IP_PER_HOUR attempts (none for the CLI). */
+  async signUp(input: SignUpInput, opts: { admin?: boolean; ip?: string } = {}): Promise<Account> {
+    this.checkKdf(input.kdf);
+    if (opts.ip !== undefined) await this.guard.signUp(opts.ip);
+    const id = crypto.randomUUID();
+    // "The first account" is reserved before the expensive hashing, by an INSERT into
+    // instance_flags that exactly one sign-up wins, on every process sharing the database.
+    const first = await this.flags.claim(FIRST_ACCOUNT, id);
+    try {
+      return await this.insertAccount(id, input, opts.admin ?? (first && this.cfg.firstUserIsAdmin));
+    } catch (err) {
+      // No account was made after all (e.g. the email was taken): the next sign-up is the first.
+      if (first) await this.flags.release(FIRST_ACCOUNT, id);
+      throw err;
+    }
+  }
+
+  private async insertAccount(id: string, input: SignUpInput, isAdmin: boolean): Promise<Account> {
+    const now = Date.now();
     const row: AccountRow = {
-      id: crypto.randomUUID(),
+      id,
       email: input.email.trim(),
       emailNormalized: normalizeEmail(input.email),
       authHash: await this.hasher.hash(input.authKey),
@@ -87,7 +145,7 @@ export class AccountService {
       wrappedVaultKey: input.wrappedVaultKey,
       recoveryAuthHash: await this.hasher.hash(input.recoveryAuthKey),
       recoveryWrappedVaultKey: input.recoveryWrappedVaultKey,
-      isAdmin: opts.admin ?? (first && this.cfg.firstUserIsAdmin),
+      isAdmin,
       createdAt: now,
       updatedAt: now,
       passwordChangedAt: now,
@@ -98,17 +156,16 @@ export class AccountService {
     return toAccount(row);
   }
 
-  /** Checks the authKey; returns the account and its wrapped vault key for the browser to open. */
-  async signIn(email: string, authKey: string, ip: string): Promise<{ account: Account; wrappedVaultKey: string }> {
-    const keys: AttemptKeys = { account: normalizeEmail(email), ip };
-    await this.guard.check(keys);
-    const row = await this.store.byEmail(keys.account);
-    const ok = row ? await this.hasher.verify(row.authHash, authKey) : await this.hasher.verifyNothing(authKey);
-    if (!ok || !row) {
-      await this.guard.recordFailure(keys);
-      throw new InvalidCredentialsError();
-    }
-    await this.guard.recordSuccess(keys);
+  /**
+   * Checks the authKey; returns the account and its wrapped vault key for the browser to open.
+   * `device`: the browser's signed device cookie value, if any (see brute-force.ts).
+   */
+  async signIn(email: string, authKey: string, ip: string, device?: string): Promise<{ account: Account; wrappedVaultKey: string }> {
+    const row = await this.store.byEmail(normalizeEmail(email));
+    const keys = { account: normalizeEmail(email), ip, device: deviceOf(device, row?.id) };
+    // An unknown email costs the same argon2 work and counts the same as a wrong password.
+    const ok = await this.guard.attempt(keys, () => (row ? this.hasher.verify(row.authHash, authKey) : this.hasher.verifyNothing(authKey)));
+    if (!ok || !row) throw new InvalidCredentialsError();
     return { account: toAccount(row), wrappedVaultKey: row.wrappedVaultKey };
   }
 
@@ -153,36 +210,56 @@ export class AccountService {
   }
 
   /** Re-wraps the vault key under a new password; the current authKey must be proven. */
-  async changePassword(id: string, currentAuthKey: string, next: PasswordCredentials, ip: string): Promise<void> {
+  async changePassword(id: string, currentAuthKey: string, next: PasswordCredentials, ip: string, device?: string): Promise<void> {
     const row = await this.mustGet(id);
-    const keys = { account: row.emailNormalized, ip };
-    await this.guard.check(keys);
-    if (!(await this.hasher.verify(row.authHash, currentAuthKey))) {
-      await this.guard.recordFailure(keys);
+    const keys = { account: row.emailNormalized, ip, device: deviceOf(device, row.id) };
+    if (!(await this.guard.attempt(keys, () => this.hasher.verify(row.authHash, currentAuthKey)))) {
       throw new ValidationError("The current password is wrong.", { currentPassword: "wrong password" });
     }
     await this.setPassword(row.id, next);
   }
 
+  /**
+   * Raises the KDF cost of an account that derives with fewer iterations than new accounts do
+   * (the browser does it at sign-in, with the password at hand). Same password, so sessions stay.
+   * The write only lands if the password did not change meanwhile, so an old tab cannot undo it.
+   */
+  async upgradeKdf(id: string, currentAuthKey: string, next: PasswordCredentials, ip: string, device?: string): Promise<void> {
+    const row = await this.mustGet(id);
+    this.checkKdf(next.kdf);
+    const current = (JSON.parse(row.kdf) as KdfParams).iterations;
+    if (next.kdf.iterations <= current) {
+      throw new ValidationError(`the key derivation already uses ${current} iterations; an upgrade must use more`, {
+        "kdf.iterations": `more than ${current}`,
+      });
+    }
+    const keys = { account: row.emailNormalized, ip, device: deviceOf(device, row.id) };
+    if (!(await this.guard.attempt(keys, () => this.hasher.verify(row.authHash, currentAuthKey)))) {
+      throw new ValidationError("The current password is wrong.", { currentAuthKey: "wrong password" });
+    }
+    const patch = { authHash: await this.hasher.hash(next.authKey), kdf: JSON.stringify(next.kdf), wrappedVaultKey: next.wrappedVaultKey, updatedAt: Date.now() };
+    if (!(await this.store.updateIf(id, { authHash: row.authHash }, patch))) {
+      throw new ConflictError("The password was changed meanwhile. Sign in again.");
+    }
+  }
+
   /** First step of "forgot password": proves the recovery key and returns the vault key it wraps. */
-  async recoveryStart(email: string, recoveryAuthKey: string, ip: string): Promise<{ recoveryWrappedVaultKey: string }> {
-    const row = await this.checkRecovery(email, recoveryAuthKey, ip);
+  async recoveryStart(email: string, recoveryAuthKey: string, ip: string, device?: string): Promise<{ recoveryWrappedVaultKey: string }> {
+    const row = await this.checkRecovery(email, recoveryAuthKey, ip, device);
     return { recoveryWrappedVaultKey: row.recoveryWrappedVaultKey };
   }
 
   /** Second step: the recovery key is proven again and the vault key is wrapped under the new password. */
-  async recoveryFinish(email: string, recoveryAuthKey: string, next: PasswordCredentials, ip: string): Promise<Account> {
-    const row = await this.checkRecovery(email, recoveryAuthKey, ip);
+  async recoveryFinish(email: string, recoveryAuthKey: string, next: PasswordCredentials, ip: string, device?: string): Promise<Account> {
+    const row = await this.checkRecovery(email, recoveryAuthKey, ip, device);
     await this.setPassword(row.id, next);
     return toAccount(row);
   }
 
-  async delete(id: string, authKey: string, ip: string): Promise<void> {
+  async delete(id: string, authKey: string, ip: string, device?: string): Promise<void> {
     const row = await this.mustGet(id);
-    const keys = { account: row.emailNormalized, ip };
-    await this.guard.check(keys);
-    if (!(await this.hasher.verify(row.authHash, authKey))) {
-      await this.guard.recordFailure(keys);
+    const keys = { account: row.emailNormalized, ip, device: deviceOf(device, row.id) };
+    if (!(await this.guard.attempt(keys, () => this.hasher.verify(row.authHash, authKey)))) {
       throw new ValidationError("The password is wrong.", { password: "wrong password" });
     }
     await this.remove(id);
@@ -205,15 +282,12 @@ export class AccountService {
     await this.store.update(id, { isAdmin, updatedAt: Date.now() });
   }
 
-  private async checkRecovery(email: string, recoveryAuthKey: string, ip: string): Promise<AccountRow> {
-    const keys = { account: normalizeEmail(email), ip };
-    await this.guard.check(keys);
-    const row = await this.store.byEmail(keys.account);
-    const ok = row ? await this.hasher.verify(row.recoveryAuthHash, recoveryAuthKey) : await this.hasher.verifyNothing(recoveryAuthKey);
-    if (!ok || !row) {
-      await this.guard.recordFailure(keys);
-      throw new AppError("invalid_credentials", "The email or recovery key is wrong.", 401);
-    }
+  /** Recovery guesses count with sign-in's, under the same keys (a device keeps its own). */
+  private async checkRecovery(email: string, recoveryAuthKey: string, ip: string, device?: string): Promise<AccountRow> {
+    const row = await this.store.byEmail(normalizeEmail(email));
+    const keys = { account: normalizeEmail(email), ip, device: deviceOf(device, row?.id) };
+    const ok = await this.guard.attempt(keys, () => (row ? this.hasher.verify(row.recoveryAuthHash, recoveryAuthKey) : this.hasher.verifyNothing(recoveryAuthKey)));
+    if (!ok || !row) throw new AppError("invalid_credentials", "The email or recovery key is wrong.", 401);
     return row;
   }
 

@@ -1,55 +1,83 @@
-// Failed sign-in limits, per account (by email, whether or not it exists) and per client address,
-// modelled on Keycloak's brute-force detection: a few free failures, then a wait that doubles with
-// each failure up to a maximum (a temporary lock), forgotten after a quiet period.
+// Limits on password and recovery-key guesses, modelled on Keycloak's brute-force detection: a few
+// free failures, then one attempt per wait, the wait doubling up to a maximum (a temporary lock),
+// forgotten after a quiet period. Counted per account (by email, whether or not it exists) and per
+// client address, and RESERVED before the argon2 check (src/services/rate-limit.ts): a burst of
+// parallel guesses cannot pass together, and every process sharing the database sees the count.
+//
+// Device cookies (OWASP "Slow down online guessing attacks with device cookies"): a browser that
+// signed in to an account before presents a signed cookie naming the account and a random device
+// id. Its attempts count under that device alone, so someone failing on the holder's email locks
+// out everyone else but not the holder's own browser, and failures from the device lock only it.
+import crypto from "node:crypto";
 import type { Config } from "../config.js";
-import type { LoginFailureStore } from "../db/login-failures.js";
-import { TooManyAttemptsError } from "../errors.js";
+import type { CounterRule, RateLimiter } from "./rate-limit.js";
 
 export interface AttemptKeys {
+  /** The normalized email, known or not. */
   account: string;
   ip: string;
+  /** The device id of a device cookie already checked against this account (see deviceOf). */
+  device?: string;
 }
 
 export class BruteForceGuard {
+  private readonly accountRule: CounterRule;
+  private readonly ipRule: CounterRule;
+  private readonly signUpRule: CounterRule;
+
   constructor(
-    private readonly store: LoginFailureStore,
-    private readonly cfg: Config["bruteForce"],
-  ) {}
+    private readonly limiter: RateLimiter,
+    cfg: Config["bruteForce"],
+  ) {
+    const backoff = { baseMs: cfg.waitIncrementSeconds * 1000, maxMs: cfg.maxWaitSeconds * 1000 };
+    const quiet = { windowMs: cfg.resetSeconds * 1000, reset: "quiet" as const, backoff };
+    this.accountRule = { limit: cfg.freeFailures, ...quiet };
+    this.ipRule = { limit: cfg.ipFreeFailures, ...quiet };
+    this.signUpRule = { limit: cfg.signUpsPerIpPerHour, windowMs: 3_600_000 };
+  }
 
-  /** Throws TooManyAttemptsError while either key is locked. */
-  async check(keys: AttemptKeys, now = Date.now()): Promise<void> {
-    for (const key of this.keysOf(keys)) {
-      const row = await this.store.get(key);
-      if (row && row.lockedUntil > now) throw new TooManyAttemptsError(Math.ceil((row.lockedUntil - now) / 1000));
+  /**
+   * Runs `check` (the argon2 verification) on a reserved attempt. Throws TooManyAttemptsError,
+   * before `check` runs, while the keys are locked. A failed check keeps its reservation (it was
+   * the failure); a passed one gives it back and clears the account's (or device's) count.
+   */
+  async attempt(keys: AttemptKeys, check: () => Promise<boolean>, now = Date.now()): Promise<boolean> {
+    // A known device has its own allowance and needs no address limit: its cookie names one account.
+    const own = keys.device ? `signin:device:${keys.device}` : `signin:account:${keys.account}`;
+    const limits = [{ key: own, rule: this.accountRule }];
+    if (!keys.device) limits.push({ key: `signin:ip:${keys.ip}`, rule: this.ipRule });
+    const ticket = await this.limiter.reserve(limits, undefined, now);
+    let ok = false;
+    try {
+      ok = await check();
+    } finally {
+      // The address keeps its count of failures, so one valid account cannot reset it.
+      if (ok) {
+        await ticket.clear(own);
+        await ticket.release();
+      }
     }
+    return ok;
   }
 
-  async recordFailure(keys: AttemptKeys, now = Date.now()): Promise<void> {
-    const [accountKey, ipKey] = this.keysOf(keys);
-    await this.bump(accountKey, this.cfg.freeFailures, now);
-    await this.bump(ipKey, this.cfg.ipFreeFailures, now);
-  }
-
-  /** Success clears the account's counter; the address keeps its own, so one valid account cannot reset it. */
-  async recordSuccess(keys: AttemptKeys): Promise<void> {
-    await this.store.clear(this.keysOf(keys)[0]);
+  /** Counts a sign-up from `ip` before its hashing; every attempt counts, taken emails (409) too. */
+  async signUp(ip: string, now = Date.now()): Promise<void> {
+    await this.limiter.reserve([{ key: `signup:ip:${ip}`, rule: this.signUpRule }], "Too many sign-ups from this address.", now);
   }
 
   purge(now = Date.now()): Promise<number> {
-    return this.store.purgeOlderThan(now - this.cfg.resetSeconds * 1000);
+    return this.limiter.purge(now);
   }
+}
 
-  private keysOf(keys: AttemptKeys): [string, string] {
-    return [`account:${keys.account}`, `ip:${keys.ip}`];
-  }
+/** The device id in a (signature-checked) device cookie value, if it names this account. */
+export function deviceOf(cookie: string | undefined, accountId: string | undefined): string | undefined {
+  if (!cookie || !accountId) return undefined;
+  const [account, device] = cookie.split(".");
+  return account === accountId && device && /^[\w-]{22}$/.test(device) ? device : undefined;
+}
 
-  private async bump(key: string, free: number, now: number): Promise<void> {
-    const row = await this.store.get(key);
-    const stale = !row || row.lastFailureAt + this.cfg.resetSeconds * 1000 < now;
-    const failures = stale ? 1 : row.failures + 1;
-    // The free-th failure starts the first wait: with 5 free failures, the 6th attempt waits.
-    const over = failures - free + 1;
-    const waitMs = over > 0 ? Math.min(this.cfg.waitIncrementSeconds * 2 ** (over - 1), this.cfg.maxWaitSeconds) * 1000 : 0;
-    await this.store.put({ key, failures, lastFailureAt: now, lockedUntil: waitMs ? now + waitMs : 0 });
-  }
+/** The device cookie value to keep after a success: this device's id if it had one, else a new one. */
+export function deviceCookieValue(accountId: string, current?: string): string {
+  return `${accountId}.${deviceOf(current, accountId) ?? crypto.randomBytes(16).toString("base64url")}`;
 }

@@ -1,10 +1,15 @@
 // Authenticates a relying party the way the token endpoint does (client_secret_basic,
 // client_secret_post, private_key_jwt), for Passport's own client-facing endpoints (error reports).
-import crypto from "node:crypto";
-import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWK } from "jose";
+// Every malformed credential is an invalid_client, never a server error, and a private_key_jwt
+// assertion passes every check that needs no key before the client's jwks_uri is fetched; why a
+// fetch failed is never told to the caller.
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWK, type JWTPayload } from "jose";
 import type { OidcStore } from "../db/oidc-store.js";
 import { AppError } from "../errors.js";
+import { supportedAlgorithms } from "../oidc/algorithms.js";
 import type { ClientService } from "./clients.js";
+import { verifyClientSecret } from "./client-secrets.js";
+import type { JwksFetcher } from "./jwks-fetch.js";
 
 export interface ClientCredentials {
   authorization?: string;
@@ -20,11 +25,16 @@ export class InvalidClientError extends AppError {
 }
 
 const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+const MAX_ASSERTION_AGE_S = 300;
+const CLOCK_SKEW_S = 30;
 
-function safeEqual(a: string, b: string): boolean {
-  const x = crypto.createHash("sha256").update(a).digest();
-  const y = crypto.createHash("sha256").update(b).digest();
-  return crypto.timingSafeEqual(x, y);
+/** RFC 6749 2.3.1: client id and secret are form-urlencoded inside Basic; null when malformed. */
+function formDecode(value: string): string | null {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, " "));
+  } catch {
+    return null;
+  }
 }
 
 export class ClientAuthenticator {
@@ -32,6 +42,7 @@ export class ClientAuthenticator {
     private readonly clients: ClientService,
     private readonly replay: OidcStore,
     private readonly issuer: string,
+    private readonly jwks: JwksFetcher,
   ) {}
 
   /** Returns the authenticated client's id and name, or throws InvalidClientError. */
@@ -45,51 +56,83 @@ export class ClientAuthenticator {
   }
 
   private async basic(encoded: string): Promise<{ clientId: string; name: string }> {
-    const decoded = Buffer.from(encoded.trim(), "base64").toString("utf8");
+    const token = encoded.trim();
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(token) || token.length > 4096) throw new InvalidClientError("malformed Basic credentials");
+    const decoded = Buffer.from(token, "base64").toString("utf8");
     const i = decoded.indexOf(":");
-    if (i < 0) throw new InvalidClientError("malformed Basic credentials");
-    // RFC 6749 §2.3.1: both parts are form-urlencoded.
-    const id = decodeURIComponent(decoded.slice(0, i).replace(/\+/g, " "));
-    const secret = decodeURIComponent(decoded.slice(i + 1).replace(/\+/g, " "));
+    const id = i < 0 ? null : formDecode(decoded.slice(0, i));
+    const secret = i < 0 ? null : formDecode(decoded.slice(i + 1));
+    if (!id || !secret) throw new InvalidClientError("malformed Basic credentials");
     return this.secret(id, secret, "client_secret_basic");
   }
 
   private async secret(clientId: string, secret: string, method: string): Promise<{ clientId: string; name: string }> {
     const meta = await this.clients.findEnabledMetadata(clientId);
-    if (!meta || meta.token_endpoint_auth_method !== method || typeof meta.client_secret !== "string" || !safeEqual(meta.client_secret, secret)) {
+    if (!meta || meta.token_endpoint_auth_method !== method || !verifyClientSecret(meta.client_secret, secret)) {
       throw new InvalidClientError();
     }
     return { clientId, name: String(meta.client_name ?? clientId) };
   }
 
   private async privateKeyJwt(assertion: string, endpoint: string): Promise<{ clientId: string; name: string }> {
-    const [, body] = assertion.split(".");
-    let clientId: string;
+    const audiences = [this.issuer, `${this.issuer}/token`, endpoint];
+    const claims = this.readAssertion(assertion, audiences);
+    const clientId = claims.iss;
+    // Everything that needs no key first: the client, its method, a fresh jti.
+    const meta = await this.clients.findEnabledMetadata(clientId);
+    if (!meta || meta.token_endpoint_auth_method !== "private_key_jwt") throw new InvalidClientError();
+    const replayId = `client-assertion:${clientId}:${claims.jti}`;
+    if (await this.replay.find("ReplayDetection", { id: replayId })) throw new InvalidClientError("the client assertion was used before");
+    let jwks: { keys: JWK[] } | undefined;
+    if (meta.jwks) jwks = meta.jwks as { keys: JWK[] };
+    else if (typeof meta.jwks_uri === "string") {
+      // Guarded, bounded and cached (jwks-fetch.ts); why it failed is not the caller's business.
+      jwks = await this.jwks.get(meta.jwks_uri).catch(() => undefined);
+    }
+    if (!jwks) throw new InvalidClientError();
     try {
-      clientId = String(JSON.parse(Buffer.from(body ?? "", "base64url").toString("utf8")).iss);
+      await jwtVerify(assertion, createLocalJWKSet(jwks), {
+        issuer: clientId,
+        subject: clientId,
+        audience: audiences,
+        maxTokenAge: MAX_ASSERTION_AGE_S,
+        clockTolerance: CLOCK_SKEW_S,
+        algorithms: [...supportedAlgorithms.signing],
+        requiredClaims: ["exp", "jti"],
+      });
+    } catch (err) {
+      if (err instanceof joseErrors.JOSEError) throw new InvalidClientError(`the client assertion is not valid (${err.code})`);
+      throw new InvalidClientError();
+    }
+    // An assertion works once.
+    await this.replay.upsert("ReplayDetection", replayId, { iss: clientId }, Math.max(60, (claims.exp ?? 0) - Math.floor(Date.now() / 1000)));
+    return { clientId, name: String(meta.client_name ?? clientId) };
+  }
+
+  /** Decodes the assertion and checks its claims without a key; throws InvalidClientError. */
+  private readAssertion(assertion: string, audiences: string[]): JWTPayload & { iss: string; jti: string; exp: number } {
+    let claims: JWTPayload;
+    let alg: unknown;
+    try {
+      claims = decodeJwt(assertion);
+      alg = decodeProtectedHeader(assertion).alg;
     } catch {
       throw new InvalidClientError("the client assertion cannot be read");
     }
-    const meta = await this.clients.findEnabledMetadata(clientId);
-    if (!meta || meta.token_endpoint_auth_method !== "private_key_jwt") throw new InvalidClientError();
-    const keys = meta.jwks ? createLocalJWKSet(meta.jwks as { keys: JWK[] }) : meta.jwks_uri ? createRemoteJWKSet(new URL(String(meta.jwks_uri))) : null;
-    if (!keys) throw new InvalidClientError("the client has no keys to check its assertion");
-    try {
-      const { payload } = await jwtVerify(assertion, keys, {
-        issuer: clientId,
-        subject: clientId,
-        audience: [this.issuer, `${this.issuer}/token`, endpoint],
-        maxTokenAge: "5m",
-        requiredClaims: ["exp", "jti"],
-      });
-      // An assertion works once.
-      const replayId = `client-assertion:${clientId}:${payload.jti}`;
-      if (await this.replay.find("ReplayDetection", { id: replayId })) throw new InvalidClientError("the client assertion was used before");
-      await this.replay.upsert("ReplayDetection", replayId, { iss: clientId }, Math.max(60, (payload.exp ?? 0) - Math.floor(Date.now() / 1000)));
-    } catch (err) {
-      if (err instanceof InvalidClientError) throw err;
-      throw new InvalidClientError(`the client assertion is not valid: ${(err as Error).message}`);
-    }
-    return { clientId, name: String(meta.client_name ?? clientId) };
+    const now = Math.floor(Date.now() / 1000);
+    const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    const ok =
+      typeof claims.iss === "string" &&
+      claims.iss.length > 0 &&
+      claims.sub === claims.iss &&
+      typeof claims.jti === "string" &&
+      typeof claims.exp === "number" &&
+      claims.exp + CLOCK_SKEW_S > now &&
+      (typeof claims.iat !== "number" || claims.iat - CLOCK_SKEW_S <= now) &&
+      claims.exp - now <= MAX_ASSERTION_AGE_S + CLOCK_SKEW_S &&
+      aud.some((a) => typeof a === "string" && audiences.includes(a)) &&
+      (supportedAlgorithms.signing as readonly unknown[]).includes(alg);
+    if (!ok) throw new InvalidClientError("the client assertion is not valid");
+    return claims as JWTPayload & { iss: string; jti: string; exp: number };
   }
 }

@@ -2,6 +2,7 @@
 // The admin form, the CLI and tests all go through `clientInputSchema`.
 import { z } from "zod";
 import { supportedAlgorithms } from "../oidc/algorithms.js";
+import { forbiddenHost } from "./outbound-address.js";
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
@@ -104,4 +105,15 @@ function keyFitsAlg(k: { kty: string; use?: string; alg?: string; crv?: unknown 
   if (alg.startsWith("RSA-OAEP")) return k.kty === "RSA";
   if (alg.startsWith("ECDH-ES")) return k.kty === "EC" || (k.kty === "OKP" && k.crv === "X25519");
   return false;
+}
+
+/**
+ * Why a jwks_uri may not be registered: Passport fetches it, so it must not name loopback, private,
+ * link-local, CGNAT, unique-local or metadata hosts (unless ALLOW_PRIVATE_JWKS_URI, for development).
+ * Names are checked here; what a name resolves to is checked at every fetch (jwks-fetch.ts).
+ */
+export function jwksUriProblem(uri: string, allowPrivate: boolean): string | null {
+  if (allowPrivate) return null;
+  const reason = forbiddenHost(new URL(uri).hostname);
+  return reason ? `JWKS URI must name a public host: ${reason}` : null;
 }

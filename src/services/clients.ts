@@ -1,13 +1,14 @@
 // Relying parties: registered by an admin (page or CLI), stored in the clients table, served to
-// oidc-provider through the adapter. A row keeps the admin's input and the sealed secret; the
-// oidc-provider metadata is derived from them on read, so there is one source of truth.
+// oidc-provider through the adapter. A row keeps the admin's input and a hash of the secret (see
+// client-secrets.ts); the oidc-provider metadata is derived from them on read, so there is one source of truth.
 import crypto from "node:crypto";
 import type { ClientStore } from "../db/clients.js";
 import { isUniqueViolation } from "../db/errors.js";
 import type { ClientRow } from "../db/entities.js";
 import { AppError, NotFoundError, parseInput, ValidationError } from "../errors.js";
-import { type ClientInput, type ClientInputRaw, clientInputSchema } from "./client-schema.js";
+import { type ClientInput, type ClientInputRaw, clientInputSchema, jwksUriProblem } from "./client-schema.js";
 import type { SecretBox } from "./secret-box.js";
+import { hashClientSecret, newClientSecret } from "./client-secrets.js";
 
 export interface ClientView {
   clientId: string;
@@ -21,7 +22,10 @@ export interface ClientView {
 
 interface StoredClient {
   input: ClientInput;
-  secret: string | null;
+  /** hashClientSecret of the secret shown once; null when the method needs none. */
+  secretHash?: string | null;
+  /** Before secrets were hashed: the secret itself, sealed (or `plain:`). Replaced at start. */
+  secret?: string | null;
 }
 
 /** Checks derived metadata with oidc-provider's own client schema; throws with its description. */
@@ -29,7 +33,8 @@ export type MetadataValidator = (metadata: Record<string, unknown>) => Promise<v
 
 const usesSecret = (i: ClientInput) => i.tokenEndpointAuthMethod === "client_secret_basic" || i.tokenEndpointAuthMethod === "client_secret_post";
 
-export function toOidcMetadata(clientId: string, input: ClientInput, secret: string | null): Record<string, unknown> {
+/** `secretHash` stands in for client_secret: oidc-provider compares through verifyClientSecret. */
+export function toOidcMetadata(clientId: string, input: ClientInput, secretHash: string | null): Record<string, unknown> {
   const m: Record<string, unknown> = {
     client_id: clientId,
     client_name: input.name,
@@ -40,7 +45,7 @@ export function toOidcMetadata(clientId: string, input: ClientInput, secret: str
     token_endpoint_auth_method: input.tokenEndpointAuthMethod,
     scope: input.scopes.join(" "),
   };
-  if (secret) m.client_secret = secret;
+  if (secretHash) m.client_secret = secretHash;
   if (input.logoUri) m.logo_uri = input.logoUri;
   if (input.jwks) m.jwks = input.jwks;
   if (input.jwksUri) m.jwks_uri = input.jwksUri;
@@ -73,6 +78,7 @@ export class ClientService {
     private readonly store: ClientStore,
     private readonly box: SecretBox,
     private readonly cacheMs = 0,
+    private readonly allowPrivateJwksUri = false,
   ) {}
 
   setValidator(v: MetadataValidator): void {
@@ -85,7 +91,7 @@ export class ClientService {
     if (hit && hit.until > Date.now()) return hit.meta;
     const row = await this.store.get(clientId);
     const stored = row?.enabled ? this.parse(row) : null;
-    const meta = stored ? toOidcMetadata(row!.clientId, stored.input, stored.secret ? this.box.open(stored.secret) : null) : undefined;
+    const meta = stored ? toOidcMetadata(row!.clientId, stored.input, this.secretHashOf(stored)) : undefined;
     if (this.cacheMs > 0) {
       if (this.cache.size > 10_000) this.cache.clear();
       this.cache.set(clientId, { meta, until: Date.now() + this.cacheMs });
@@ -103,12 +109,14 @@ export class ClientService {
 
   /** Registers a client; the secret (if any) is returned once and only here. */
   async create(raw: ClientInputRaw | unknown, opts: { clientId?: string } = {}): Promise<{ client: ClientView; secret: string | null }> {
-    const input = parseInput(clientInputSchema, raw, "client");
-    const clientId = opts.clientId ?? crypto.randomBytes(16).toString("base64url");
-    const secret = usesSecret(input) ? newSecret() : null;
-    await this.validate(clientId, input, secret);
+    const input = this.parseClient(raw);
+    // Hex, not base64url: an id starting with "-" would read as an option on the CLI's command line.
+    const clientId = opts.clientId ?? crypto.randomBytes(16).toString("hex");
+    const secret = usesSecret(input) ? newClientSecret() : null;
+    const secretHash = secret ? hashClientSecret(secret) : null;
+    await this.validate(clientId, input, secretHash);
     const now = Date.now();
-    const row: ClientRow = { clientId, name: input.name, enabled: true, createdAt: now, updatedAt: now, metadata: this.serialize(input, secret) };
+    const row: ClientRow = { clientId, name: input.name, enabled: true, createdAt: now, updatedAt: now, metadata: this.serialize(input, secretHash) };
     try {
       await this.store.insert(row);
       this.cache.delete(clientId);
@@ -123,14 +131,13 @@ export class ClientService {
   /** Updates metadata; keeps the secret unless the method no longer uses one (or newly needs one). */
   async update(clientId: string, raw: ClientInputRaw | unknown): Promise<{ client: ClientView; secret: string | null }> {
     const row = await this.mustGet(clientId);
-    const input = parseInput(clientInputSchema, raw, "client");
-    const old = this.parse(row);
-    let secret = old.secret ? this.box.open(old.secret) : null;
+    const input = this.parseClient(raw);
+    let secretHash = this.secretHashOf(this.parse(row));
     let issued: string | null = null;
-    if (!usesSecret(input)) secret = null;
-    else if (!secret) secret = issued = newSecret();
-    await this.validate(clientId, input, secret);
-    await this.store.update(clientId, { name: input.name, metadata: this.serialize(input, secret), updatedAt: Date.now() });
+    if (!usesSecret(input)) secretHash = null;
+    else if (!secretHash) secretHash = hashClientSecret((issued = newClientSecret()));
+    await this.validate(clientId, input, secretHash);
+    await this.store.update(clientId, { name: input.name, metadata: this.serialize(input, secretHash), updatedAt: Date.now() });
     this.cache.delete(clientId);
     return { client: await this.get(clientId), secret: issued };
   }
@@ -139,26 +146,61 @@ export class ClientService {
     const row = await this.mustGet(clientId);
     const { input } = this.parse(row);
     if (!usesSecret(input)) throw new ValidationError(`this client authenticates with ${input.tokenEndpointAuthMethod}; it has no secret`);
-    const secret = newSecret();
-    await this.store.update(clientId, { metadata: this.serialize(input, secret), updatedAt: Date.now() });
+    const secret = newClientSecret();
+    await this.store.update(clientId, { metadata: this.serialize(input, hashClientSecret(secret)), updatedAt: Date.now() });
     this.cache.delete(clientId);
     return secret;
   }
 
+  /**
+   * Disabling suspends the client: its tokens, codes and grants are refused at once by every
+   * process (artifact lookups read the enabled flag from the database, see oidc-store.ts) but kept,
+   * so enabling it again lets unexpired tokens work again. Deleting ends them for good.
+   */
   async setEnabled(clientId: string, enabled: boolean): Promise<void> {
     await this.mustGet(clientId);
     await this.store.update(clientId, { enabled, updatedAt: Date.now() });
     this.cache.delete(clientId);
   }
 
+  /** Deletes the client, its grants, tokens and codes and the payloads shared with it, together. */
   async delete(clientId: string): Promise<void> {
     this.cache.delete(clientId);
     if (!(await this.store.delete(clientId))) throw new NotFoundError(`no client ${clientId}`);
   }
 
-  private async validate(clientId: string, input: ClientInput, secret: string | null): Promise<void> {
+  /**
+   * Replaces secrets stored before hashing (sealed or `plain:`) by their hashes. Runs at start,
+   * where the key that opens them is at hand (a migration has no access to it); rows still in the
+   * old form are read correctly meanwhile, so processes may start in any order.
+   */
+  async hashStoredSecrets(): Promise<number> {
+    let done = 0;
+    for (const row of await this.store.list()) {
+      const stored = this.parse(row);
+      if (!stored.secret) continue;
+      await this.store.update(row.clientId, { metadata: this.serialize(stored.input, this.secretHashOf(stored)) });
+      this.cache.delete(row.clientId);
+      done++;
+    }
+    return done;
+  }
+
+  private parseClient(raw: unknown): ClientInput {
+    const input = parseInput(clientInputSchema, raw, "client");
+    const problem = input.jwksUri ? jwksUriProblem(input.jwksUri, this.allowPrivateJwksUri) : null;
+    if (problem) throw new ValidationError(`invalid client: jwksUri: ${problem}`, { jwksUri: problem });
+    return input;
+  }
+
+  private secretHashOf(stored: StoredClient): string | null {
+    if (stored.secretHash) return stored.secretHash;
+    return stored.secret ? hashClientSecret(this.box.open(stored.secret)) : null;
+  }
+
+  private async validate(clientId: string, input: ClientInput, secretHash: string | null): Promise<void> {
     try {
-      await this.validator(toOidcMetadata(clientId, input, secret));
+      await this.validator(toOidcMetadata(clientId, input, secretHash));
     } catch (err) {
       const e = err as { error_description?: string; message?: string };
       const description = e.error_description ?? e.message ?? "rejected";
@@ -168,8 +210,8 @@ export class ClientService {
     }
   }
 
-  private serialize(input: ClientInput, secret: string | null): string {
-    const stored: StoredClient = { input, secret: secret ? this.box.seal(secret) : null };
+  private serialize(input: ClientInput, secretHash: string | null): string {
+    const stored: StoredClient = { input, secretHash };
     return JSON.stringify(stored);
   }
 
@@ -179,7 +221,7 @@ export class ClientService {
 
   private view(row: ClientRow): ClientView {
     const stored = this.parse(row);
-    return { clientId: row.clientId, name: row.name, enabled: row.enabled, createdAt: row.createdAt, updatedAt: row.updatedAt, input: stored.input, hasSecret: Boolean(stored.secret) };
+    return { clientId: row.clientId, name: row.name, enabled: row.enabled, createdAt: row.createdAt, updatedAt: row.updatedAt, input: stored.input, hasSecret: Boolean(stored.secretHash ?? stored.secret) };
   }
 
   private async mustGet(clientId: string): Promise<ClientRow> {
@@ -200,8 +242,4 @@ function providerRuleField(description: string): Record<string, string> {
   }
   if (description.startsWith("scope ")) return { scopes: description };
   return { _: description };
-}
-
-function newSecret(): string {
-  return crypto.randomBytes(32).toString("base64url");
 }

@@ -2,17 +2,29 @@
 // but is stored only as an HMAC. A correct code earns a signed attestation (a JWT under the
 // provider's published keys) that the browser seals into the email item, so a relying party can
 // check "this address was verified by Passport" without trusting the operator's database.
+//
+// Limits (issue 8): every send is reserved in the atomic counters BEFORE the mail goes out, per
+// account, per address (its HMAC: one victim's mailbox, whichever accounts ask) and per client
+// address, in fixed one-hour windows. Every guess is counted on its code BEFORE the comparison, and
+// a resend keeps that count, so guesses are bounded by EMAIL_CODE_MAX_ATTEMPTS per counted send.
 import crypto from "node:crypto";
-import { importJWK, jwtVerify, SignJWT, createLocalJWKSet, type JWK } from "jose";
+import { createLocalJWKSet, errors as joseErrors, importJWK, jwtVerify, SignJWT, type JWK } from "jose";
 import type { EmailCodeStore } from "../db/email-codes.js";
 import { AppError, ValidationError } from "../errors.js";
 import type { KeyRing } from "../oidc/keys.js";
 import type { Mailer } from "./mailer.js";
+import type { RateLimiter } from "./rate-limit.js";
 
 const CODE_TTL_MS = 15 * 60_000;
-const MAX_ATTEMPTS = 5;
-const MAX_SENDS_PER_HOUR = 5;
+const HOUR_MS = 3_600_000;
 export const ATTESTATION_TYP = "passport-attestation+jwt";
+
+export interface EmailVerificationLimits {
+  sendsPerHour: number;
+  sendsPerIpPerHour: number;
+  maxAttempts: number;
+  attestationTtlDays: number;
+}
 
 export interface EmailAttestation {
   email: string;
@@ -20,25 +32,49 @@ export interface EmailAttestation {
 }
 
 export class EmailVerificationService {
+  /** Keys the attestation subject; derived so that it never equals an email hash. */
+  private readonly subjectKey: Buffer;
+
   constructor(
     private readonly store: EmailCodeStore,
     private readonly mailer: Mailer,
     private readonly keys: KeyRing,
     private readonly issuer: string,
     private readonly hmacKey: string,
-  ) {}
+    private readonly limiter: RateLimiter,
+    private readonly limits: EmailVerificationLimits,
+  ) {
+    this.subjectKey = crypto.createHmac("sha256", hmacKey).update("passport/attestation-subject").digest();
+  }
 
   private hash(value: string): string {
     return crypto.createHmac("sha256", this.hmacKey).update(value).digest("hex");
   }
 
-  async sendCode(accountId: string, email: string, now = Date.now()): Promise<void> {
+  /**
+   * The attestation's `sub`: an HMAC of the account id, not the id itself. Relying parties know a
+   * holder by a pairwise `sub`; the raw id would be one identifier shared by all of them.
+   */
+  private subject(accountId: string): string {
+    return crypto.createHmac("sha256", this.subjectKey).update(accountId).digest("base64url");
+  }
+
+  async sendCode(accountId: string, email: string, ip: string, now = Date.now()): Promise<void> {
     const address = email.trim().toLowerCase();
-    if ((await this.store.countRecent(accountId, now - 3600_000)) >= MAX_SENDS_PER_HOUR) {
-      throw new AppError("too_many_codes", "Too many codes were sent in the last hour. Try again later.", 429);
-    }
+    const emailHash = this.hash(address);
+    const perHour = (limit: number) => ({ limit, windowMs: HOUR_MS });
+    // Count first: a refused send mails nothing; an accepted one counts even if the mail fails.
+    await this.limiter.reserve(
+      [
+        { key: `email-send:account:${accountId}`, rule: perHour(this.limits.sendsPerHour) },
+        { key: `email-send:address:${emailHash}`, rule: perHour(this.limits.sendsPerHour) },
+        { key: `email-send:ip:${ip}`, rule: perHour(this.limits.sendsPerIpPerHour) },
+      ],
+      "Too many verification codes were asked for this account, this address or from your network.",
+      now,
+    );
     const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, "0");
-    await this.store.put({ accountId, emailHash: this.hash(address), codeHash: this.hash(`${address}:${code}`), attempts: 0, sentAt: now, expiresAt: now + CODE_TTL_MS });
+    await this.store.issue({ accountId, emailHash, codeHash: this.hash(`${address}:${code}`), sentAt: now, expiresAt: now + CODE_TTL_MS }, this.limits.maxAttempts);
     await this.mailer.send({
       to: address,
       subject: `Your Passport code: ${code}`,
@@ -50,42 +86,59 @@ export class EmailVerificationService {
   async verify(accountId: string, email: string, code: string, now = Date.now()): Promise<string> {
     const address = email.trim().toLowerCase();
     const emailHash = this.hash(address);
-    const row = await this.store.get(accountId, emailHash);
     const wrong = () => new ValidationError("The code is wrong or has expired. Ask for a new one.", { code: "wrong or expired code" });
-    if (!row || row.expiresAt < now || row.attempts >= MAX_ATTEMPTS) throw wrong();
-    const expected = Buffer.from(row.codeHash);
-    const given = Buffer.from(this.hash(`${address}:${code}`));
-    if (!crypto.timingSafeEqual(expected, given)) {
-      await this.store.bumpAttempts(accountId, emailHash);
-      throw wrong();
+    // The attempt is counted before the comparison, so parallel guesses cannot exceed the limit.
+    const attempt = await this.store.reserveAttempt(accountId, emailHash, now, this.limits.maxAttempts);
+    if (!attempt.ok && attempt.reason === "used_up") {
+      throw new AppError("code_used_up", "This code was entered wrong too many times. Ask for a new one.", 400, { code: "entered wrong too many times: ask for a new code" });
     }
-    await this.store.delete(accountId, emailHash);
-    return this.sign({ email: address, verifiedAt: now });
+    if (!attempt.ok) throw wrong();
+    const given = Buffer.from(this.hash(`${address}:${code}`));
+    if (!crypto.timingSafeEqual(Buffer.from(attempt.codeHash), given)) throw wrong();
+    // Only one of parallel right answers redeems the code.
+    if (!(await this.store.redeem(accountId, emailHash, attempt.codeHash))) throw wrong();
+    return this.sign(accountId, { email: address, verifiedAt: now });
   }
 
-  purge(now = Date.now()): Promise<number> {
-    return this.store.purge(now);
+  /** Expired codes, and the outbox mails that carry them. */
+  async purge(now = Date.now()): Promise<number> {
+    return (await this.store.purge(now)) + ((await this.mailer.purge?.(now - CODE_TTL_MS)) ?? 0);
   }
 
-  /** Checks an attestation this server issued; returns what it attests, or null. */
-  async check(jwt: string): Promise<EmailAttestation | null> {
+  /**
+   * Checks an attestation presented by `accountId`: this server's signature, type, issuer,
+   * audience, expiry, and that it was issued to this account. Throws a ValidationError naming
+   * what is wrong; a copy of someone else's attestation proves nothing here.
+   */
+  async check(jwt: string, accountId: string, now = Date.now()): Promise<EmailAttestation> {
+    const refuse = (why: string) => new ValidationError(`The email attestation ${why}.`, { attestation: why });
+    let payload;
     try {
       const { jwks } = await this.keys.signingKeys();
       const publicKeys = jwks.map(({ d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...pub }) => pub);
-      const { payload } = await jwtVerify(jwt, createLocalJWKSet({ keys: publicKeys as JWK[] }), { issuer: this.issuer, typ: ATTESTATION_TYP });
-      const vc = payload.verified_claims as { claims?: { email?: string }; verification?: { time?: string } } | undefined;
-      if (!vc?.claims?.email || !vc.verification?.time) return null;
-      return { email: vc.claims.email, verifiedAt: Date.parse(vc.verification.time) };
-    } catch {
-      return null;
+      ({ payload } = await jwtVerify(jwt, createLocalJWKSet({ keys: publicKeys as JWK[] }), {
+        issuer: this.issuer,
+        audience: this.issuer,
+        typ: ATTESTATION_TYP,
+        requiredClaims: ["sub", "exp", "iat", "jti"],
+        currentDate: new Date(now),
+      }));
+    } catch (err) {
+      if (err instanceof joseErrors.JWTExpired) throw refuse("has expired: verify the address again");
+      throw refuse("is not valid (not issued by this Passport, or altered)");
     }
+    if (payload.sub !== this.subject(accountId)) throw refuse("was issued to another account");
+    const vc = payload.verified_claims as { claims?: { email?: string }; verification?: { time?: string } } | undefined;
+    if (!vc?.claims?.email || !vc.verification?.time) throw refuse("is not valid (no verified email)");
+    return { email: vc.claims.email, verifiedAt: Date.parse(vc.verification.time) };
   }
 
-  private async sign(a: EmailAttestation): Promise<string> {
+  private async sign(accountId: string, a: EmailAttestation): Promise<string> {
     const { jwks } = await this.keys.signingKeys();
     const jwk = jwks.find((k) => k.kty === "EC");
     if (!jwk) throw new AppError("server_error", "no EC signing key", 500);
     const key = await importJWK(jwk, "ES256");
+    const iat = Math.floor(a.verifiedAt / 1000);
     // The OpenID Connect for Identity Assurance shape, so relying parties read one format.
     return new SignJWT({
       verified_claims: {
@@ -95,7 +148,11 @@ export class EmailVerificationService {
     })
       .setProtectedHeader({ alg: "ES256", kid: jwk.kid, typ: ATTESTATION_TYP })
       .setIssuer(this.issuer)
-      .setIssuedAt(Math.floor(a.verifiedAt / 1000))
+      .setAudience(this.issuer)
+      .setSubject(this.subject(accountId))
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + this.limits.attestationTtlDays * 86_400)
+      .setJti(crypto.randomUUID())
       .sign(key);
   }
 }

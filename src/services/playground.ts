@@ -1,130 +1,128 @@
-// The built-in test page's relying party: a client Passport registers for itself, with its own
-// encryption key pair. It talks to Passport over HTTP with openid-client and opens the payload with
-// the SDK, exactly as an outside relying party would; nothing here uses the server's internals.
+// The playground's relying party lives in the visitor's browser (src/web/playground.ts). The
+// browser makes an ECDH P-256 key pair whose private half never leaves it, and asks here for a
+// short-lived PUBLIC client registered for the public half: PKCE instead of a secret, the
+// playground callback as its only redirect URI. The server keeps no playground key: whatever it
+// stores for these clients is ciphertext for a key only that browser held, and the client (with its
+// grants, tokens and payloads) is purged when it expires.
 import crypto from "node:crypto";
-import { exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
-import * as oidc from "openid-client";
-import type { KeyRing } from "../oidc/keys.js";
-import { openPassport, downloadScan, type PassportPayload } from "../sdk/index.js";
+import { calculateJwkThumbprint } from "jose";
+import { z } from "zod";
+import type { PlaygroundClientStore } from "../db/playground-clients.js";
+import { NotFoundError, parseInput, ValidationError } from "../errors.js";
 import { PASSPORT_SCOPES } from "../sharing/scopes.js";
 import type { ClientService } from "./clients.js";
+import type { RateLimiter } from "./rate-limit.js";
 
-export const PLAYGROUND_CLIENT_ID = "passport-playground";
+export const PLAYGROUND_CLIENT_NAME = "Passport playground";
+export const PLAYGROUND_CLIENT_PREFIX = "playground-";
 
-export interface PlaygroundRequest {
-  scope: string;
-  claims?: string;
+export interface PlaygroundLimits {
+  /** How long a registered client lives, in ms. */
+  lifetimeMs: number;
+  /** Registrations per address per `windowMs`. */
+  perAddress: number;
+  /** Registrations from all addresses together per `windowMs`: bounds the live clients. */
+  total: number;
+  windowMs: number;
 }
 
-export interface PlaygroundState {
-  verifier: string;
-  nonce: string;
-  state: string;
+/** A browser keeps its client for the hour, so 10 an hour is plenty for a person; 1,000 bounds the table. */
+export const DEFAULT_PLAYGROUND_LIMITS: PlaygroundLimits = { lifetimeMs: 3600_000, perAddress: 10, total: 1000, windowMs: 3600_000 };
+
+const coordinate = z.string().regex(/^[A-Za-z0-9_-]{43}$/, "must be a base64url P-256 coordinate");
+/** What the browser sends: its public ECDH key as WebCrypto exports it (private parts refused). */
+export const playgroundRegistration = z.object({
+  jwk: z
+    .object({ kty: z.literal("EC", { message: "kty must be EC" }), crv: z.literal("P-256", { message: "crv must be P-256" }), x: coordinate, y: coordinate })
+    .passthrough()
+    .refine((k) => !("d" in k), "send the public key only"),
+});
+
+export interface PlaygroundRegistration {
+  clientId: string;
+  expiresAt: number;
+  redirectUri: string;
 }
 
-export interface PlaygroundResult {
-  userinfo: Record<string, unknown>;
-  jwe: string | null;
-  payload: PassportPayload | null;
-  scans: { type: string; role: string; mime: string; dataUrl: string | null; size: number }[];
-  error: string | null;
-}
-
-export class Playground {
-  private config: oidc.Configuration | null = null;
-
+export class PlaygroundService {
   constructor(
+    private readonly store: PlaygroundClientStore,
     private readonly clients: ClientService,
-    private readonly keys: KeyRing,
+    private readonly limiter: RateLimiter,
     private readonly issuer: string,
+    private readonly limits: PlaygroundLimits = DEFAULT_PLAYGROUND_LIMITS,
   ) {}
 
   get redirectUri(): string {
     return `${this.issuer}/playground/callback`;
   }
 
-  /** Registers (or updates) the playground client; its key pair and secret are kept as server secrets. */
-  async ensureClient(): Promise<void> {
-    const jwk = await this.publicKey();
-    const input = {
-      name: "Passport playground",
-      redirectUris: [this.redirectUri],
-      type: "confidential" as const,
-      tokenEndpointAuthMethod: "client_secret_basic",
-      grantTypes: ["authorization_code" as const],
-      scopes: ["openid", "email", ...PASSPORT_SCOPES],
-      jwks: { keys: [jwk as never] },
-      subjectType: "pairwise" as const,
-    };
-    const existing = await this.clients.get(PLAYGROUND_CLIENT_ID).catch(() => null);
-    if (!existing) await this.clients.create(input, { clientId: PLAYGROUND_CLIENT_ID });
-    else if (existing.input.redirectUris[0] !== this.redirectUri || JSON.stringify(existing.input.jwks) !== JSON.stringify(input.jwks)) {
-      await this.clients.update(PLAYGROUND_CLIENT_ID, input);
+  /**
+   * Registers a public client for the browser's public key. The registration is counted first
+   * (atomic counters, per address and in all), so parallel requests cannot pass the limit together;
+   * one that then fails gives its count back.
+   */
+  async register(raw: unknown, address: string, now = Date.now()): Promise<PlaygroundRegistration> {
+    const { jwk } = parseInput(playgroundRegistration, raw, "playground registration");
+    const publicJwk = { kty: "EC", crv: "P-256", x: jwk.x, y: jwk.y };
+    try {
+      crypto.createPublicKey({ key: publicJwk, format: "jwk" });
+    } catch {
+      throw new ValidationError("the key is not a point on P-256", { jwk: "not a P-256 public key" });
     }
+    const rule = (limit: number) => ({ limit, windowMs: this.limits.windowMs });
+    const ticket = await this.limiter.reserve(
+      [
+        { key: `playground:ip:${address}`, rule: rule(this.limits.perAddress) },
+        { key: "playground:all", rule: rule(this.limits.total) },
+      ],
+      "Too many playground sessions.",
+      now,
+    );
+    const clientId = `${PLAYGROUND_CLIENT_PREFIX}${crypto.randomBytes(16).toString("hex")}`;
+    const expiresAt = now + this.limits.lifetimeMs;
+    // The row first: whatever happens next, the purge will find the client.
+    await this.store.insert({ clientId, createdAt: now, expiresAt });
+    try {
+      const kid = await calculateJwkThumbprint(publicJwk);
+      await this.clients.create(
+        {
+          name: PLAYGROUND_CLIENT_NAME,
+          redirectUris: [this.redirectUri],
+          type: "public",
+          tokenEndpointAuthMethod: "none",
+          grantTypes: ["authorization_code"],
+          scopes: ["openid", "email", ...PASSPORT_SCOPES],
+          jwks: { keys: [{ ...publicJwk, kid, use: "enc", alg: "ECDH-ES+A256KW" }] },
+          subjectType: "pairwise",
+          // The browser checks the ID token with WebCrypto, which every browser has for ES256.
+          idTokenSignedResponseAlg: "ES256",
+        },
+        { clientId },
+      );
+    } catch (err) {
+      await this.store.delete(clientId);
+      await ticket.release();
+      throw err;
+    }
+    return { clientId, expiresAt, redirectUri: this.redirectUri };
   }
 
-  /** Where to send the browser, and what to remember for the callback. */
-  async start(req: PlaygroundRequest): Promise<{ url: string; state: PlaygroundState }> {
-    const config = await this.discover();
-    const state: PlaygroundState = { verifier: oidc.randomPKCECodeVerifier(), nonce: oidc.randomNonce(), state: oidc.randomState() };
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: this.redirectUri,
-      scope: req.scope,
-      code_challenge: await oidc.calculatePKCECodeChallenge(state.verifier),
-      code_challenge_method: "S256",
-      nonce: state.nonce,
-      state: state.state,
-      ...(req.claims ? { claims: req.claims } : {}),
-    });
-    return { url: url.toString(), state };
-  }
-
-  /** Redeems the code, reads userinfo, opens the payload and its scans. */
-  async finish(callbackUrl: URL, st: PlaygroundState): Promise<PlaygroundResult> {
-    const config = await this.discover();
-    const tokens = await oidc.authorizationCodeGrant(config, callbackUrl, { pkceCodeVerifier: st.verifier, expectedNonce: st.nonce, expectedState: st.state, idTokenExpected: true });
-    const sub = tokens.claims()!.sub;
-    const userinfo = (await oidc.fetchUserInfo(config, tokens.access_token, sub)) as Record<string, unknown>;
-    const jwe = typeof userinfo.passport === "string" ? userinfo.passport : null;
-    if (!jwe) return { userinfo, jwe: null, payload: null, scans: [], error: null };
-    const privateKey = await importJWK(await this.privateKey(), "ECDH-ES+A256KW");
-    const payload = await openPassport(jwe, privateKey, { issuer: this.issuer, clientId: PLAYGROUND_CLIENT_ID, nonce: st.nonce, sub });
-    const scans: PlaygroundResult["scans"] = [];
-    for (const [type, doc] of Object.entries(payload.data)) {
-      for (const f of doc!.files) {
-        const bytes = await downloadScan(this.issuer, tokens.access_token, f);
-        const image = f.mime === "image/jpeg" || f.mime === "image/png";
-        scans.push({ type, role: f.role, mime: f.mime, size: bytes.length, dataUrl: image ? `data:${f.mime};base64,${Buffer.from(bytes).toString("base64")}` : null });
+  /** Deletes expired playground clients with their grants, tokens and stored payloads. */
+  async purgeExpired(now = Date.now()): Promise<number> {
+    let purged = 0;
+    // Bounded batches: a backlog is worked off over a few purges, never in one long transaction.
+    for (let round = 0; round < 10; round++) {
+      const ids = await this.store.expired(now, 200);
+      if (!ids.length) break;
+      for (const id of ids) {
+        await this.clients.delete(id).catch((err) => {
+          if (!(err instanceof NotFoundError)) throw err;
+        });
       }
+      await this.store.purge(ids);
+      purged += ids.length;
     }
-    return { userinfo, jwe, payload, scans, error: null };
-  }
-
-  private async discover(): Promise<oidc.Configuration> {
-    // The secret is re-read each time: an admin may have rotated it.
-    const meta = await this.clients.findEnabledMetadata(PLAYGROUND_CLIENT_ID);
-    if (!meta) throw new Error("the playground client is disabled");
-    const secret = String(meta.client_secret);
-    if (this.config && this.config.clientMetadata().client_secret === secret) return this.config;
-    const insecure = this.issuer.startsWith("http:") ? { execute: [oidc.allowInsecureRequests] } : undefined;
-    this.config = await oidc.discovery(new URL(this.issuer), PLAYGROUND_CLIENT_ID, { client_secret: secret }, undefined, insecure);
-    return this.config;
-  }
-
-  private async keyPair(): Promise<{ privateJwk: JWK; publicJwk: JWK }> {
-    const stored = await this.keys.secret("playground-enc-key", "secret", async () => {
-      const { privateKey, publicKey } = await generateKeyPair("ECDH-ES+A256KW", { crv: "P-256", extractable: true });
-      const kid = crypto.randomBytes(8).toString("base64url");
-      return JSON.stringify({ privateJwk: { ...(await exportJWK(privateKey)), kid }, publicJwk: { ...(await exportJWK(publicKey)), kid, use: "enc", alg: "ECDH-ES+A256KW" } });
-    });
-    return JSON.parse(stored);
-  }
-
-  private async publicKey(): Promise<JWK> {
-    return (await this.keyPair()).publicJwk;
-  }
-
-  private async privateKey(): Promise<JWK> {
-    return (await this.keyPair()).privateJwk;
+    return purged;
   }
 }

@@ -4,7 +4,7 @@
 import type { Readable } from "node:stream";
 import type { JWK } from "jose";
 import type { ShareStore } from "../db/shares.js";
-import { AppError, ForbiddenError, NotFoundError, ValidationError } from "../errors.js";
+import { ForbiddenError, NotFoundError, ValidationError } from "../errors.js";
 import { DOCUMENT_SCHEMAS } from "../documents/schemas.js";
 import { isDocumentType, type DocumentType } from "../documents/types.js";
 import { JWE_TYP, pickEncryptionKey } from "../sharing/payload.js";
@@ -63,7 +63,8 @@ export class SharingService {
     private readonly store: ShareStore,
     private readonly clients: ClientService,
     private readonly vault: VaultService,
-    private readonly fetchJwks: JwksFetcher = fetchJwksOverHttps,
+    /** The guarded, cached jwks_uri fetch (jwks-fetch.ts), shared with client authentication. */
+    private readonly fetchJwks: JwksFetcher,
   ) {}
 
   /** The newest suitable encryption key the client registered, or null if it has none. */
@@ -206,11 +207,3 @@ function checkJwe(jwe: string, key: EncryptionKey): void {
   }
 }
 
-/** Fetches a client's JWKS over https with a timeout and a size limit. */
-async function fetchJwksOverHttps(uri: string): Promise<{ keys: JWK[] }> {
-  if (!uri.startsWith("https://")) throw new AppError("invalid_client_metadata", "jwks_uri must use https", 400);
-  const res = await fetch(uri, { signal: AbortSignal.timeout(5000), redirect: "error" });
-  const text = await res.text();
-  if (!res.ok || text.length > 64 * 1024) throw new AppError("invalid_client_metadata", "the client's JWKS could not be fetched", 502);
-  return JSON.parse(text) as { keys: JWK[] };
-}

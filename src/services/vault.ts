@@ -10,10 +10,19 @@ import { isDocumentType, MAX_FILES_PER_ITEM, type DocumentType } from "../docume
 /** AES-GCM adds a 12-byte IV and a 16-byte tag to every sealed file. */
 export const SEAL_OVERHEAD = 28;
 
+/**
+ * How long an upload's reservation counts. Far longer than any upload may take (src/main.ts ends a
+ * request after 30 s), so only a reservation left by a process that died mid-upload ever expires;
+ * it then stops counting and the purge drops it. An upload that outlives it is checked again.
+ */
+export const RESERVATION_TTL_MS = 15 * 60_000;
+
 export interface VaultLimits {
   maxFileBytes: number;
   quotaBytes: number;
   maxItemBytes: number;
+  /** An upload not saved with a document counts this long; then it is as good as gone. */
+  unattachedTtlSeconds: number;
 }
 
 export interface FileView {
@@ -61,8 +70,8 @@ export interface SaveItemInput {
   attestation?: string;
 }
 
-/** Tells whether an attestation this server issued is genuine. */
-export type AttestationCheck = (jwt: string) => Promise<boolean>;
+/** Tells whether an attestation this server issued to this account is genuine (or throws why not). */
+export type AttestationCheck = (jwt: string, accountId: string) => Promise<boolean>;
 
 export class QuotaExceededError extends AppError {
   constructor(quota: number) {
@@ -81,7 +90,8 @@ export class VaultService {
   ) {}
 
   async overview(accountId: string): Promise<{ items: ItemView[]; unattached: FileView[]; usage: number; quota: number; maxFileBytes: number }> {
-    const [items, files] = await Promise.all([this.store.listItems(accountId), this.store.listFiles(accountId)]);
+    const [items, all] = await Promise.all([this.store.listItems(accountId), this.store.listFiles(accountId)]);
+    const files = all.filter((f) => f.itemId || !this.lapsed(f));
     const byItem = new Map<string, FileView[]>();
     for (const f of files) if (f.itemId) byItem.set(f.itemId, [...(byItem.get(f.itemId) ?? []), fileView(f)]);
     return {
@@ -114,7 +124,7 @@ export class VaultService {
       size: input.ciphertext.length,
       // A change un-verifies: what was verified was the old content. Only the email item can be
       // verified by Passport itself (its attestation comes along); verifiers come later.
-      verification: docType === "email" && input.attestation && (await this.attestationValid(input.attestation)) ? "verified" : "unverified",
+      verification: docType === "email" && input.attestation && (await this.attestationValid(input.attestation, accountId)) ? "verified" : "unverified",
       errors: null,
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
@@ -135,28 +145,48 @@ export class VaultService {
     await this.dropBlobs(removed);
   }
 
-  /** Streams a sealed file into the blob store within the per-file limit and the holder's quota. */
-  async upload(accountId: string, meta: { id: string; wrappedKey: string }, source: AsyncIterable<Uint8Array>): Promise<FileView> {
+  /**
+   * Streams a sealed file into the blob store within the per-file limit and the holder's quota.
+   * The room is reserved in the database first (the declared length, or as much as is left up to
+   * the per-file limit when none is declared), so parallel uploads cannot all fit into the same
+   * room; the stream is cut off past the reservation, which becomes the file's real size at the end
+   * and is given back on any failure.
+   */
+  async upload(accountId: string, meta: { id: string; wrappedKey: string }, source: AsyncIterable<Uint8Array>, declaredBytes?: number): Promise<FileView> {
     if (await this.store.fileById(meta.id)) throw new ConflictError("a file with this id already exists", { id: "already used" });
-    const room = this.limits.quotaBytes - (await this.store.usage(accountId));
     const perFile = this.limits.maxFileBytes + SEAL_OVERHEAD;
-    if (room <= 0) throw new QuotaExceededError(this.limits.quotaBytes);
-    let blob;
+    if (declaredBytes !== undefined && declaredBytes > perFile) throw this.tooLarge();
+    const rule = this.quotaRule();
+    const held = await this.store.reserve(accountId, { max: declaredBytes ?? perFile, min: declaredBytes ?? 1, ttlMs: RESERVATION_TTL_MS, ...rule });
+    if (!held) throw new QuotaExceededError(this.limits.quotaBytes);
     try {
-      blob = await this.blobs.put(source, { maxBytes: Math.min(perFile, room) });
+      let blob;
+      try {
+        blob = await this.blobs.put(source, { maxBytes: held.bytes });
+      } catch (err) {
+        if (err instanceof BlobTooLargeError) throw held.bytes < perFile ? new QuotaExceededError(this.limits.quotaBytes) : this.tooLarge();
+        throw err;
+      }
+      const row: VaultFileRow = { id: meta.id, accountId, itemId: null, blobHash: blob.hash, size: blob.size, wrappedKey: meta.wrappedKey, createdAt: Date.now() };
+      let stored;
+      try {
+        stored = await this.store.completeUpload(held.id, row, rule);
+      } catch (err) {
+        await this.dropBlobs([row]);
+        // Two uploads with one id, in parallel: the second insert fails on the key.
+        if (await this.store.fileById(meta.id)) throw new ConflictError("a file with this id already exists", { id: "already used" });
+        throw err;
+      }
+      if (!stored) {
+        await this.dropBlobs([row]);
+        throw new QuotaExceededError(this.limits.quotaBytes);
+      }
+      return fileView(row);
     } catch (err) {
-      if (err instanceof BlobTooLargeError && room < perFile) throw new QuotaExceededError(this.limits.quotaBytes);
-      if (err instanceof BlobTooLargeError) throw new AppError("too_large", `The file is too large: ${Math.round(this.limits.maxFileBytes / 1048576)} MiB at most.`, 413);
+      // Best effort: if the database is what failed, the reservation expires by itself.
+      await this.store.release(held.id).catch(() => undefined);
       throw err;
     }
-    const row: VaultFileRow = { id: meta.id, accountId, itemId: null, blobHash: blob.hash, size: blob.size, wrappedKey: meta.wrappedKey, createdAt: Date.now() };
-    try {
-      await this.store.insertFile(row);
-    } catch (err) {
-      await this.dropBlobs([row]);
-      throw err;
-    }
-    return fileView(row);
   }
 
   async download(accountId: string, id: string): Promise<{ stream: Readable; file: FileView }> {
@@ -205,8 +235,12 @@ export class VaultService {
     await this.dropBlobs(await this.store.deleteAll(accountId));
   }
 
-  /** Removes uploads never attached to an item (older than `graceMs`) and blobs nobody references. */
-  async collectGarbage(graceMs = 86_400_000, now = Date.now()): Promise<{ files: number; blobs: number }> {
+  /**
+   * Removes uploads never attached to an item (older than `graceMs`, by default the window after
+   * which they stop counting), expired reservations, and blobs nobody references.
+   */
+  async collectGarbage(graceMs = this.limits.unattachedTtlSeconds * 1000, now = Date.now()): Promise<{ files: number; blobs: number; reservations: number }> {
+    const reservations = await this.store.purgeReservations(now);
     const stale = await this.store.deleteUnattachedBefore(now - graceMs);
     await this.dropBlobs(stale);
     let blobs = 0;
@@ -216,7 +250,20 @@ export class VaultService {
         blobs += 1;
       }
     }
-    return { files: stale.length, blobs };
+    return { files: stale.length, blobs, reservations };
+  }
+
+  private quotaRule(): { quota: number; unattachedTtlMs: number } {
+    return { quota: this.limits.quotaBytes, unattachedTtlMs: this.limits.unattachedTtlSeconds * 1000 };
+  }
+
+  /** An unattached upload past its window: it no longer counts, so it may not be attached either. */
+  private lapsed(f: VaultFileRow, now = Date.now()): boolean {
+    return !f.itemId && f.createdAt <= now - this.limits.unattachedTtlSeconds * 1000;
+  }
+
+  private tooLarge(): AppError {
+    return new AppError("too_large", `The file is too large: ${Math.round(this.limits.maxFileBytes / 1048576)} MiB at most.`, 413);
   }
 
   private async openBlob(row: VaultFileRow): Promise<{ stream: Readable; file: FileView }> {
@@ -232,6 +279,10 @@ export class VaultService {
       const row = found.get(id);
       if (!row) throw new ValidationError(`file ${id} is not in your vault (upload it first)`, { fileIds: `unknown file ${id}` });
       if (row.itemId && row.itemId !== itemId) throw new ValidationError(`file ${id} belongs to another document`, { fileIds: `file ${id} is taken` });
+      if (this.lapsed(row)) {
+        const minutes = Math.round(this.limits.unattachedTtlSeconds / 60);
+        throw new ValidationError(`file ${id} was uploaded over ${minutes} minutes ago and not saved, so it was dropped: add it again`, { fileIds: `file ${id} was dropped` });
+      }
     }
   }
 

@@ -5,19 +5,32 @@
 // added in the vault editor and back to the same request, after a refused first try; a remembered
 // consent that continues by itself; one that the holder stops and denies. Any console error or CSP
 // violation fails the step it happened in. SCREENSHOTS=1 also writes the README's pictures.
+//
+// The playground's relying party runs in this Chromium: its key pair is made here (non-extractable),
+// the code is redeemed and the payload and scans opened here. The last steps check that the
+// server, after all these shares, holds no key that opens any of them, and no canary.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import zlib from "node:zlib";
+import { CompactEncrypt, exportJWK, generateKeyPair } from "jose";
 import type { Browser, Page } from "playwright-core";
+import { sealFile } from "../../src/crypto/envelope.js";
+import { ClientEntity, ServerKeyEntity, ShareEntity } from "../../src/db/entities.js";
 import { startServer, type TestServer } from "../helpers/server.js";
+import { CANARY_NUMBER, CANARY_SCAN, canaryHits, serverHaystacks } from "../helpers/canary.js";
+import { keysThatOpen, sealedOnServer, serverHeldKeys } from "../helpers/held-keys.js";
 import { browserSkip, launchBrowser, screenshot, watchProblems } from "../helpers/browser.js";
 import { saveItem, signUpHolder, uploadFile, type VaultHolder } from "../helpers/vault.js";
+import { KDF_ITERATIONS_FLOOR } from "../../src/crypto/index.js";
 
 const skip = browserSkip();
 
-/** A real 8-bit RGB PNG: a coloured header bar over a light card with a photo box and text lines. */
-function cardPng(bar: [number, number, number], width = 200, height = 126): Buffer {
+/**
+ * A real 8-bit RGB PNG: a coloured header bar over a light card with a photo box and text lines.
+ * `extra` goes into a private ancillary chunk ("caNy"), which decoders skip: a canary in a real image.
+ */
+function cardPng(bar: [number, number, number], width = 200, height = 126, extra?: Buffer): Buffer {
   const chunk = (type: string, data: Buffer) => {
     const typed = Buffer.concat([Buffer.from(type, "latin1"), data]);
     const len = Buffer.alloc(4);
@@ -41,7 +54,8 @@ function cardPng(bar: [number, number, number], width = 200, height = 126): Buff
   header.writeUInt32BE(height, 4);
   header.set([8, 2, 0, 0, 0], 8);
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([signature, chunk("IHDR", header), chunk("IDAT", zlib.deflateSync(pixels)), chunk("IEND", Buffer.alloc(0))]);
+  const canary = extra ? [chunk("caNy", extra)] : [];
+  return Buffer.concat([signature, chunk("IHDR", header), ...canary, chunk("IDAT", zlib.deflateSync(pixels)), chunk("IEND", Buffer.alloc(0))]);
 }
 
 async function seedScan(h: VaultHolder, png: Buffer, name: string) {
@@ -64,27 +78,32 @@ describe("Sign in with Passport through the playground in Chromium", { skip }, (
   let browser: Browser;
   let page: Page;
   let problems: string[];
+  /** Every request the page made itself (fetches included): the relying party's calls show here. */
+  const browserCalls: string[] = [];
   const password = "playground holder password";
   const passportNo = `P${crypto.randomBytes(4).toString("hex").toUpperCase()}`;
-  const idCardNo = `ID${crypto.randomBytes(4).toString("hex").toUpperCase()}`;
+  // The identity card is the canary: its number and front side must exist in plain text only in browsers.
+  const idCardNo = CANARY_NUMBER;
 
   before(async () => {
-    [server, browser] = await Promise.all([startServer("sqlite"), launchBrowser()]);
-    const holder = await signUpHolder(server.url, password);
+    [server, browser] = await Promise.all([startServer("sqlite", { LOG_LEVEL: "debug" }), launchBrowser()]);
+    // The browser signs this holder in, so the KDF cost must clear the bundle's floor.
+    const holder = await signUpHolder(server.url, password, KDF_ITERATIONS_FLOOR);
     const details = { first_name: "Ada", last_name: "Lovelace", birth_date: "1990-12-10", gender: "female", country_code: "GB", residence_country_code: "GB" };
     assert.equal((await saveItem(holder, "personal_details", details)).res.status, 200);
     await seedIdentityDocument(holder, "passport", passportNo, cardPng([31, 94, 255]), cardPng([120, 60, 160], 90, 120));
-    await seedIdentityDocument(holder, "identity_card", idCardNo, cardPng([46, 125, 50]));
+    await seedIdentityDocument(holder, "identity_card", idCardNo, cardPng([46, 125, 50], 200, 126, CANARY_SCAN));
 
     const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
     page = await context.newPage();
     page.setDefaultTimeout(10_000);
     problems = watchProblems(page);
+    page.on("request", (r) => browserCalls.push(`${r.method()} ${new URL(r.url()).pathname}`));
     await page.goto(`${server.url}/signin?next=/playground`);
     await page.fill("#signin-form input[name=email]", holder.email);
     await page.fill("#signin-form input[name=password]", password);
     await page.click("#signin-form button[type=submit]");
-    await page.waitForURL((u) => u.pathname === "/playground");
+    await page.waitForURL((u) => u.pathname === "/playground").catch(async (e) => { console.log("DEBUG", page.url(), problems, (await page.content()).slice(-3000)); throw e; });
   });
 
   after(async () => {
@@ -113,10 +132,16 @@ describe("Sign in with Passport through the playground in Chromium", { skip }, (
 
   const text = (selector: string) => page.textContent(selector).then((t) => t ?? "");
 
-  /** The result page: the raw JWE and what the playground decrypted from it. */
-  async function result(): Promise<{ jwe: string; decrypted: string }> {
+  /** The callback page once this browser has redeemed the code (or shown why it could not). */
+  async function callbackDone(): Promise<void> {
     await page.waitForURL((u) => u.pathname === "/playground/callback");
-    assert.equal(await page.locator("#playground-error").count(), 0, await page.content());
+    await page.waitForSelector("#playground-result[data-done]");
+  }
+
+  /** The result page: the raw JWE and what the playground decrypted from it, in this browser. */
+  async function result(): Promise<{ jwe: string; decrypted: string }> {
+    await callbackDone();
+    assert.equal(await page.isHidden("#playground-error"), true, await text("#playground-error"));
     return { jwe: (await text("#raw-jwe")).trim(), decrypted: await text("#decrypted") };
   }
 
@@ -158,6 +183,9 @@ describe("Sign in with Passport through the playground in Chromium", { skip }, (
       return !!img && img.complete && img.naturalWidth === 200 && img.alt === "identity_card front_side";
     });
     await screenshot(page, "playground-result");
+    // The relying party's calls came from this page, not from the server.
+    for (const call of ["POST /playground/clients", "POST /token", "GET /me"]) assert.ok(browserCalls.includes(call), `${call} in ${browserCalls.join(", ")}`);
+    assert.ok(browserCalls.some((c) => c.startsWith("GET /passport/files/")), "the scan was downloaded by the page");
     assertNoProblems();
   });
 
@@ -232,7 +260,7 @@ describe("Sign in with Passport through the playground in Chromium", { skip }, (
     assert.equal(await page.isHidden("#consent-problems"), true);
     assert.equal(await page.isEnabled("#allow"), true);
     await page.click("#deny");
-    await page.waitForURL((u) => u.pathname === "/playground/callback");
+    await callbackDone();
     assert.match(await text("#playground-error"), /access_denied/);
     assertNoProblems();
   });
@@ -263,8 +291,117 @@ describe("Sign in with Passport through the playground in Chromium", { skip }, (
     assert.equal(await page.isEnabled("#allow"), true);
     assert.equal(new URL(page.url()).pathname.startsWith("/interaction/"), true, "still on the consent page");
     await page.click("#deny");
-    await page.waitForURL((u) => u.pathname === "/playground/callback");
+    await callbackDone();
     assert.match(await text("#playground-error"), /access_denied/);
     assertNoProblems();
+  });
+
+  it("a callback without a matching request in this tab says so, and redeems nothing", async () => {
+    const before = browserCalls.length;
+    await page.goto(`${server.url}/playground/callback?code=forged&state=unknown`);
+    await page.waitForSelector("#playground-result[data-done]");
+    assert.match(await text("#playground-error"), /no matching request \(expired or opened twice\)/);
+    assert.equal(new URL(page.url()).search, "", "the code is dropped from the address");
+    assert.ok(!browserCalls.slice(before).includes("POST /token"), "no code was sent anywhere");
+    assertNoProblems();
+  });
+
+  it("a refused registration is shown on the form, which can be sent again", async () => {
+    // A browser without a client yet (its key pair gone): it must register, and is refused once.
+    await page.evaluate(() => new Promise((resolve) => (indexedDB.deleteDatabase("passport-playground").onsuccess = resolve)));
+    await page.route("**/playground/clients", (route) => route.fulfill({ status: 429, contentType: "application/json", body: JSON.stringify({ detail: "Too many playground sessions. Try again in 60 minutes." }) }), { times: 1 });
+    await signInWithPassport(["passport:personal_details", "passport:id_document"]);
+    await page.waitForSelector("#playground-form #playground-error:not([hidden])");
+    assert.equal(await text("#playground-error"), "Too many playground sessions. Try again in 60 minutes.");
+    const refused = problems.splice(0);
+    assert.ok(refused.length > 0 && refused.every((p) => p.includes("429")), refused.join("\n"));
+    assert.equal(await page.isEnabled("#playground-form button.passport-button"), true);
+    // Sent again: a new key pair, a new client, so consent is asked again.
+    await page.click("#playground-form button.passport-button");
+    await consentReady();
+    assert.equal(await page.isVisible("#consent-remembered"), false, "a new client is asked afresh");
+    await page.check("#pick-id_document-identity_card");
+    await page.waitForSelector("#consent .consent-entry[data-key=id_document] .consent-item[data-type=identity_card]");
+    await page.click("#allow");
+    const { decrypted } = await result();
+    assert.match(decrypted, new RegExp(`"document_no": "${idCardNo}"`));
+    assertNoProblems();
+  });
+
+  it("fits a 390 px wide screen, from the form to the result", async () => {
+    await page.setViewportSize({ width: 390, height: 800 });
+    // Nothing wider than the screen: the page's width, and the element that would stick out if one did.
+    const overflow = () =>
+      page.evaluate(() => {
+        const wide = [...document.querySelectorAll("body *")].find((el) => el.getBoundingClientRect().right > 390.5);
+        return document.documentElement.scrollWidth > 390 ? `${document.documentElement.scrollWidth}px, ${wide?.tagName}#${wide?.id}.${wide?.className}` : "";
+      });
+    await page.goto(`${server.url}/playground`);
+    assert.equal(await overflow(), "", "the form fits");
+    await signInWithPassport(["passport:personal_details", "passport:id_document"]);
+    const { decrypted } = await result();
+    assert.match(decrypted, new RegExp(`"document_no": "${idCardNo}"`));
+    await page.waitForSelector("img.scan-preview");
+    assert.equal(await overflow(), "", "the result fits");
+    await page.setViewportSize({ width: 1200, height: 800 });
+    assertNoProblems();
+  });
+
+  it("keeps the relying party's private key in the browser, non-extractable; the server has a public client for its public half", async () => {
+    const stored = await page.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const req = indexedDB.open("passport-playground");
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+      const client = await new Promise<{ clientId: string; privateKey: CryptoKey }>((resolve, reject) => {
+        const req = db.transaction("rp").objectStore("rp").get("client");
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+      db.close();
+      const exported = await crypto.subtle.exportKey("jwk", client.privateKey).then(() => "exported", (e: Error) => e.name);
+      return { clientId: client.clientId, extractable: client.privateKey.extractable, algorithm: client.privateKey.algorithm.name, exported };
+    });
+    assert.deepEqual({ ...stored, clientId: undefined }, { clientId: undefined, extractable: false, algorithm: "ECDH", exported: "InvalidAccessError" });
+
+    const ds = server.app.container.ds;
+    const row = await ds.getRepository(ClientEntity).findOneByOrFail({ clientId: stored.clientId });
+    const { input, ...kept } = JSON.parse(row.metadata) as { input: { type: string; tokenEndpointAuthMethod: string; jwks: { keys: Record<string, unknown>[] } }; secret?: string | null; secretHash?: string | null };
+    assert.deepEqual([input.type, input.tokenEndpointAuthMethod, kept.secret ?? null, kept.secretHash ?? null], ["public", "none", null, null]);
+    assert.deepEqual(input.jwks.keys.map((k) => ["d" in k, k.kty, k.crv]), [[false, "EC", "P-256"]]);
+    const shares = await ds.getRepository(ShareEntity).findBy({ clientId: stored.clientId });
+    assert.ok(shares.length >= 1, "the playground's shares are stored, sealed to that key");
+    const kids = (await ds.getRepository(ServerKeyEntity).find()).map((k) => k.kid);
+    assert.ok(!kids.some((k) => k.includes("playground")), `no playground key on the server: ${kids.join(", ")}`);
+  });
+
+  it("after the playground's shares, no key the server holds opens a payload or a scan, and no canary is on the server", async () => {
+    // Controls: the trial finds a key that does open a payload, and a vault key that does open a file.
+    const control = await generateKeyPair("ECDH-ES+A256KW", { extractable: true });
+    const controlJwe = await new CompactEncrypt(Buffer.from("control")).setProtectedHeader({ alg: "ECDH-ES+A256KW", enc: "A256GCM" }).encrypt(control.publicKey);
+    const vaultRaw = crypto.randomBytes(32);
+    const vaultKey = await crypto.webcrypto.subtle.importKey("raw", vaultRaw, "AES-GCM", false, ["encrypt", "decrypt", "wrapKey", "unwrapKey"]);
+    const fileId = crypto.randomUUID();
+    const sealedControl = await sealFile(vaultKey, fileId, new Uint8Array(Buffer.from("control")));
+    const controls = await keysThatOpen(
+      [{ name: "control key", jwk: await exportJWK(control.privateKey) }, { name: "control vault key", raw: [new Uint8Array(vaultRaw)] }],
+      { jwes: [{ name: "control payload", jwe: controlJwe }], files: [{ name: "control file", id: fileId, wrappedKey: sealedControl.wrappedKey, bytes: sealedControl.bytes }] },
+    );
+    assert.deepEqual(controls, ["control key opens control payload", "control vault key unwraps control file's key as the vault key"]);
+
+    const held = await serverHeldKeys(server);
+    assert.ok(held.some((k) => k.name.startsWith("server_keys:") && k.jwk), "the signing keys were unsealed and tried");
+    assert.ok(held.some((k) => k.name.startsWith("cookie key")), "the cookie key was tried");
+    const sealed = await sealedOnServer(server);
+    assert.ok(sealed.jwes.length >= 1, `the playground's payload is stored (${sealed.jwes.length})`);
+    assert.ok(sealed.files.length >= 3, `the scans are stored (${sealed.files.length})`);
+    assert.deepEqual(await keysThatOpen(held, sealed), []);
+
+    const haystacks = await serverHaystacks(server);
+    assert.ok(haystacks.some((x) => x.name.endsWith("passport.sqlite-wal")), "the database file and its WAL were searched");
+    assert.ok(haystacks.some((x) => x.name.startsWith("blobs")), "the blobs were searched");
+    assert.ok(canaryHits([{ name: "self-check", data: cardPng([46, 125, 50], 200, 126, CANARY_SCAN) }]).length > 0, "the search finds the canary scan in plain text");
+    assert.deepEqual(canaryHits(haystacks), []);
   });
 });

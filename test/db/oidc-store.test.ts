@@ -1,10 +1,15 @@
 // The oidc-provider adapter over TypeORM, on SQLite and (with TEST_DATABASE_URL) PostgreSQL:
-// every adapter method, expiry, consumption, grant revocation and the purge.
+// every adapter method, expiry, consumption, grant revocation and the purge; hashed ids (no usable
+// token in a copy of the table) and their migration; a disabled client's artifacts refused.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { OidcStore } from "../../src/db/oidc-store.js";
+import crypto from "node:crypto";
+import { OidcStore, storedId } from "../../src/db/oidc-store.js";
+import { OidcPayloadEntity } from "../../src/db/entities.js";
+import { HashedArtifactIds1764530000000 } from "../../migrations/1764530000000-hashed-artifact-ids.js";
 import { adapterFactory } from "../../src/oidc/adapter.js";
 import { ClientService } from "../../src/services/clients.js";
+import { verifyClientSecret } from "../../src/services/client-secrets.js";
 import { ClientStore } from "../../src/db/clients.js";
 import { SecretBox } from "../../src/services/secret-box.js";
 import { databases, pgNotice } from "../helpers/server.js";
@@ -104,7 +109,7 @@ for (const kind of databases()) {
       const c = new Adapter("Client");
       const meta = await c.find(client.clientId);
       assert.equal(meta?.client_id, client.clientId);
-      assert.equal(meta?.client_secret, secret);
+      assert.ok(verifyClientSecret(meta?.client_secret, secret), "the adapter hands oidc-provider the secret's hash");
       assert.deepEqual(meta?.redirect_uris, ["https://rp.example/cb"]);
       await clients.setEnabled(client.clientId, false);
       assert.equal(await c.find(client.clientId), undefined);
@@ -115,7 +120,49 @@ for (const kind of databases()) {
       const a = new Adapter("Interaction");
       const payload = { params: { login_hint: "zoë@例え.test" }, nested: { list: [1, "two", null] } };
       await a.upsert("i1", payload, 60);
-      assert.deepEqual(await a.find("i1"), payload);
+      // The id comes back as `jti`, as oidc-provider's payloads always carry it.
+      assert.deepEqual(await a.find("i1"), { jti: "i1", ...payload });
+    });
+
+    it("keeps no usable token in the table: ids hashed, no copy of the id or the session cookie in the payload", async () => {
+      const token = "tok_9J3kq7wV2mXb8LzR1nP4sT6yU0cE5aHd";
+      const cookie = "ses_Q8w2Lp5Rt7Yx1Vb3Nm6Kj9Hg4Fd0SaZc";
+      const uid = "int_M3n5B7v9C1x2Z4l6K8j0H2g4F6d8S0aQ";
+      await new Adapter("AccessToken").upsert(token, { jti: token, kind: "AccessToken", grantId: "grant-h", accountId: "acc-h" }, 60);
+      await new Adapter("Session").upsert(cookie, { jti: cookie, kind: "Session", uid: "session-uid-h", accountId: "acc-h" }, 60);
+      const interaction = { jti: uid, kind: "Interaction", returnTo: `https://op.example/auth/${uid}`, session: { uid: "session-uid-h", cookie, accountId: "acc-h" } };
+      await new Adapter("Interaction").upsert(uid, interaction, 60);
+      const rows = (await db.ds.getRepository(OidcPayloadEntity).find()).map((r) => JSON.stringify(r));
+      for (const secret of [token, cookie, uid]) assert.ok(!rows.some((r) => r.includes(secret)), `${secret.slice(0, 4)} is nowhere in the table`);
+      const hashed = await db.ds.getRepository(OidcPayloadEntity).findOneBy({ kind: "AccessToken", id: storedId("AccessToken", token) });
+      assert.equal(hashed?.id, crypto.createHash("sha256").update(token).digest("base64url"));
+      // Everything comes back as oidc-provider wrote it, except the cookie value it never reads.
+      assert.equal((await new Adapter("AccessToken").find(token))?.jti, token);
+      assert.equal((await new Adapter("Session").find(cookie))?.jti, cookie);
+      assert.equal((await new Adapter("Session").findByUid("session-uid-h"))?.accountId, "acc-h");
+      const { session, ...rest } = interaction;
+      assert.deepEqual(await new Adapter("Interaction").find(uid), { ...rest, session: { uid: session.uid, accountId: session.accountId } });
+      await new Adapter("AccessToken").destroy(token);
+      assert.equal(await new Adapter("AccessToken").find(token), undefined);
+    });
+
+    it("refuses a disabled client's artifacts at once, even through another process's cache, and finds them again once enabled", async () => {
+      const { client } = await clients.create({ name: "Suspended RP", redirectUris: ["https://rp.example/cb"], type: "confidential", tokenEndpointAuthMethod: "client_secret_basic" });
+      // Another process (the CLI) with its own cache: the store must not depend on this one's.
+      const cli = new ClientService(new ClientStore(db.ds), new SecretBox(""), 60_000);
+      const cached = new ClientService(new ClientStore(db.ds), new SecretBox(""), 60_000);
+      assert.ok(await cached.findEnabledMetadata(client.clientId));
+      const at = new Adapter("AccessToken");
+      await at.upsert("at-suspended-0123456789", { clientId: client.clientId, grantId: "g-s", accountId: "a-s" }, 60);
+      await new Adapter("Interaction").upsert("int-suspended-0123456789", { params: { client_id: client.clientId } }, 60);
+      await cli.setEnabled(client.clientId, false);
+      assert.ok(await cached.findEnabledMetadata(client.clientId), "the other process's cache still has it");
+      assert.equal(await at.find("at-suspended-0123456789"), undefined);
+      assert.equal(await new Adapter("Interaction").find("int-suspended-0123456789"), undefined);
+      await cli.setEnabled(client.clientId, true);
+      assert.equal((await at.find("at-suspended-0123456789"))?.grantId, "g-s");
+      await cli.delete(client.clientId);
+      assert.equal(await db.ds.getRepository(OidcPayloadEntity).countBy({ clientId: client.clientId }), 0, "deleting the client deletes its artifacts");
     });
   });
 
@@ -123,7 +170,7 @@ for (const kind of databases()) {
     it("apply on an empty database, revert cleanly and apply again", async () => {
       const db = await openTestDb(kind);
       try {
-        const names = ["oidc_payloads", "clients", "accounts", "app_sessions", "login_failures", "server_keys", "vault_items", "vault_files", "blobs", "email_codes", "shares", "share_log"];
+        const names = ["oidc_payloads", "clients", "accounts", "app_sessions", "attempt_counters", "server_keys", "vault_items", "vault_files", "blobs", "email_codes", "shares", "share_log"];
         const tables = async () => (await db.ds.createQueryRunner().getTables(names)).length;
         assert.equal(await tables(), names.length);
         assert.equal(await db.ds.showMigrations(), false, "nothing pending");
@@ -131,6 +178,51 @@ for (const kind of databases()) {
         assert.equal(await tables(), 0);
         await db.ds.runMigrations();
         assert.equal(await tables(), names.length);
+      } finally {
+        await db.drop();
+      }
+    });
+
+    it("an upgrade hashes the ids of existing artifacts, and tokens and sessions keep working", async () => {
+      const db = await openTestDb(kind);
+      try {
+        const q = db.ds.createQueryRunner();
+        const migration = new HashedArtifactIds1764530000000();
+        await migration.down(q);
+        const clientsTable = new ClientService(new ClientStore(db.ds), new SecretBox(""));
+        const { client } = await clientsTable.create({ name: "Old RP", redirectUris: ["https://rp.example/cb"], type: "confidential", tokenEndpointAuthMethod: "client_secret_basic" });
+        const token = "old_AccessToken_q7wV2mXb8LzR1nP4sT6yU0cE5";
+        const cookie = "old_Session_Lp5Rt7Yx1Vb3Nm6Kj9Hg4Fd0SaZc";
+        const uid = "old_Interaction_v9C1x2Z4l6K8j0H2g4F6d8S0";
+        const far = Date.now() + 3_600_000;
+        // Rows as the previous version wrote them: raw ids, `jti` in the payload, no client_id.
+        const old = [
+          { kind: "AccessToken", id: token, payload: JSON.stringify({ jti: token, kind: "AccessToken", clientId: client.clientId, grantId: "g-old", accountId: "acc-old" }), grantId: "g-old", accountId: "acc-old", expiresAt: far },
+          { kind: "Session", id: cookie, payload: JSON.stringify({ jti: cookie, kind: "Session", uid: "uid-old", accountId: "acc-old" }), uid: "uid-old", accountId: "acc-old", expiresAt: far },
+          { kind: "Interaction", id: uid, payload: JSON.stringify({ jti: uid, kind: "Interaction", returnTo: `https://op.example/auth/${uid}`, params: { client_id: client.clientId }, session: { uid: "uid-old", cookie } }), expiresAt: far },
+          { kind: "Grant", id: "g-old", payload: JSON.stringify({ jti: "g-old", kind: "Grant", clientId: client.clientId, accountId: "acc-old" }), accountId: "acc-old", expiresAt: far },
+        ];
+        const t = (name: string) => db.ds.driver.escape(name);
+        const p = kind === "postgres" ? (i: number) => `$${i}` : () => "?";
+        for (const r of old) {
+          await db.ds.query(
+            `INSERT INTO ${t("oidc_payloads")} (${["kind", "id", "payload", "grant_id", "uid", "account_id", "expires_at"].map(t).join(", ")}) VALUES (${[1, 2, 3, 4, 5, 6, 7].map(p).join(", ")})`,
+            [r.kind, r.id, r.payload, r.grantId ?? null, r.uid ?? null, r.accountId ?? null, r.expiresAt],
+          );
+        }
+        await migration.up(q);
+        await q.release();
+        const dump = JSON.stringify(await db.ds.query(`SELECT * FROM ${t("oidc_payloads")}`));
+        for (const secret of [token, cookie, uid]) assert.ok(!dump.includes(secret), `${secret.slice(0, 15)} is nowhere in the table`);
+        const A = adapterFactory(new OidcStore(db.ds), clientsTable);
+        assert.equal((await new A("AccessToken").find(token))?.grantId, "g-old");
+        assert.equal((await new A("Session").find(cookie))?.accountId, "acc-old");
+        assert.equal((await new A("Interaction").find(uid))?.returnTo, `https://op.example/auth/${uid}`);
+        assert.equal((await new A("Grant").find("g-old"))?.jti, "g-old");
+        await clientsTable.delete(client.clientId);
+        assert.equal(await new A("AccessToken").find(token), undefined, "the client_id column was filled in");
+        assert.equal(await new A("Grant").find("g-old"), undefined);
+        assert.ok(await new A("Session").find(cookie));
       } finally {
         await db.drop();
       }

@@ -1,7 +1,6 @@
-// Creates holders the way the browser does (src/crypto), with the test KDF cost.
+// Creates holders the way the browser does (src/crypto), with the server's KDF cost.
 import { createAccountMaterial, derivePasswordKeys, type KdfParams } from "../../src/crypto/index.js";
 import type { Container } from "../../src/container.js";
-import { TEST_KDF_ITERATIONS } from "./server.js";
 
 export interface TestHolder {
   id: string;
@@ -19,7 +18,8 @@ export function uniqueEmail(prefix = "holder"): string {
 export async function createHolder(c: Container, opts: { email?: string; password?: string; admin?: boolean } = {}): Promise<TestHolder> {
   const email = opts.email ?? uniqueEmail();
   const password = opts.password ?? "correct horse battery staple";
-  const { body, recoveryKey } = await createAccountMaterial(password, TEST_KDF_ITERATIONS);
+  // The server's own cost (TEST_KDF_ITERATIONS unless a test raised it), as its sign-up page asks.
+  const { body, recoveryKey } = await createAccountMaterial(password, c.cfg.kdfIterations);
   const account = await c.accounts.signUp({ email, ...body }, { admin: opts.admin ?? false });
   return { id: account.id, email, password, recoveryKey };
 }

@@ -23,6 +23,11 @@ export class Agent {
     this.jar.clear();
   }
 
+  /** Puts a cookie in the jar as if the server had set it (e.g. a forged or stolen value). */
+  setCookie(name: string, value: string): void {
+    this.jar.set(name, value);
+  }
+
   /** `form` as pairs may repeat a name (checkboxes); a `_csrf` given by the caller replaces the page's token. */
   async request(method: string, url: string, opts: { json?: unknown; form?: Record<string, string> | [string, string][]; raw?: Uint8Array; headers?: Record<string, string> } = {}): Promise<AgentResponse> {
     const target = new URL(url, this.base);

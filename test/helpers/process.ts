@@ -71,4 +71,5 @@ export async function dropProcessData(env: Record<string, string>): Promise<void
     await ds.destroy();
   }
   fs.rmSync(cfg.dataDir, { recursive: true, force: true });
+  fs.rmSync(cfg.keyFile, { force: true });
 }

@@ -32,12 +32,25 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+// The default key file sits beside the data folder ("<DATA_DIR>.key"): tests that remove a data
+// folder made here leave it behind, so it goes at exit once its folder is gone.
+const madeDirs: string[] = [];
+process.on("exit", () => madeDirs.forEach((d) => !fs.existsSync(d) && fs.rmSync(`${d}.key`, { force: true })));
+
+function tempDataDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "passport-test-"));
+  madeDirs.push(dir);
+  return dir;
+}
+
 /** Environment for a test server; `env` overrides. A fresh data dir / schema unless given. */
 export function testEnv(db: DbKind, env: Record<string, string> = {}): Record<string, string> {
   const base: Record<string, string> = {
-    DATA_DIR: env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), "passport-test-")),
+    DATA_DIR: env.DATA_DIR ?? tempDataDir(),
     KDF_ITERATIONS: String(TEST_KDF_ITERATIONS),
     ARGON2_MEMORY_KIB: "1024",
+    // Every test signs up from 127.0.0.1; the tests of this limit set it low again.
+    SIGNUP_PER_IP_PER_HOUR: "10000",
     ARGON2_TIME_COST: "1",
     LOG_LEVEL: "info",
     KEY_REFRESH_SECONDS: "0",
@@ -75,6 +88,8 @@ export async function startServer(db: DbKind = "sqlite", env: Record<string, str
       await app.close();
       // Only folders this helper made under the temp dir are removed.
       if (!opts.keepData && !env.DATA_DIR) fs.rmSync(fullEnv.DATA_DIR!, { recursive: true, force: true });
+      // The key file made beside it ("<DATA_DIR>.key").
+      if (!opts.keepData && !env.DATA_DIR && !env.KEY_FILE) fs.rmSync(cfg.keyFile, { force: true });
     },
   };
 }

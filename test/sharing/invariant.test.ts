@@ -1,7 +1,9 @@
 // The invariant after sharing: a holder shares a passport whose number and a personal-details name
 // are canaries, with a canary scan, and the relying party opens all of it (so the canaries did
 // travel); yet the database (file and WAL, or every table of the PostgreSQL schema), the blob
-// store and the server log hold no canary. Same method as test/vault/invariant.test.ts.
+// store and the server log hold no canary. Same method as test/vault/invariant.test.ts. And no key
+// the server holds (unsealed server_keys, client secrets, cookie keys) opens the stored payload or
+// any blob; test/browser/playground.test.ts does the same after shares with the playground.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ShareEntity } from "../../src/db/entities.js";
@@ -9,6 +11,7 @@ import { downloadScan } from "../../src/sdk/index.js";
 import { databases, pgNotice, startServer, type TestServer } from "../helpers/server.js";
 import { CANARY_NAME, CANARY_NUMBER, CANARY_SCAN as SCAN, canaryHits, serverHaystacks } from "../helpers/canary.js";
 import { saveItem, signUpHolder } from "../helpers/vault.js";
+import { keysThatOpen, sealedOnServer, serverHeldKeys } from "../helpers/held-keys.js";
 import { sampleFields, uploadScan } from "./documents.js";
 import { claimsParam, registerPassportRp, sharePassport } from "./flow.js";
 
@@ -51,6 +54,11 @@ for (const db of databases()) {
       }
       assert.ok(s.logLines.some((l) => l.includes("/passport/files/")), "the log covers the share");
       assert.deepEqual(canaryHits(haystacks), []);
+
+      const sealed = await sealedOnServer(s);
+      assert.equal(sealed.jwes.length, 1);
+      assert.ok(sealed.files.length >= 1);
+      assert.deepEqual(await keysThatOpen(await serverHeldKeys(s), sealed), []);
     });
   });
 }

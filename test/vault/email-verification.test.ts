@@ -7,6 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { sealItem } from "../../src/crypto/index.js";
+import { UnboundAttestations1764550000000 } from "../../migrations/1764550000000-unbound-attestations.js";
 import { databases, startServer, type TestServer } from "../helpers/server.js";
 import { readVault, saveItem, signUpHolder, type VaultHolder } from "../helpers/vault.js";
 
@@ -26,9 +27,31 @@ for (const db of databases()) {
   describe(`email verification (${db})`, () => {
     let s: TestServer;
     before(async () => {
-      s = await startServer(db);
+      s = await startServer(db, { EMAIL_CODE_SENDS_PER_IP_PER_HOUR: "10000" });
     });
     after(() => s.close());
+
+    /** A code sent and redeemed: the attestation the browser would seal. */
+    async function attestationFor(h: VaultHolder, email: string): Promise<string> {
+      assert.equal((await send(h, email)).status, 202);
+      const res = await h.agent.request("POST", "/api/vault/email/verify", { json: { email, code: latestCode(s, email) } });
+      assert.equal(res.status, 200, res.text);
+      return res.json().attestation;
+    }
+
+    /** Saves an unverified email item, then presents `attestation` with its next version. */
+    async function present(h: VaultHolder, email: string, attestation: string) {
+      const existing = (await readVault(h)).items.find((i: { type: string }) => i.type === "email");
+      const id = existing?.id ?? (await saveItem(h, "email", { email })).id;
+      const version = existing?.version ?? 1;
+      const sealed = await sealItem(h.vaultKey, { id, type: "email", version: version + 1 }, { email, attestations: [attestation] });
+      return h.agent.request("PUT", "/api/vault/items/email", { json: { ...sealed, id, version, fileIds: [], attestation } });
+    }
+
+    async function itemState(h: VaultHolder): Promise<string> {
+      const item = (await readVault(h)).items.find((i: { type: string }) => i.type === "email");
+      return `${item.verification}, version ${item.version}`;
+    }
 
     it("mails a code to the outbox, verifies it and marks the email item verified", async () => {
       const h = await signUpHolder(s.url);
@@ -75,14 +98,55 @@ for (const db of databases()) {
       assert.match(malformed.json().fields.code, /6 digits/);
     });
 
-    it("a forged attestation does not verify the item", async () => {
+    it("a forged attestation is refused and the item stays as it was", async () => {
       const h = await signUpHolder(s.url);
       const forged = "eyJhbGciOiJFUzI1NiIsInR5cCI6InBhc3Nwb3J0LWF0dGVzdGF0aW9uK2p3dCJ9.eyJpc3MiOiJ4In0.AAAA";
-      const { id } = await saveItem(h, "email", { email: "x@example.org" });
-      const sealed = await sealItem(h.vaultKey, { id, type: "email", version: 2 }, { email: "x@example.org" });
-      const res = await h.agent.request("PUT", "/api/vault/items/email", { json: { id, version: 1, fileIds: [], attestation: forged, ...sealed } });
-      assert.equal(res.status, 200);
-      assert.equal(res.json().verification, "unverified");
+      const res = await present(h, "x@example.org", forged);
+      assert.equal(res.status, 400);
+      assert.match(res.json().fields.attestation, /not valid/);
+      assert.equal(await itemState(h), "unverified, version 1");
+    });
+
+    it("an attestation issued to one account is refused in another account's item (replay)", async () => {
+      const a = await signUpHolder(s.url);
+      const b = await signUpHolder(s.url);
+      const email = `replayed-${Date.now()}@example.org`;
+      const attestation = await attestationFor(a, email);
+      const { payload } = await jwtVerify(attestation, createRemoteJWKSet(new URL(`${s.url}/jwks`)), { issuer: s.url, audience: s.url, typ: "passport-attestation+jwt" });
+      assert.ok(payload.sub && payload.exp && payload.iat && payload.jti, "bound to a subject, with expiry, time and id");
+      const account = (await s.app.container.accounts.getByEmail(a.email))!;
+      assert.ok(!JSON.stringify(payload).includes(account.id), "the account id itself is not disclosed");
+
+      const res = await present(b, email, attestation);
+      assert.equal(res.status, 400, res.text);
+      assert.match(res.json().fields.attestation, /another account/);
+      assert.equal(await itemState(b), "unverified, version 1");
+      assert.equal((await present(a, email, attestation)).json().verification, "verified", "its holder can still use it");
+    });
+
+    it("an expired attestation is refused", async () => {
+      const h = await signUpHolder(s.url);
+      const email = `expired-${Date.now()}@example.org`;
+      const { id } = (await s.app.container.accounts.getByEmail(h.email))!;
+      const then = Date.now() - 366 * 86_400_000;
+      await s.app.container.emailVerification.sendCode(id, email, "198.51.100.7", then);
+      const old = await s.app.container.emailVerification.verify(id, email, latestCode(s, email), then);
+      const res = await present(h, email, old);
+      assert.equal(res.status, 400, res.text);
+      assert.match(res.json().fields.attestation, /expired/);
+      assert.equal(await itemState(h), "unverified, version 1");
+    });
+
+    it("a tampered attestation is refused", async () => {
+      const h = await signUpHolder(s.url);
+      const email = `tampered-${Date.now()}@example.org`;
+      const [head, body, sig] = (await attestationFor(h, email)).split(".");
+      const claims = JSON.parse(Buffer.from(body!, "base64url").toString());
+      claims.verified_claims.claims.email = "someone-else@example.org";
+      const tampered = [head, Buffer.from(JSON.stringify(claims)).toString("base64url"), sig].join(".");
+      const res = await present(h, "someone-else@example.org", tampered);
+      assert.equal(res.status, 400, res.text);
+      assert.equal(await itemState(h), "unverified, version 1");
     });
 
     it("limits how many codes are sent", async () => {
@@ -91,6 +155,19 @@ for (const db of databases()) {
       const res = await send(h, "many6@example.org");
       assert.equal(res.status, 429);
       assert.equal((await send(h, "not an email")).status, 400);
+    });
+
+    it("the migration un-verifies email items verified by an attestation bound to nobody", async () => {
+      const h = await signUpHolder(s.url);
+      const email = `legacy-${Date.now()}@example.org`;
+      assert.equal((await present(h, email, await attestationFor(h, email))).json().verification, "verified");
+      const runner = s.app.container.ds.createQueryRunner();
+      try {
+        await new UnboundAttestations1764550000000().up(runner);
+      } finally {
+        await runner.release();
+      }
+      assert.equal(await itemState(h), "unverified, version 2");
     });
 
     it("a phone number stays unverified", async () => {

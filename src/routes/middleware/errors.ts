@@ -1,7 +1,7 @@
 // Maps anything thrown by our routes to an answer: a JSON problem for API calls, an error page for
 // pages. Server errors are logged without request bodies and answered without details.
 import type Koa from "koa";
-import { toHttp } from "../../errors.js";
+import { AppError, toHttp } from "../../errors.js";
 import type { Logger } from "../../logger.js";
 import type { Views } from "../views.js";
 
@@ -9,7 +9,11 @@ export function errorHandler(views: Views, log: Logger): Koa.Middleware {
   return async (ctx, next) => {
     try {
       await next();
-    } catch (err) {
+    } catch (thrown) {
+      // A client that hangs up mid-body (a dropped upload) is its own doing, not a server error.
+      const aborted = clientClosed(ctx);
+      const err = aborted ? new AppError("request_aborted", "the request was closed before its body was complete", 400) : thrown;
+      if (aborted) log.info("request aborted by the client", { method: ctx.method, path: ctx.path });
       const http = toHttp(err);
       if (http.status >= 500) log.error("request failed", { method: ctx.method, path: ctx.path, error: describe(err) });
       ctx.status = http.status;
@@ -30,6 +34,10 @@ export function errorHandler(views: Views, log: Logger): Koa.Middleware {
 export function wantsJson(ctx: Koa.Context): boolean {
   // /passport/* answers relying parties' servers, which read JSON whatever they send as Accept.
   return ctx.path.startsWith("/api/") || ctx.path.startsWith("/passport/") || ctx.is("application/json") === "application/json" || ctx.accepts("html", "json") === "json";
+}
+
+function clientClosed(ctx: Koa.Context): boolean {
+  return ctx.req.destroyed && !ctx.req.complete;
 }
 
 function describe(err: unknown): string {

@@ -3,10 +3,11 @@
 // saved. A stale version (edited in another tab meanwhile) shows the server's conflict message
 // and keeps what the holder typed.
 import { validateDocument, type DocumentType, type FieldProblem } from "../../documents/index.js";
+import { ApiError } from "../_api.js";
 import { FormProblem, onSubmit } from "../_form.js";
 import { must } from "./dom.js";
 import { openDocument, saveDocument, type DocData, type ItemBase } from "./documents.js";
-import { setupEmailVerification } from "./email.js";
+import { liveAttestations, setupEmailVerification } from "./email.js";
 import { showReported } from "./reported.js";
 import { returnPath, linkBack } from "./return-to.js";
 import { setupSlots } from "./slots.js";
@@ -61,10 +62,10 @@ function showReports(form: HTMLFormElement, item: ItemEnvelope | undefined): voi
   if (onFields.length) markProblems(form, onFields.map((e) => ({ field: e.field!, message: `${e.source}: ${e.message}` })));
 }
 
-/** Re-saving an unchanged, verified address keeps its attestation (and so its badge). */
+/** Re-saving an unchanged, verified address keeps its attestation (and so its badge) while it is valid. */
 function keptAttestation(before: DocData, after: DocData): string[] {
   const previous = Array.isArray(before.attestations) ? (before.attestations as string[]) : [];
-  return before.email === after.email ? previous : [];
+  return before.email === after.email ? liveAttestations(previous) : [];
 }
 
 export async function showEditor(form: HTMLFormElement): Promise<void> {
@@ -101,7 +102,13 @@ export async function showEditor(form: HTMLFormElement): Promise<void> {
     const data = result.data;
     if (type === "email") {
       const kept = keptAttestation(before, data);
-      if (kept.length) return save({ ...data, attestations: kept }, kept.at(-1));
+      if (kept.length) {
+        return save({ ...data, attestations: kept }, kept.at(-1)).catch(async (err: unknown) => {
+          // One the server no longer accepts (e.g. signed by a key rotated out since): save unverified.
+          if (err instanceof ApiError && err.fields.attestation) return save(data);
+          throw err;
+        });
+      }
     }
     await save(data);
   });

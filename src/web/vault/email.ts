@@ -6,6 +6,23 @@ import { api } from "../_api.js";
 import { busy, clearMessages, describeError, field, FormProblem, showError } from "../_form.js";
 import { must } from "./dom.js";
 
+/**
+ * The attestations still worth sending with a save: the server refuses an expired one, and one
+ * without an expiry (issued before attestations had one) with it. Dropping them saves the item
+ * unverified instead of failing the save; the holder can verify the address again.
+ */
+export function liveAttestations(list: string[], now = Date.now()): string[] {
+  return list.filter((jwt) => {
+    try {
+      const payload = (jwt.split(".")[1] ?? "").replace(/-/g, "+").replace(/_/g, "/");
+      const { exp } = JSON.parse(atob(payload)) as { exp?: unknown };
+      return typeof exp === "number" && exp * 1000 > now;
+    } catch {
+      return false;
+    }
+  });
+}
+
 export function setupEmailVerification(form: HTMLFormElement, markProblems: (p: { field: string; message: string }[]) => void, save: (email: string, attestation: string) => Promise<void>): void {
   const box = must<HTMLElement>(form, "#email-verify");
   const sendButton = must<HTMLButtonElement>(box, "#send-code");
