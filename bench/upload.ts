@@ -127,6 +127,7 @@ async function main(): Promise<void> {
     bare.kill();
     fs.rmSync(bareDir, { recursive: true, force: true });
     fs.rmSync(env.DATA_DIR!, { recursive: true, force: true });
+    fs.rmSync(`${env.DATA_DIR!}.key`, { force: true });
   }
 }
 

@@ -18,7 +18,8 @@ let app: PassportApp | undefined;
 
 async function start(arg: { kdfIterations: number; logLevel: string; jwePublicJwk: JWK }): Promise<OursReady> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "passport-bench-"));
-  process.on("exit", () => fs.rmSync(dataDir, { recursive: true, force: true }));
+  // The key file is made beside the data folder ("<DATA_DIR>.key"); both go at exit.
+  process.on("exit", () => [dataDir, `${dataDir}.key`].forEach((p) => fs.rmSync(p, { recursive: true, force: true })));
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

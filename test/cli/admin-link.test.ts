@@ -1,36 +1,13 @@
 // `passport admin-link` as an operator runs it (a child process with the server's environment):
 // it prints a one-time link that makes the signed-in account opening it an administrator, once.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
 import { createAccountMaterial } from "../../src/crypto/index.js";
 import { Agent } from "../helpers/agent.js";
+import { runCli } from "../helpers/cli.js";
 import { uniqueEmail } from "../helpers/accounts.js";
 import { databases, pgNotice, startServer, TEST_KDF_ITERATIONS, testEnv } from "../helpers/server.js";
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const BIN = path.join(ROOT, "bin", "passport.js");
-
-function runCli(env: Record<string, string>, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env }, stdio: "pipe" });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    // A guard against a hang, not a timing assertion.
-    const guard = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(guard);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end();
-  });
-}
 
 pgNotice();
 for (const db of databases()) {

@@ -1,10 +1,8 @@
 // The operator CLI as an operator runs it: `node bin/passport.js ...` in a child process with the
 // server's environment. Results are checked in the database through the same services.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { exportJWK, generateKeyPair } from "jose";
 import { loadConfig } from "../../src/config.js";
@@ -13,35 +11,7 @@ import { verifyClientSecret } from "../../src/services/client-secrets.js";
 import { deriveRecoveryKeys, KDF_ITERATIONS_FLOOR, openVaultWithPassword } from "../../src/crypto/index.js";
 import { authKeyFor, uniqueEmail } from "../helpers/accounts.js";
 import { databases, pgNotice, testEnv } from "../helpers/server.js";
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const BIN = path.join(ROOT, "bin", "passport.js");
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  json<T = any>(): T;
-}
-
-/** Runs the CLI with exactly `env` (plus PATH), feeding `input` on stdin. */
-function runCli(env: Record<string, string>, args: string[], input = ""): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env }, stdio: "pipe" });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    // A guard against a hang (e.g. a database handle kept open), not a timing assertion.
-    const guard = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(guard);
-      resolve({ code, stdout, stderr, json: () => JSON.parse(stdout) });
-    });
-    child.stdin.end(input);
-  });
-}
+import { runCli, type Run } from "../helpers/cli.js";
 
 /** Exit 0, nothing on stderr. */
 function ok(r: Run): Run {

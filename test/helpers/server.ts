@@ -33,18 +33,20 @@ export interface TestServer {
 }
 
 // The default key file sits beside the data folder ("<DATA_DIR>.key"): tests that remove a data
-// folder made here leave it behind, so it goes at exit once its folder is gone.
-const madeDirs: string[] = [];
+// folder (made here or their own, under the temp dir) leave it behind, so it goes at exit once its
+// folder is gone.
+const madeDirs = new Set<string>();
 process.on("exit", () => madeDirs.forEach((d) => !fs.existsSync(d) && fs.rmSync(`${d}.key`, { force: true })));
 
 function tempDataDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "passport-test-"));
-  madeDirs.push(dir);
+  madeDirs.add(dir);
   return dir;
 }
 
 /** Environment for a test server; `env` overrides. A fresh data dir / schema unless given. */
 export function testEnv(db: DbKind, env: Record<string, string> = {}): Record<string, string> {
+  if (env.DATA_DIR?.startsWith(os.tmpdir())) madeDirs.add(env.DATA_DIR);
   const base: Record<string, string> = {
     DATA_DIR: env.DATA_DIR ?? tempDataDir(),
     KDF_ITERATIONS: String(TEST_KDF_ITERATIONS),

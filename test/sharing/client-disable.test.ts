@@ -5,22 +5,18 @@
 // codes and shared payloads from the database, and every endpoint refuses.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import * as client from "openid-client";
 import { OidcPayloadEntity, ShareEntity } from "../../src/db/entities.js";
 import { databases, pgNotice, startServer, testEnv, type TestServer } from "../helpers/server.js";
+import { runCli } from "../helpers/cli.js";
 import { signUpHolder, type VaultHolder } from "../helpers/vault.js";
 import { storeDocument } from "./documents.js";
 import { ALL_SCOPES, registerPassportRp, sharePassport, type PassportRp, type Shared } from "./flow.js";
 
 pgNotice();
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-
 /** `passport <args>` in a child process against the test server's database, as an operator runs it. */
-function cli(s: TestServer, args: string[]): Promise<void> {
+async function cli(s: TestServer, args: string[]): Promise<void> {
   const db = s.cfg.database;
   const env = testEnv(db.type === "postgres" ? "postgres" : "sqlite", {
     DATA_DIR: s.dataDir,
@@ -28,20 +24,8 @@ function cli(s: TestServer, args: string[]): Promise<void> {
     LOG_LEVEL: "silent",
     ...(db.type === "postgres" ? { DATABASE_SCHEMA: db.schema! } : {}),
   });
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, "bin", "passport.js"), ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env }, stdio: "pipe" });
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    // A guard against a hang, not a timing assertion.
-    const guard = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(guard);
-      if (code === 0) resolve();
-      else reject(new Error(`passport ${args.join(" ")}: exit ${code}: ${stderr}`));
-    });
-    child.stdin.end();
-  });
+  const r = await runCli(env, args);
+  if (r.code !== 0) throw new Error(`passport ${args.join(" ")}: exit ${r.code}: ${r.stderr}`);
 }
 
 const basic = (rp: PassportRp) => `Basic ${Buffer.from(`${encodeURIComponent(rp.clientId)}:${encodeURIComponent(rp.secret!)}`).toString("base64")}`;

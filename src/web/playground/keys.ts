@@ -3,9 +3,9 @@
 // script (nor the server) can ever read its bytes. The client Passport registered for its public
 // half is reused while it has time left, so a consent given to it is remembered for that long.
 import { api } from "../_api.js";
+import { keyValueStore } from "../_idb.js";
 
-const DB = "passport-playground";
-const STORE = "rp";
+const store = keyValueStore("passport-playground", "rp");
 const KEY = "client";
 /** A client with less time left than this is replaced, so a flow started with it can finish. */
 const MARGIN_MS = 10 * 60_000;
@@ -17,27 +17,9 @@ export interface PlaygroundClient {
   privateKey: CryptoKey;
 }
 
-function open(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE);
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
-
-async function tx<T>(mode: IDBTransactionMode, op: (s: IDBObjectStore) => IDBRequest): Promise<T> {
-  const db = await open();
-  return new Promise<T>((resolve, reject) => {
-    const req = op(db.transaction(STORE, mode).objectStore(STORE));
-    req.onsuccess = () => resolve(req.result as T);
-    req.onerror = () => reject(req.error);
-  }).finally(() => db.close());
-}
-
 /** The stored client, if it belongs to this issuer and is still alive at `until`. */
 export async function loadClient(issuer: string, until = Date.now()): Promise<PlaygroundClient | null> {
-  const c = await tx<PlaygroundClient | undefined>("readonly", (s) => s.get(KEY));
+  const c = await store.get<PlaygroundClient>(KEY);
   return c && c.issuer === issuer && c.expiresAt > until ? c : null;
 }
 
@@ -50,6 +32,6 @@ export async function clientForFlow(issuer: string): Promise<PlaygroundClient> {
   const jwk = await crypto.subtle.exportKey("jwk", pair.publicKey);
   const reg = await api<{ client_id: string; expires_at: number }>("POST", "/playground/clients", { jwk: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y } });
   const client: PlaygroundClient = { clientId: reg.client_id, expiresAt: reg.expires_at, issuer, privateKey: pair.privateKey };
-  await tx<void>("readwrite", (s) => s.put(client, KEY));
+  await store.put(KEY, client);
   return client;
 }
