@@ -11,6 +11,9 @@ import { VaultReservations1764520000000 } from "./1764520000000-vault-reservatio
 import { HashedArtifactIds1764530000000 } from "./1764530000000-hashed-artifact-ids.js";
 import { UnboundAttestations1764550000000 } from "./1764550000000-unbound-attestations.js";
 import { PlaygroundClients1764570000000 } from "./1764570000000-playground-clients.js";
+import { ClientOwners1764600000000 } from "./1764600000000-client-owners.js";
+import { InitialAccessTokens1764620000000 } from "./1764620000000-initial-access-tokens.js";
+import { ClientApprovalActivity1764610000000 } from "./1764610000000-client-approval-activity.js";
 
 export const migrations = [
   Initial1764000000000,
@@ -24,4 +27,7 @@ export const migrations = [
   HashedArtifactIds1764530000000,
   UnboundAttestations1764550000000,
   PlaygroundClients1764570000000,
+  ClientOwners1764600000000,
+  ClientApprovalActivity1764610000000,
+  InitialAccessTokens1764620000000,
 ];

@@ -95,6 +95,15 @@ const envSchema = z.object({
   PLAYGROUND: bool.default(true),
   /** The first account to sign up becomes an admin (decided atomically). For `npm start` on a laptop; a public instance sets false and runs `passport admin-link`. */
   FIRST_USER_IS_ADMIN: bool.default(true),
+  /** Who may register clients in the developer console (and by dynamic registration): "everyone", "domain:a.com,b.org" (accounts whose email is at one of these domains; admins always may) or "admins". */
+  DEVELOPER_REGISTRATION: z
+    .string()
+    .regex(/^(everyone|admins|domain:[^,\s]+(,[^,\s]+)*)$/, 'use "everyone", "admins" or "domain:a.com,b.org"')
+    .default("everyone"),
+  /** Clients one account may own (registered by it or shared with it as co-owner); admins are not limited on the admin page. */
+  DEVELOPER_MAX_CLIENTS: int(0, 10_000).default(10),
+  /** "approval": a developer's client that asks for Passport scopes waits for an admin's approval before it may use them; "immediate": it may use them at once. */
+  DEVELOPER_PASSPORT_SCOPES: z.enum(["immediate", "approval"]).default("approval"),
   /** "info" logs one line per request; "warn" only problems; "silent" nothing. */
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
@@ -142,11 +151,23 @@ export interface Config {
   allowPrivateJwksUri: boolean;
   purgeIntervalSeconds: number;
   firstUserIsAdmin: boolean;
+  /** Self-service registration (developer console, dynamic registration): who, how many, and Passport scopes. */
+  developers: {
+    registration: { kind: "everyone" } | { kind: "domains"; domains: string[] } | { kind: "admins" };
+    maxClients: number;
+    passportScopes: "immediate" | "approval";
+  };
   playground: boolean;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
 }
 
 export class ConfigError extends Error {}
+
+/** DEVELOPER_REGISTRATION (already checked by its regex) → its typed form; domains compared lowercase. */
+function developerRegistration(v: string): Config["developers"]["registration"] {
+  if (v === "everyone" || v === "admins") return { kind: v };
+  return { kind: "domains", domains: v.slice("domain:".length).split(",").map((d) => d.trim().toLowerCase().replace(/^@/, "")) };
+}
 
 /** Reads and validates the environment; a bad value stops start-up with the variable's name. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -208,6 +229,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowPrivateJwksUri: e.ALLOW_PRIVATE_JWKS_URI,
     purgeIntervalSeconds: e.PURGE_INTERVAL_SECONDS,
     firstUserIsAdmin: e.FIRST_USER_IS_ADMIN,
+    developers: {
+      registration: developerRegistration(e.DEVELOPER_REGISTRATION),
+      maxClients: e.DEVELOPER_MAX_CLIENTS,
+      passportScopes: e.DEVELOPER_PASSPORT_SCOPES,
+    },
     playground: e.PLAYGROUND,
     logLevel: e.LOG_LEVEL,
   };

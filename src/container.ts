@@ -14,6 +14,12 @@ import { AppSessionService } from "./services/app-sessions.js";
 import { BruteForceGuard } from "./services/brute-force.js";
 import { RateLimiter } from "./services/rate-limit.js";
 import { ClientService } from "./services/clients.js";
+import { RegistrationService } from "./services/registration.js";
+import { InitialAccessTokenStore } from "./db/initial-access-tokens.js";
+import { ClientActivityStore } from "./db/client-activity.js";
+import { ClientActivityService } from "./services/client-activity.js";
+import { DeveloperService } from "./services/developers.js";
+import type { SecretBox } from "./services/secret-box.js";
 import { PasswordHasher } from "./services/password-hasher.js";
 import { openSecretsAtRest } from "./services/secrets-at-rest.js";
 import { JwksFetcher } from "./services/jwks-fetch.js";
@@ -41,6 +47,12 @@ export interface Container {
   accounts: AccountService;
   sessions: AppSessionService;
   clients: ClientService;
+  /** Per-client change log and daily activity counts. */
+  clientActivity: ClientActivityService;
+  /** The developer console's rules: policy, per-account limit, ownership. */
+  developers: DeveloperService;
+  /** Seals a fresh client secret into a short-lived cookie, to show it once after a redirect. */
+  box: SecretBox;
   guard: BruteForceGuard;
   /** Atomic attempt counters for any limit (src/services/rate-limit.ts). */
   limiter: RateLimiter;
@@ -49,6 +61,8 @@ export interface Container {
   sharing: SharingService;
   playground: PlaygroundService;
   adminLinks: AdminLinkService;
+  /** Dynamic client registration (RFC 7591/7592): initial access tokens and registered clients. */
+  registration: RegistrationService;
   /** Fetches clients' jwks_uri (guarded, bounded, cached) for Passport and oidc-provider alike. */
   jwks: JwksFetcher;
   /** Weaknesses found at start (secrets at rest, file modes): logged once at warn level. */
@@ -79,7 +93,10 @@ export async function createContainer(cfg: Config, ds?: DataSource, opts: { mail
   // check() throws (400) for a foreign, expired or altered attestation: the save is refused.
   const vault = new VaultService(new VaultStore(db), blobStore(cfg, db), cfg.vault, async (jwt, accountId) => (await emailVerification.check(jwt, accountId), true));
   const oidcStore = new OidcStore(db);
-  const clients = new ClientService(new ClientStore(db), box, cfg.clientCacheSeconds * 1000, cfg.allowPrivateJwksUri);
+  const clientStore = new ClientStore(db);
+  const clients = new ClientService(clientStore, box, cfg.clientCacheSeconds * 1000, cfg.allowPrivateJwksUri);
+  const clientActivity = new ClientActivityService(new ClientActivityStore(db));
+  clients.setActivity(clientActivity);
   // Client secrets written before they were hashed: needs the sealing key, so not a migration.
   await clients.hashStoredSecrets();
   const shareStore = new ShareStore(db);
@@ -100,6 +117,9 @@ export async function createContainer(cfg: Config, ds?: DataSource, opts: { mail
     accounts,
     sessions: new AppSessionService(accountStore, cfg.ttl.session),
     clients,
+    clientActivity,
+    developers: new DeveloperService(clients, clientStore.owners, accounts, cfg.developers, clientActivity),
+    box,
     guard,
     limiter,
     vault,
@@ -108,6 +128,7 @@ export async function createContainer(cfg: Config, ds?: DataSource, opts: { mail
     // Built even with PLAYGROUND=false, so that the purge still clears clients left from before.
     playground: new PlaygroundService(new PlaygroundClientStore(db), clients, limiter, cfg.issuer),
     adminLinks: new AdminLinkService(new AdminLinkStore(db), cfg.issuer),
+    registration: new RegistrationService(new InitialAccessTokenStore(db), clients, cfg.developers),
     jwks,
     warnings,
     close: async () => {
@@ -126,6 +147,7 @@ export async function purgeExpired(c: Container): Promise<Record<string, number>
     emailCodes: await c.emailVerification.purge(),
     playgroundClients: await c.playground.purgeExpired(),
     adminLinks: await c.adminLinks.purge(),
+    initialAccessTokens: await c.registration.purgeExpired(),
     ...prefixed("vault", await c.vault.collectGarbage()),
   };
 }

@@ -9,6 +9,9 @@ import { GRANT_TYPES } from "../services/client-schema.js";
 import { type ClientView, toOidcMetadata } from "../services/clients.js";
 import { type Cli, handler, withJson } from "./context.js";
 import { fields, iso, table } from "./output.js";
+
+/** Every change made here is logged as made from the CLI (the operator's shell has no account). */
+const CLI = { via: "cli" } as const;
 import { useProviderClientChecks } from "./provider-checks.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -42,7 +45,7 @@ const clientIdSchema = z
 /** The metadata a relying party configures, as oidc-provider publishes it (snake_case). */
 function describe(client: ClientView): Record<string, unknown> {
   const { client_id: clientId, ...metadata } = toOidcMetadata(client.clientId, client.input, null);
-  return { client_id: clientId, type: client.input.type, enabled: client.enabled, created_at: iso(client.createdAt), updated_at: iso(client.updatedAt), ...metadata };
+  return { client_id: clientId, type: client.input.type, enabled: client.enabled, approval: client.approval, purpose: client.purpose, created_at: iso(client.createdAt), updated_at: iso(client.updatedAt), ...metadata };
 }
 
 function describeText(client: ClientView): [string, unknown][] {
@@ -53,6 +56,8 @@ function describeText(client: ClientView): [string, unknown][] {
     ["type", i.type],
     ["auth method", i.tokenEndpointAuthMethod],
     ["enabled", client.enabled ? "yes" : "no"],
+    ["approval", client.approval + (client.approvalReason ? ` (${client.approvalReason})` : "")],
+    ["purpose", client.purpose ?? ""],
     ["redirect URIs", i.redirectUris.join(" ")],
     ["post-logout URIs", i.postLogoutRedirectUris.join(" ")],
     ["grant types", i.grantTypes.join(" ")],
@@ -103,7 +108,7 @@ function toInput(o: CreateOptions): Record<string, unknown> {
 
 async function create({ c, cfg, out }: Cli, o: CreateOptions): Promise<void> {
   const clientId = parseInput(clientIdSchema, o.clientId, "client id");
-  const { client, secret } = await c.clients.create(toInput(o), { clientId });
+  const { client, secret } = await c.clients.create(toInput(o), { clientId, actor: CLI });
   out.result({ ...describe(client), client_secret: secret }, () =>
     [
       `Registered client "${client.name}".`,
@@ -163,22 +168,36 @@ export function clientsCommand(program: Command): void {
 
   withJson(clients.command("delete").argument("<client_id>").description("delete a client for good, with its grants, tokens and the payloads shared with it")).action(
     handler(async ({ c, out }, id: string) => {
-      await c.clients.delete(id);
+      await c.clients.delete(id, CLI);
       out.result({ client_id: id, deleted: true }, () => `Deleted client ${id}.`);
     }),
   );
 
   withJson(clients.command("rotate-secret").argument("<client_id>").description("issue a new client secret (the old one stops working)")).action(
     handler(async ({ c, out }, id: string) => {
-      const secret = await c.clients.rotateSecret(id);
+      const secret = await c.clients.rotateSecret(id, CLI);
       out.result({ client_id: id, client_secret: secret }, () => `${fields([["client_id", id], ["client_secret", secret]])}\nThe secret is shown only this once: store it now.`);
+    }),
+  );
+
+  withJson(clients.command("approve").argument("<client_id>").description("let a client waiting for approval ask for Passport scopes")).action(
+    handler(async ({ c, out }, id: string) => {
+      const client = await c.clients.approve(id, CLI);
+      out.result({ client_id: id, approval: client.approval }, () => `Client ${id} is approved: it may ask for Passport scopes.`);
+    }),
+  );
+
+  withJson(clients.command("reject").argument("<client_id>").requiredOption("--reason <text>", "why (its developer reads it)").description("refuse a client's Passport scopes; plain OpenID sign-ins keep working")).action(
+    handler(async ({ c, out }, id: string, o: { reason: string }) => {
+      const client = await c.clients.reject(id, o.reason, CLI);
+      out.result({ client_id: id, approval: client.approval, reason: client.approvalReason }, () => `Client ${id} is rejected: its Passport scopes are refused.`);
     }),
   );
 
   for (const [name, enabled] of [["enable", true], ["disable", false]] as const) {
     withJson(clients.command(name).argument("<client_id>").description(enabled ? "let a disabled client sign people in again" : "refuse a client's requests and tokens at once, until it is enabled")).action(
       handler(async ({ c, out }, id: string) => {
-        await c.clients.setEnabled(id, enabled);
+        await c.clients.setEnabled(id, enabled, CLI);
         out.result({ client_id: id, enabled }, () => `Client ${id} is ${enabled ? "enabled" : "disabled"}.`);
       }),
     );

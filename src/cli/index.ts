@@ -3,6 +3,7 @@
 // with a one-line message on stderr on failure.
 import { Command, CommanderError } from "commander";
 import { adminLinkCommand } from "./admin-link.js";
+import { registrationTokenCommand } from "./registration-tokens.js";
 import { clientsCommand } from "./clients.js";
 import { keysCommand } from "./keys.js";
 import { describeError } from "./output.js";
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   usersCommand(program);
   keysCommand(program);
   adminLinkCommand(program);
+  registrationTokenCommand(program);
   return program;
 }
 

@@ -1,6 +1,6 @@
 // Queries on accounts and app sessions.
 import { type DataSource, LessThan, type Repository } from "typeorm";
-import { AccountEntity, type AccountRow, AppSessionEntity, type AppSessionRow } from "./entities.js";
+import { AccountEntity, type AccountRow, AppSessionEntity, type AppSessionRow, ClientOwnerEntity } from "./entities.js";
 import { inTransaction } from "./transaction.js";
 import { lookupBy } from "./lookup.js";
 import { isUniqueViolation } from "./errors.js";
@@ -55,6 +55,8 @@ export class AccountStore {
   async delete(id: string): Promise<void> {
     await inTransaction(this.ds, async (m) => {
       await m.getRepository(AppSessionEntity).delete({ accountId: id });
+      // Its ownership of clients goes; the clients stay (with their other owners, or for the admin).
+      await m.getRepository(ClientOwnerEntity).delete({ accountId: id });
       await m.getRepository(AccountEntity).delete({ id });
     });
   }

@@ -1,6 +1,7 @@
 // Queries on the clients table (admin-managed relying parties).
 import type { DataSource, Repository } from "typeorm";
-import { ClientEntity, type ClientRow, OidcPayloadEntity, ShareEntity } from "./entities.js";
+import { ClientOwnerStore } from "./client-owners.js";
+import { ClientEntity, ClientOwnerEntity, type ClientRow, OidcPayloadEntity, ShareEntity } from "./entities.js";
 import { lookupBy } from "./lookup.js";
 import { inTransaction } from "./transaction.js";
 
@@ -8,9 +9,12 @@ export class ClientStore {
   private readonly repo: Repository<ClientRow>;
   /** oidc-provider reads the client on every request: fixed SQL (see lookup.ts). */
   readonly get: (clientId: string) => Promise<ClientRow | null>;
+  /** Owners of console-registered clients (developer console). */
+  readonly owners: ClientOwnerStore;
 
   constructor(private readonly ds: DataSource) {
     this.repo = ds.getRepository(ClientEntity);
+    this.owners = new ClientOwnerStore(ds);
     this.get = lookupBy(ds, ClientEntity, "clientId");
   }
 
@@ -35,6 +39,7 @@ export class ClientStore {
     return inTransaction(this.ds, async (m) => {
       await m.getRepository(OidcPayloadEntity).delete({ clientId });
       await m.getRepository(ShareEntity).delete({ clientId });
+      await m.getRepository(ClientOwnerEntity).delete({ clientId });
       return ((await m.getRepository(ClientEntity).delete({ clientId })).affected ?? 0) > 0;
     });
   }

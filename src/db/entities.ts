@@ -47,6 +47,12 @@ export interface ClientRow {
   enabled: boolean;
   createdAt: number;
   updatedAt: number;
+  /** May the client receive Passport scopes: 'approved', or 'pending' / 'rejected' by an administrator. */
+  approval?: "approved" | "pending" | "rejected";
+  /** What the client says it uses Passport data for (shown to the admin and on the consent page). */
+  purpose?: string | null;
+  /** Why an administrator rejected it, for its developer. */
+  approvalReason?: string | null;
 }
 export const ClientEntity = new EntitySchema<ClientRow>({
   name: "Client",
@@ -58,6 +64,9 @@ export const ClientEntity = new EntitySchema<ClientRow>({
     enabled: { type: "boolean", default: true },
     createdAt: { name: "created_at", ...time() },
     updatedAt: { name: "updated_at", ...time() },
+    approval: { type: "varchar", length: 16, default: "approved" },
+    purpose: { type: "text", nullable: true },
+    approvalReason: { name: "approval_reason", type: "text", nullable: true },
   },
 });
 
@@ -394,6 +403,95 @@ export const AdminLinkEntity = new EntitySchema<AdminLinkRow>({
   indices: [{ name: "idx_admin_links_expires_at", columns: ["expiresAt"] }],
 });
 
+export interface ClientOwnerRow {
+  clientId: string;
+  accountId: string;
+  addedAt: number;
+}
+/** Accounts that own a client registered in the developer console (see client-owners.ts). */
+export const ClientOwnerEntity = new EntitySchema<ClientOwnerRow>({
+  name: "ClientOwner",
+  tableName: "client_owners",
+  columns: {
+    clientId: { name: "client_id", type: "varchar", length: 255, primary: true },
+    accountId: { name: "account_id", type: "varchar", length: 64, primary: true },
+    addedAt: { name: "added_at", ...time() },
+  },
+  indices: [{ name: "idx_client_owners_account", columns: ["accountId"] }],
+});
+
+export interface ClientChangeRow {
+  id: string;
+  clientId: string;
+  at: number;
+  actorAccountId: string | null;
+  via: string;
+  action: string;
+  /** JSON array of the names of the fields changed: never their values (a secret would leak). */
+  fields: string;
+}
+/** Every change to a client's registration; kept when the client is deleted (the audit trail). */
+export const ClientChangeEntity = new EntitySchema<ClientChangeRow>({
+  name: "ClientChange",
+  tableName: "client_changes",
+  columns: {
+    id: { type: "varchar", length: 36, primary: true },
+    clientId: { name: "client_id", type: "varchar", length: 255 },
+    at: time(),
+    actorAccountId: { name: "actor_account_id", type: "varchar", length: 64, nullable: true },
+    via: { type: "varchar", length: 16 },
+    action: { type: "varchar", length: 32 },
+    fields: { type: "text" },
+  },
+  indices: [{ name: "idx_client_changes_client_at", columns: ["clientId", "at"] }],
+});
+
+export interface ClientDailyStatRow {
+  clientId: string;
+  /** UTC day, YYYY-MM-DD. */
+  day: string;
+  /** "signin", "error_report" or "share:<document type>". */
+  kind: string;
+  count: number;
+}
+/** Per-client activity counters, one row per day and kind, incremented by an upsert. */
+export const ClientDailyStatEntity = new EntitySchema<ClientDailyStatRow>({
+  name: "ClientDailyStat",
+  tableName: "client_daily_stats",
+  columns: {
+    clientId: { name: "client_id", type: "varchar", length: 255, primary: true },
+    day: { type: "varchar", length: 10, primary: true },
+    kind: { type: "varchar", length: 64, primary: true },
+    count: { type: "integer" },
+  },
+});
+
+export interface InitialAccessTokenRow {
+  /** SHA-256 (hex) of the token; the token itself is shown once to the admin who made it. */
+  tokenHash: string;
+  /** Public handle for listing and revoking (not a secret). */
+  id: string;
+  createdAt: number;
+  expiresAt: number;
+  /** Registrations still allowed; null: unlimited until expiry. */
+  usesLeft: number | null;
+  used: number;
+}
+/** Initial access tokens for dynamic client registration (src/services/registration.ts). */
+export const InitialAccessTokenEntity = new EntitySchema<InitialAccessTokenRow>({
+  name: "InitialAccessToken",
+  tableName: "initial_access_tokens",
+  columns: {
+    tokenHash: { name: "token_hash", type: "varchar", length: 64, primary: true },
+    id: { type: "varchar", length: 32, unique: true },
+    createdAt: { name: "created_at", ...time() },
+    expiresAt: { name: "expires_at", ...time() },
+    usesLeft: { name: "uses_left", type: "integer", nullable: true },
+    used: { type: "integer", default: 0 },
+  },
+  indices: [{ name: "idx_initial_access_tokens_expires_at", columns: ["expiresAt"] }],
+});
+
 /** Every entity; the blob column's type differs between the two databases. */
 export const entitiesFor = (db: "sqlite" | "postgres") => [
   OidcPayloadEntity,
@@ -413,4 +511,8 @@ export const entitiesFor = (db: "sqlite" | "postgres") => [
   PlaygroundClientEntity,
   InstanceFlagEntity,
   AdminLinkEntity,
+  ClientOwnerEntity,
+  ClientChangeEntity,
+  ClientDailyStatEntity,
+  InitialAccessTokenEntity,
 ];

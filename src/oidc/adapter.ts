@@ -1,20 +1,36 @@
 // oidc-provider's adapter interface over OidcStore, one instance per model name. Clients are not
-// in the artifact table: the Client model reads the admin-managed clients table instead.
+// in the artifact table: the Client model reads the clients table through ClientService, and
+// dynamic registration (RFC 7591/7592) writes it through RegistrationService. Initial access tokens
+// live in their own table: looking one up spends a use (see registration.ts).
 import type { Adapter, AdapterPayload } from "oidc-provider";
 import type { OidcStore } from "../db/oidc-store.js";
 import type { ClientService } from "../services/clients.js";
+import type { RegistrationService } from "../services/registration.js";
+import { asProviderError, PASSPORT_RULES } from "./registration.js";
 
-export function adapterFactory(store: OidcStore, clients: ClientService) {
+export function adapterFactory(store: OidcStore, clients: ClientService, registration?: RegistrationService) {
   return class TypeOrmAdapter implements Adapter {
     constructor(private readonly name: string) {}
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
-      if (this.name === "Client") throw new Error("clients are managed on the admin page, not by registration");
+      if (this.name === "Client") {
+        if (!registration) throw new Error("clients are managed on the admin page, not by registration");
+        await registration.save(id, payload as Record<string, unknown>).catch((err: unknown) => {
+          throw asProviderError(err);
+        });
+        return;
+      }
       await store.upsert(this.name, id, payload as Record<string, unknown>, expiresIn);
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.name === "Client") return (await clients.findEnabledMetadata(id)) as AdapterPayload | undefined;
+      // oidc-provider looks an initial access token up once per registration: that lookup spends
+      // one use, atomically in the database, so a token with k uses admits exactly k registrations.
+      if (this.name === "InitialAccessToken") {
+        const spent = await registration?.spend(id);
+        return spent ? ({ jti: id, kind: "InitialAccessToken", iat: Math.floor(Date.now() / 1000), exp: spent.exp, policies: [PASSPORT_RULES] } as AdapterPayload) : undefined;
+      }
       return (await store.find(this.name, { id })) as AdapterPayload | undefined;
     }
 
@@ -31,6 +47,7 @@ export function adapterFactory(store: OidcStore, clients: ClientService) {
     }
 
     async destroy(id: string): Promise<void> {
+      if (this.name === "Client") return registration?.remove(id); // RFC 7592 delete
       await store.destroy(this.name, id);
     }
 

@@ -8,7 +8,7 @@ import type { Container } from "../container.js";
 import type { Views } from "../routes/views.js";
 import type { Logger } from "../logger.js";
 import { PageRenderer } from "./pages.js";
-import { createProvider, pairwiseSub } from "./provider.js";
+import { createProvider, pairwiseSub, pendingSignInCount } from "./provider.js";
 
 export class ProviderHost {
   private provider!: Provider;
@@ -46,7 +46,10 @@ export class ProviderHost {
   }
 
   middleware(): Koa.Middleware {
-    return (ctx, next) => this.mounted(ctx, next);
+    return async (ctx, next) => {
+      await this.mounted(ctx, next);
+      await pendingSignInCount(ctx);
+    };
   }
 
   private async build(): Promise<void> {
@@ -63,7 +66,9 @@ export class ProviderHost {
       cookieKeys: this.cookieKeys,
       pairwiseSalt: this.pairwiseSalt,
       jwksFetch: this.c.jwks.providerFetch,
+      registration: this.c.registration,
       onServerError: (path, err) => this.log?.error("provider error", { path, error: `${err.name}: ${err.message}` }),
+      onSignIn: (clientId) => this.c.clientActivity.countSignIn(clientId),
     });
     this.c.clients.setValidator(async (metadata) => {
       await provider.Client.validate(metadata as never);

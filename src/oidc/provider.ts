@@ -18,6 +18,8 @@ import { findAccount, SCOPES, CLAIMS } from "./claims.js";
 import type { PageRenderer } from "./pages.js";
 import { SESSION_COOKIE } from "./cookies.js";
 import { verifyClientSecret } from "../services/client-secrets.js";
+import type { RegistrationService } from "../services/registration.js";
+import { installRegistrationHooks, registrationConfiguration } from "./registration.js";
 
 export interface ProviderDeps {
   cfg: Config;
@@ -33,7 +35,18 @@ export interface ProviderDeps {
   /** The guarded, cached fetch of clients' jwks_uri (src/services/jwks-fetch.ts). */
   jwksFetch?: (url: string | URL, init?: { method?: string }) => Promise<Response>;
   onServerError?: (path: string, err: Error) => void;
+  /** Dynamic client registration (RFC 7591/7592); without it the registration endpoint is off. */
+  registration?: RegistrationService;
+  /** Counts a completed sign-in (an authorization answered with a code) for the client's activity. */
+  onSignIn?: (clientId: string) => Promise<void>;
 }
+
+/** The sign-in count started during a request; the host awaits it before the response leaves (see host.ts). */
+const SIGNIN_COUNT = Symbol("passport.signInCount");
+export const pendingSignInCount = (ctx: object): Promise<void> | undefined => (ctx as { state?: Record<symbol, Promise<void>> }).state?.[SIGNIN_COUNT];
+
+/** Refused until an administrator approves the client (DEVELOPER_PASSPORT_SCOPES=approval). */
+export const AWAITING_APPROVAL = "this client is waiting for an administrator's approval of its Passport scopes";
 
 const SIGNING_ALGS = [...supportedAlgorithms.signing];
 const ENCRYPTION_ALGS = [...supportedAlgorithms.encryption];
@@ -75,8 +88,10 @@ export function pairwiseSub(salt: string, clientId: string, accountId: string): 
 export function buildConfiguration(d: ProviderDeps): Configuration {
   const { cfg } = d;
   const cookieOpts = { signed: true, secure: cfg.secureCookies, sameSite: "lax" as const, httpOnly: true };
+  const registration = d.registration ? registrationConfiguration(d.registration) : undefined;
   return {
-    adapter: adapterFactory(d.store, d.clients),
+    adapter: adapterFactory(d.store, d.clients, d.registration),
+    ...(registration ? { extraClientMetadata: registration.extraClientMetadata } : {}),
     findAccount: (_ctx, sub, token) =>
       findAccount(d.accounts, sub, () => d.sharing.payloadForGrant((token as { grantId?: string } | undefined)?.grantId), cfg.clientCacheSeconds * 1000),
     // Declared so that its validator runs on every authorization request: it checks Passport
@@ -86,6 +101,8 @@ export function buildConfiguration(d: ProviderDeps): Configuration {
         const scope = ctx.oidc.params?.scope;
         if (!hasPassportScope(scope)) return;
         if (!ctx.oidc.params?.nonce) throw new errors.InvalidRequest("nonce is required with Passport scopes: the payload is bound to it");
+        // Plain OpenID sign-ins (no Passport scope) return above: a pending client can still do those.
+        if (!(await d.clients.passportApproved(client.clientId))) throw new errors.InvalidScope(AWAITING_APPROVAL, String(scope));
         if (!(await d.sharing.mayReceivePassport(client.clientId))) {
           throw new errors.InvalidScope("Passport scopes need an encryption key registered for the client (JWKS with an RSA-OAEP-256 or ECDH-ES+A256KW key)", String(scope));
         }
@@ -104,7 +121,11 @@ export function buildConfiguration(d: ProviderDeps): Configuration {
     pkce: { required: () => true },
     // Public clients (the playground's relying party runs in a browser) may call the token and
     // userinfo endpoints from their redirect URI's origin; PKCE is required of every client above.
-    clientBasedCORS: (_ctx, origin, client) => client.clientAuthMethod === "none" && (client.redirectUris ?? []).some((u) => URL.parse(u)?.origin === origin),
+    // Also the playground's "use my own client" mode: a developer tries their client (secret and
+    // all) from Passport's own origin, when it registered the playground's callback.
+    clientBasedCORS: (_ctx, origin, client) =>
+      (client.clientAuthMethod === "none" && (client.redirectUris ?? []).some((u) => URL.parse(u)?.origin === origin)) ||
+      (origin === new URL(d.cfg.issuer).origin && (client.redirectUris ?? []).includes(`${d.cfg.issuer}/playground/callback`)),
     responseTypes: ["code"],
     subjectTypes: cfg.subjectTypes,
     pairwiseIdentifier: (_ctx, accountId, client) => pairwiseSub(d.pairwiseSalt, client.clientId, accountId),
@@ -122,6 +143,7 @@ export function buildConfiguration(d: ProviderDeps): Configuration {
     issueRefreshToken: async (_ctx, client, code) =>
       client.grantTypeAllowed("refresh_token") && code.scopes.has("offline_access"),
     features: {
+      ...registration?.features,
       devInteractions: { enabled: false },
       encryption: { enabled: true },
       jwtUserinfo: { enabled: true },
@@ -189,8 +211,16 @@ export function createProvider(d: ProviderDeps): Provider {
   provider.Client.prototype.compareClientSecret = function (this: { clientSecret?: string }, actual: string) {
     return verifyClientSecret(this.clientSecret, actual);
   };
+  if (d.registration) installRegistrationHooks(provider, d.registration);
   // oidc-provider answers its own 500s; log them (class and message only, no request data).
   provider.on("server_error", (ctx: KoaContextWithOIDC, err: Error) => d.onServerError?.(ctx.path, err));
+  // One sign-in per authorization answered with a code (token refreshes and client credentials are
+  // not sign-ins). Counted before the response leaves, so the count is stored when the client has its code.
+  provider.on("authorization.success", (ctx: KoaContextWithOIDC) => {
+    const clientId = ctx.oidc.client?.clientId;
+    if (!clientId || !d.onSignIn) return;
+    (ctx.state as Record<symbol, Promise<void>>)[SIGNIN_COUNT] = d.onSignIn(clientId).catch((err: Error) => d.onServerError?.(ctx.path, err));
+  });
   // Signing out at a relying party (RP-initiated logout) also ends the Passport session.
   provider.on("end_session.success", (ctx: KoaContextWithOIDC) => {
     // "No, stay signed in" (no `logout` parameter) ends only the client's session.

@@ -1,150 +1,41 @@
-// Admin pages: registering and managing relying parties. Plain server-rendered forms (no script);
-// every POST carries the CSRF token. ClientService decides; this file parses forms and answers.
+// Admin pages: registering and managing every relying party, with their owners (developer
+// console) shown. Plain server-rendered forms (no script); every POST carries the CSRF token. The
+// client pages themselves are shared with the developer console (admin-client-pages.ts).
 import Router from "@koa/router";
 import type Koa from "koa";
-import { AppError } from "../errors.js";
-import type { ClientView } from "../services/clients.js";
+import type { ClientActor } from "../services/client-activity.js";
 import type { RouteDeps } from "./index.js";
 import { requireAdmin } from "./middleware/session.js";
 import { render } from "./render.js";
-import {
-  type ClientFormValues,
-  errorsByField,
-  errorSummary,
-  formOptions,
-  newClientValues,
-  parseClientForm,
-  submittedValues,
-  valuesFromInput,
-} from "./admin-form.js";
-
-/** Confirmations after a redirect; the query only picks one of these fixed texts. */
-const NOTICES: Record<string, string> = {
-  updated: "The client was saved.",
-  enabled: "The client is enabled: it can sign people in again.",
-  disabled: "The client is disabled: its sign-ins and token requests are refused until you enable it.",
-  deleted: "The client was deleted.",
-};
-
-interface FormPage {
-  client?: ClientView;
-  values: ClientFormValues;
-  error?: AppError;
-}
+import { mountClientPages, noticeOf } from "./admin-client-pages.js";
+import { activityDetails } from "./admin-approvals.js";
 
 export function adminRoutes(d: RouteDeps): Router {
   const r = new Router({ prefix: "/admin" });
-  const { clients } = d.container;
+  const { clients, developers } = d.container;
   const discoveryUrl = `${d.cfg.issuer}/.well-known/openid-configuration`;
-  const options = formOptions(d.cfg.subjectTypes, d.cfg.defaultSigningAlg);
 
-  const notice = (ctx: Koa.Context) => NOTICES[String(ctx.query.done ?? "")];
-
-  const renderForm = (ctx: Koa.Context, page: FormPage, status = 200) => {
-    const fields = page.error?.fields ?? {};
-    render(
-      ctx,
-      d.views,
-      "admin/client-form.njk",
-      {
-        title: page.client ? `Edit ${page.client.name}` : "Register a client",
-        mainClass: "wide",
-        client: page.client,
-        action: page.client ? `/admin/clients/${encodeURIComponent(page.client.clientId)}` : "/admin/clients",
-        values: page.values,
-        options,
-        errors: errorsByField(fields),
-        summary: page.error ? errorSummary(fields, page.error.message) : [],
-      },
-      status,
-    );
-  };
-
-  const renderSecret = (ctx: Koa.Context, client: ClientView, secret: string | null, heading: string) => {
-    render(ctx, d.views, "admin/secret.njk", { title: heading, heading, mainClass: "wide", client, secret, issuer: d.cfg.issuer, discoveryUrl });
-  };
+  const actor = (ctx: Koa.Context): ClientActor => ({ accountId: ctx.state.account?.id, via: "admin" });
 
   r.use(requireAdmin);
 
   r.get("/", async (ctx) => {
-    render(ctx, d.views, "admin/clients.njk", { title: "Clients", mainClass: "wide", clients: await clients.list(), notice: notice(ctx), discoveryUrl });
+    const owners = Object.fromEntries(await developers.ownerEmailsByClient());
+    render(ctx, d.views, "admin/clients.njk", { title: "Clients", mainClass: "wide", base: "/admin", admin: true, clients: await clients.list(), owners, pendingCount: (await clients.pending()).length, notice: noticeOf(ctx), discoveryUrl });
   });
 
-  r.get("/clients/new", (ctx) => renderForm(ctx, { values: newClientValues(d.cfg.subjectTypes[0]!) }));
-
-  r.post("/clients", async (ctx) => {
-    try {
-      const { client, secret } = await clients.create(parseClientForm(ctx.request.body));
-      renderSecret(ctx, client, secret, "Client registered");
-    } catch (err) {
-      if (!isFormError(err)) throw err;
-      renderForm(ctx, { values: submittedValues(ctx.request.body), error: err }, 400);
-    }
+  mountClientPages(r, d, {
+    base: "/admin",
+    find: (_ctx, id) => clients.get(id),
+    create: (ctx, input) => clients.create(input, { actor: actor(ctx) }),
+    actor,
+    // activityDetails (admin-approvals.ts): the last 14 days of activity and the change log, with emails.
+    details: async (_ctx, client) => ({ owners: await developers.ownersOf(client.clientId), changes: await changesOf(client.clientId), approvalActions: true, ...(await activityDetails(d, client)) }),
   });
 
-  r.get("/clients/:id", async (ctx) => {
-    const client = await clients.get(ctx.params.id!);
-    render(ctx, d.views, "admin/client.njk", { title: client.name, mainClass: "wide", client, notice: notice(ctx), issuer: d.cfg.issuer, discoveryUrl });
-  });
-
-  r.get("/clients/:id/edit", async (ctx) => {
-    const client = await clients.get(ctx.params.id!);
-    renderForm(ctx, { client, values: valuesFromInput(client.input) });
-  });
-
-  r.post("/clients/:id", async (ctx) => {
-    const current = await clients.get(ctx.params.id!);
-    try {
-      const { client, secret } = await clients.update(current.clientId, parseClientForm(ctx.request.body));
-      // Switching to a secret-based method issues a secret, which must be shown now or never.
-      if (secret) return renderSecret(ctx, client, secret, "Client saved: new secret");
-      redirect(ctx, client, "updated");
-    } catch (err) {
-      if (!isFormError(err)) throw err;
-      renderForm(ctx, { client: current, values: submittedValues(ctx.request.body), error: err }, 400);
-    }
-  });
-
-  r.post("/clients/:id/rotate-secret", async (ctx) => {
-    const client = await clients.get(ctx.params.id!);
-    const secret = await clients.rotateSecret(client.clientId);
-    renderSecret(ctx, client, secret, "New client secret");
-  });
-
-  for (const [action, enabled] of [["enable", true], ["disable", false]] as const) {
-    r.post(`/clients/:id/${action}`, async (ctx) => {
-      const client = await clients.get(ctx.params.id!);
-      await clients.setEnabled(client.clientId, enabled);
-      redirect(ctx, client, enabled ? "enabled" : "disabled");
-    });
-  }
-
-  r.get("/clients/:id/delete", async (ctx) => {
-    const client = await clients.get(ctx.params.id!);
-    render(ctx, d.views, "admin/delete.njk", { title: `Delete ${client.name}?`, client });
-  });
-
-  r.post("/clients/:id/delete", async (ctx) => {
-    const client = await clients.get(ctx.params.id!);
-    // Deleting is only done from the confirmation page, which sends confirm=yes.
-    if ((ctx.request.body as Record<string, unknown> | undefined)?.confirm !== "yes") {
-      ctx.status = 303;
-      return ctx.redirect(`/admin/clients/${encodeURIComponent(client.clientId)}/delete`);
-    }
-    await clients.delete(client.clientId);
-    ctx.status = 303;
-    ctx.redirect("/admin?done=deleted");
-  });
+  /** The change log with account emails instead of ids. */
+  const changesOf = async (clientId: string) =>
+    Promise.all((await d.container.clientActivity.changes(clientId)).map(async (c) => ({ ...c, who: c.actor ? ((await d.container.accounts.get(c.actor))?.email ?? "a deleted account") : "the server" })));
 
   return r;
-}
-
-/** Invalid input goes back to the form with its messages; anything else is the error page's business. */
-function isFormError(err: unknown): err is AppError {
-  return err instanceof AppError && err.status === 400;
-}
-
-function redirect(ctx: Koa.Context, client: ClientView, done: string): void {
-  ctx.status = 303;
-  ctx.redirect(`/admin/clients/${encodeURIComponent(client.clientId)}?done=${done}`);
 }

@@ -8,7 +8,7 @@ import type { RouteDeps } from "./index.js";
 import { requireAccount } from "./middleware/session.js";
 import { render } from "./render.js";
 
-const clientIdParam = z.string().min(1).max(255);
+export const clientIdParam = z.string().min(1).max(255);
 const label = (t: string) => DOCUMENT_LABELS[t as DocumentType] ?? t;
 
 export function connectedAppsRoutes(d: RouteDeps): Router {

@@ -1,6 +1,7 @@
 // Every router of ours, composed in one middleware.
 import type Koa from "koa";
 import compose from "koa-compose";
+import type Router from "@koa/router";
 import type { Config } from "../config.js";
 import type { Container } from "../container.js";
 import type { Logger } from "../logger.js";
@@ -10,6 +11,8 @@ import { accountApi } from "./account-api.js";
 import { pages } from "./pages.js";
 import { interactionRoutes } from "./interaction.js";
 import { adminRoutes } from "./admin.js";
+import { adminApprovalRoutes } from "./admin-approvals.js";
+import { adminRegistrationTokenRoutes } from "./admin-registration-tokens.js";
 import { vaultApi } from "./vault-api.js";
 import { passportInteractionRoutes } from "./interaction-passport.js";
 import { passportApi } from "./passport-api.js";
@@ -18,6 +21,8 @@ import { playgroundRoutes } from "./playground.js";
 import { docsRoutes } from "./docs.js";
 import { vaultPages } from "./vault-pages.js";
 import { adminLinkRoutes } from "./admin-link.js";
+import { developerRoutes } from "./developers.js";
+import { openapiRoutes } from "./openapi.js";
 
 export interface RouteDeps {
   cfg: Config;
@@ -27,9 +32,13 @@ export interface RouteDeps {
   log: Logger;
 }
 
-export function buildRoutes(d: RouteDeps): Koa.Middleware {
-  const routers = [
+/** Every router, in order; the OpenAPI test (test/docs/openapi.test.ts) walks their routes. */
+export function routers(d: RouteDeps): Router[] {
+  return [
     ...(d.cfg.playground ? [playgroundRoutes(d)] : []),
-    docsRoutes(d),accountApi(d), vaultApi(d), pages(d), vaultPages(d), interactionRoutes(d), passportInteractionRoutes(d), passportApi(d), connectedAppsRoutes(d), adminRoutes(d), adminLinkRoutes(d)];
-  return compose(routers.flatMap((r) => [r.routes(), r.allowedMethods()]) as Koa.Middleware[]);
+    docsRoutes(d), openapiRoutes(d), accountApi(d), vaultApi(d), pages(d), vaultPages(d), interactionRoutes(d), passportInteractionRoutes(d), passportApi(d), connectedAppsRoutes(d), adminRoutes(d), adminApprovalRoutes(d), adminRegistrationTokenRoutes(d), developerRoutes(d), adminLinkRoutes(d)];
+}
+
+export function buildRoutes(d: RouteDeps): Koa.Middleware {
+  return compose(routers(d).flatMap((r) => [r.routes(), r.allowedMethods()]) as Koa.Middleware[]);
 }

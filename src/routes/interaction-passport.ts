@@ -13,7 +13,7 @@ import { type Details, loadDetails, resultUrl, saveGrant } from "./interaction-s
 
 export const hasPassportRequest = (details: Details) => String(details.params.scope ?? "").split(" ").some(isPassportScope);
 
-const shareBody = z.object({
+export const shareBody = z.object({
   jwe: z.string().min(10).max(512 * 1024),
   types: z.array(z.string().max(40)).max(20),
   fileIds: z.array(z.string().uuid()).max(400).default([]),
@@ -71,6 +71,7 @@ export function passportInteractionRoutes(d: RouteDeps): Router {
     await d.container.sharing.validate(input, key);
     const grantId = await saveGrant(provider(), details, accountId);
     await d.container.sharing.save({ ...input, grantId }, key);
+    await d.container.clientActivity.countShare(clientId, input.types);
     ctx.body = { redirect: await resultUrl(ctx, provider(), { consent: { grantId }, passport: { types: body.types } }, true) };
   });
 

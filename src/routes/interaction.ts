@@ -91,6 +91,7 @@ export function interactionRoutes(d: RouteDeps): Router {
           uid: details.uid,
           clientName: client?.clientName ?? client?.clientId,
           logoUri: client?.logoUri,
+          purpose: await d.container.clients.approvedPurpose(String(details.params.client_id)),
           redirectHost: safeHost(String(details.params.redirect_uri)),
           mainClass: "wide",
         });

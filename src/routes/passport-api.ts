@@ -14,7 +14,7 @@ class InvalidTokenError extends AppError {
   }
 }
 
-const errorsBody = z.object({
+export const errorsBody = z.object({
   access_token: z.string().min(10).max(4096),
   errors: z
     .array(
@@ -80,6 +80,7 @@ export function passportApi(d: RouteDeps): Router {
       client.name,
       body.errors.map((e) => ({ type: e.type, version: e.version, kind: e.kind, field: e.field, fileId: e.file_id, message: e.message })),
     );
+    await d.container.clientActivity.countErrorReport(client.clientId);
     ctx.body = { reported };
   });
 

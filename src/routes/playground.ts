@@ -21,7 +21,9 @@ export function playgroundRoutes(d: RouteDeps): Router {
   const page = { script: "playground", mainClass: "wide", issuer: d.cfg.issuer, redirectUri: playground.redirectUri };
 
   r.get("/", (ctx) => {
-    render(ctx, d.views, "playground.njk", { ...page, title: "Playground", scopes: scopeChoices() });
+    // ?client_id= prefills "use my own client" (the developer console links here).
+    const ownClientId = typeof ctx.query.client_id === "string" ? ctx.query.client_id.slice(0, 255) : "";
+    render(ctx, d.views, "playground.njk", { ...page, title: "Playground", scopes: scopeChoices(), ownClientId });
   });
 
   // The browser reads the code (or the error) from the address and finishes the flow itself.

@@ -6,10 +6,10 @@ import { parseInput, ValidationError } from "../errors.js";
 import type { RouteDeps } from "./index.js";
 import { requireAccount } from "./middleware/session.js";
 
-const uuid = z.string().uuid("must be a UUID");
+export const uuid = z.string().uuid("must be a UUID");
 /** `v1.<iv>.<wrapped 32-byte key + tag>`, as src/crypto/envelope.ts writes it. */
-const wrappedItemKey = z.string().max(200).regex(/^v1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{64}$/, "is not a wrapped key");
-const saveItemBody = z.object({
+export const wrappedItemKey = z.string().max(200).regex(/^v1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{64}$/, "is not a wrapped key");
+export const saveItemBody = z.object({
   id: uuid,
   version: z.number().int().min(0).max(2 ** 31 - 2),
   ciphertext: z.string().min(40, "is too short").max(2_000_000).regex(/^[A-Za-z0-9_-]+$/, "must be base64url"),
@@ -17,10 +17,10 @@ const saveItemBody = z.object({
   fileIds: z.array(uuid).max(200).default([]),
   attestation: z.string().max(4000).optional(),
 });
-const emailBody = z.object({ email: z.string().trim().max(320).email("enter a valid email address") });
-const codeBody = emailBody.extend({ code: z.string().trim().regex(/^\d{6}$/, "the code has 6 digits") });
-const uploadQuery = z.object({ id: uuid });
-const deleteQuery = z.object({ version: z.coerce.number().int().min(1) });
+export const emailBody = z.object({ email: z.string().trim().max(320).email("enter a valid email address") });
+export const codeBody = emailBody.extend({ code: z.string().trim().regex(/^\d{6}$/, "the code has 6 digits") });
+export const uploadQuery = z.object({ id: uuid });
+export const deleteQuery = z.object({ version: z.coerce.number().int().min(1) });
 
 export function vaultApi(d: RouteDeps): Router {
   const { vault } = d.container;

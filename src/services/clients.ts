@@ -9,6 +9,8 @@ import { AppError, NotFoundError, parseInput, ValidationError } from "../errors.
 import { type ClientInput, type ClientInputRaw, clientInputSchema, jwksUriProblem } from "./client-schema.js";
 import type { SecretBox } from "./secret-box.js";
 import { hashClientSecret, newClientSecret } from "./client-secrets.js";
+import type { ClientActivityService, ClientActor } from "./client-activity.js";
+import { type Approval, approvalOnCreate, approvalOnUpdate, changedFields, type ClientChangeOptions, parsePurpose, REASON_MAX } from "./client-approval.js";
 
 export interface ClientView {
   clientId: string;
@@ -18,6 +20,10 @@ export interface ClientView {
   updatedAt: number;
   input: ClientInput;
   hasSecret: boolean;
+  /** Passport scopes are refused until 'approved' (src/services/client-approval.ts). */
+  approval: Approval;
+  purpose: string | null;
+  approvalReason: string | null;
 }
 
 interface StoredClient {
@@ -26,6 +32,11 @@ interface StoredClient {
   secretHash?: string | null;
   /** Before secrets were hashed: the secret itself, sealed (or `plain:`). Replaced at start. */
   secret?: string | null;
+}
+
+/** Dynamic registration: oidc-provider generated the secret (and returns it once); only its hash comes here. */
+interface RegisteredSecret {
+  secretHash?: string | null;
 }
 
 /** Checks derived metadata with oidc-provider's own client schema; throws with its description. */
@@ -85,6 +96,50 @@ export class ClientService {
     this.validator = v;
   }
 
+  /** The change log every change is written to (set by the container). */
+  private activity?: ClientActivityService;
+  setActivity(a: ClientActivityService): void {
+    this.activity = a;
+  }
+
+  private async record(clientId: string, actor: ClientActor | null | undefined, action: string, fields: string[]): Promise<void> {
+    if (actor !== null) await this.activity?.record(clientId, actor ?? { via: "admin" }, action, fields);
+  }
+
+  /** May this client receive Passport scopes now? Read from the database: an approval or rejection applies at once. */
+  async passportApproved(clientId: string): Promise<boolean> {
+    const row = await this.store.get(clientId);
+    return row !== null && (row.approval ?? "approved") === "approved";
+  }
+
+  /** The purpose a client stated, once an administrator approved it (shown on the consent page). */
+  async approvedPurpose(clientId: string): Promise<string | null> {
+    const row = await this.store.get(clientId);
+    return row && (row.approval ?? "approved") === "approved" ? (row.purpose ?? null) : null;
+  }
+
+  /** Clients waiting for an administrator, oldest first. */
+  async pending(): Promise<ClientView[]> {
+    return (await this.list()).filter((c) => c.approval === "pending");
+  }
+
+  async approve(clientId: string, actor?: ClientActor): Promise<ClientView> {
+    await this.mustGet(clientId);
+    await this.store.update(clientId, { approval: "approved", approvalReason: null, updatedAt: Date.now() });
+    await this.record(clientId, actor, "approve", ["approval"]);
+    return this.get(clientId);
+  }
+
+  async reject(clientId: string, reason: string, actor?: ClientActor): Promise<ClientView> {
+    const text = reason.trim();
+    if (!text) throw new ValidationError("say why the client is rejected: its developer reads it", { reason: "required" });
+    if (text.length > REASON_MAX) throw new ValidationError(`the reason is too long (at most ${REASON_MAX} characters)`, { reason: "too long" });
+    await this.mustGet(clientId);
+    await this.store.update(clientId, { approval: "rejected", approvalReason: text, updatedAt: Date.now() });
+    await this.record(clientId, actor, "reject", ["approval", "approvalReason"]);
+    return this.get(clientId);
+  }
+
   /** What the adapter hands oidc-provider; disabled or unknown clients do not exist for it. */
   async findEnabledMetadata(clientId: string): Promise<Record<string, unknown> | undefined> {
     const hit = this.cache.get(clientId);
@@ -107,48 +162,80 @@ export class ClientService {
     return this.view(await this.mustGet(clientId));
   }
 
+  async exists(clientId: string): Promise<boolean> {
+    return (await this.store.get(clientId)) !== null;
+  }
+
+  /** Validates a registration without storing it (dynamic registration checks before oidc-provider builds the client). */
+  check(raw: unknown): ClientInput {
+    return this.parseClient(raw);
+  }
+
   /** Registers a client; the secret (if any) is returned once and only here. */
-  async create(raw: ClientInputRaw | unknown, opts: { clientId?: string } = {}): Promise<{ client: ClientView; secret: string | null }> {
+  async create(
+    raw: ClientInputRaw | unknown,
+    opts: {
+      clientId?: string;
+      /** Console registrations: the first owner, within their limit (checked atomically with the insert). */
+      owner?: { accountId: string; maxClients: number };
+      // purpose, requireApproval and actor: ClientChangeOptions (src/services/client-approval.ts).
+    } & ClientChangeOptions &
+      RegisteredSecret = {},
+  ): Promise<{ client: ClientView; secret: string | null }> {
     const input = this.parseClient(raw);
+    const purpose = parsePurpose(opts.purpose) ?? null;
     // Hex, not base64url: an id starting with "-" would read as an option on the CLI's command line.
     const clientId = opts.clientId ?? crypto.randomBytes(16).toString("hex");
-    const secret = usesSecret(input) ? newClientSecret() : null;
-    const secretHash = secret ? hashClientSecret(secret) : null;
+    const given = opts.secretHash !== undefined;
+    const secret = !given && usesSecret(input) ? newClientSecret() : null;
+    const secretHash = given ? (usesSecret(input) ? (opts.secretHash ?? null) : null) : secret ? hashClientSecret(secret) : null;
     await this.validate(clientId, input, secretHash);
     const now = Date.now();
-    const row: ClientRow = { clientId, name: input.name, enabled: true, createdAt: now, updatedAt: now, metadata: this.serialize(input, secretHash) };
+    const row: ClientRow = { clientId, name: input.name, enabled: true, createdAt: now, updatedAt: now, metadata: this.serialize(input, secretHash), approval: approvalOnCreate(input, opts.requireApproval), purpose, approvalReason: null };
     try {
-      await this.store.insert(row);
+      if (!opts.owner) await this.store.insert(row);
+      else if (!(await this.store.owners.insertWithOwner(row, opts.owner.accountId, opts.owner.maxClients))) {
+        throw new AppError("client_limit", `you already own ${opts.owner.maxClients} clients, the most one account may have; delete one first`, 409);
+      }
       this.cache.delete(clientId);
     } catch (err) {
       // Only a taken id is the caller's problem; anything else is a server fault.
       if (!isUniqueViolation(err)) throw err;
       throw new AppError("conflict", `a client with id ${clientId} already exists`, 409, { clientId: "already exists" });
     }
+    await this.record(clientId, opts.actor, "create", [...changedFields(null, input), ...(purpose ? ["purpose"] : []), ...(secret ? ["secret"] : []), "approval"]);
     return { client: this.view(row), secret };
   }
 
   /** Updates metadata; keeps the secret unless the method no longer uses one (or newly needs one). */
-  async update(clientId: string, raw: ClientInputRaw | unknown): Promise<{ client: ClientView; secret: string | null }> {
+  async update(clientId: string, raw: ClientInputRaw | unknown, opts: ClientChangeOptions & RegisteredSecret = {}): Promise<{ client: ClientView; secret: string | null }> {
     const row = await this.mustGet(clientId);
     const input = this.parseClient(raw);
+    const purpose = parsePurpose(opts.purpose);
+    const before = this.parse(row).input;
+    const approval = approvalOnUpdate(row.approval ?? "approved", before, input, opts.requireApproval);
     let secretHash = this.secretHashOf(this.parse(row));
     let issued: string | null = null;
     if (!usesSecret(input)) secretHash = null;
+    else if (opts.secretHash !== undefined) secretHash = opts.secretHash;
     else if (!secretHash) secretHash = hashClientSecret((issued = newClientSecret()));
     await this.validate(clientId, input, secretHash);
-    await this.store.update(clientId, { name: input.name, metadata: this.serialize(input, secretHash), updatedAt: Date.now() });
+    const changes: Partial<ClientRow> = { approval, ...(approval === "approved" ? {} : { approvalReason: null }), ...(purpose !== undefined ? { purpose } : {}) };
+    await this.store.update(clientId, { name: input.name, metadata: this.serialize(input, secretHash), updatedAt: Date.now(), ...changes });
     this.cache.delete(clientId);
+    const fields = [...changedFields(before, input), ...(purpose !== undefined && purpose !== row.purpose ? ["purpose"] : []), ...(issued ? ["secret"] : []), ...(approval !== (row.approval ?? "approved") ? ["approval"] : [])];
+    await this.record(clientId, opts.actor, "update", fields);
     return { client: await this.get(clientId), secret: issued };
   }
 
-  async rotateSecret(clientId: string): Promise<string> {
+  async rotateSecret(clientId: string, actor?: ClientActor): Promise<string> {
     const row = await this.mustGet(clientId);
     const { input } = this.parse(row);
     if (!usesSecret(input)) throw new ValidationError(`this client authenticates with ${input.tokenEndpointAuthMethod}; it has no secret`);
     const secret = newClientSecret();
     await this.store.update(clientId, { metadata: this.serialize(input, hashClientSecret(secret)), updatedAt: Date.now() });
     this.cache.delete(clientId);
+    await this.record(clientId, actor, "rotate", ["secret"]);
     return secret;
   }
 
@@ -157,16 +244,20 @@ export class ClientService {
    * process (artifact lookups read the enabled flag from the database, see oidc-store.ts) but kept,
    * so enabling it again lets unexpired tokens work again. Deleting ends them for good.
    */
-  async setEnabled(clientId: string, enabled: boolean): Promise<void> {
+  async setEnabled(clientId: string, enabled: boolean, actor?: ClientActor): Promise<void> {
     await this.mustGet(clientId);
     await this.store.update(clientId, { enabled, updatedAt: Date.now() });
     this.cache.delete(clientId);
+    await this.record(clientId, actor, enabled ? "enable" : "disable", ["enabled"]);
   }
 
   /** Deletes the client, its grants, tokens and codes and the payloads shared with it, together. */
-  async delete(clientId: string): Promise<void> {
+  async delete(clientId: string, actor?: ClientActor | null): Promise<void> {
     this.cache.delete(clientId);
     if (!(await this.store.delete(clientId))) throw new NotFoundError(`no client ${clientId}`);
+    // Its counters go; its change log stays, with the deletion in it (the audit trail outlives the client).
+    await this.activity?.forget([clientId]);
+    await this.record(clientId, actor, "delete", []);
   }
 
   /**
@@ -221,7 +312,7 @@ export class ClientService {
 
   private view(row: ClientRow): ClientView {
     const stored = this.parse(row);
-    return { clientId: row.clientId, name: row.name, enabled: row.enabled, createdAt: row.createdAt, updatedAt: row.updatedAt, input: stored.input, hasSecret: Boolean(stored.secretHash ?? stored.secret) };
+    return { clientId: row.clientId, name: row.name, enabled: row.enabled, createdAt: row.createdAt, updatedAt: row.updatedAt, input: stored.input, hasSecret: Boolean(stored.secretHash ?? stored.secret), approval: row.approval ?? "approved", purpose: row.purpose ?? null, approvalReason: row.approvalReason ?? null };
   }
 
   private async mustGet(clientId: string): Promise<ClientRow> {

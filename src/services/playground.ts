@@ -98,7 +98,8 @@ export class PlaygroundService {
           // The browser checks the ID token with WebCrypto, which every browser has for ES256.
           idTokenSignedResponseAlg: "ES256",
         },
-        { clientId },
+        // Throwaway clients the server registers itself: no change log (it would outlive them by design).
+        { clientId, actor: null },
       );
     } catch (err) {
       await this.store.delete(clientId);
@@ -116,7 +117,7 @@ export class PlaygroundService {
       const ids = await this.store.expired(now, 200);
       if (!ids.length) break;
       for (const id of ids) {
-        await this.clients.delete(id).catch((err) => {
+        await this.clients.delete(id, null).catch((err) => {
           if (!(err instanceof NotFoundError)) throw err;
         });
       }

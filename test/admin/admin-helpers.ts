@@ -45,10 +45,17 @@ export function clientForm(over: Record<string, string | string[]> = {}): FormPa
 }
 
 /** Registers a client through the page; returns its id and the secret the page showed. */
-export async function registerClient(agent: Agent, over: Record<string, string | string[]> = {}): Promise<{ clientId: string; secret: string; page: AgentResponse }> {
-  const page = await agent.request("POST", "/admin/clients", { form: clientForm(over) });
+export async function registerClient(agent: Agent, over: Record<string, string | string[]> = {}, base = "/admin"): Promise<{ clientId: string; secret: string; page: AgentResponse }> {
+  const page = await postAndFollow(agent, `${base}/clients`, clientForm(over));
   assert.equal(page.status, 200, page.text);
   return { clientId: textOf(page.text, "client-id"), secret: textOf(page.text, "client-secret"), page };
+}
+
+/** A form POST answered by a redirect (POST → redirect → GET): the page it leads to. */
+export async function postAndFollow(agent: Agent, path: string, form: FormPairs | Record<string, string>): Promise<AgentResponse> {
+  const res = await agent.request("POST", path, { form });
+  assert.equal(res.status, 303, res.text);
+  return agent.get(res.location!);
 }
 
 /** The text of the element with this id (ids are unique on our pages). */

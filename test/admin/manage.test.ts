@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Agent } from "../helpers/agent.js";
 import { databases, startServer, type TestServer } from "../helpers/server.js";
-import { clientCredentials, clientForm, esc, fieldError, registerClient, signedIn, textOf } from "./admin-helpers.js";
+import { clientCredentials, clientForm, esc, fieldError, registerClient, signedIn, textOf, postAndFollow } from "./admin-helpers.js";
 
 for (const db of databases()) {
   describe(`admin: manage a client (${db})`, () => {
@@ -49,10 +49,10 @@ for (const db of databases()) {
     });
 
     it("shows a secret when an edit switches a client to a secret-based method, and drops it when switching away", async () => {
-      const spa = await agent.request("POST", "/admin/clients", { form: clientForm({ name: "SPA", type: "public", tokenEndpointAuthMethod: "none", grantTypes: ["authorization_code"] }) });
+      const spa = await postAndFollow(agent, "/admin/clients", clientForm({ name: "SPA", type: "public", tokenEndpointAuthMethod: "none", grantTypes: ["authorization_code"] }));
       const clientId = textOf(spa.text, "client-id");
       await agent.get(`/admin/clients/${clientId}/edit`);
-      const switched = await agent.request("POST", `/admin/clients/${clientId}`, { form: clientForm({ name: "Now confidential" }) });
+      const switched = await postAndFollow(agent, `/admin/clients/${clientId}`, clientForm({ name: "Now confidential" }));
       assert.equal(switched.status, 200);
       const secret = textOf(switched.text, "client-secret");
       assert.equal((await clientCredentials(s.url, clientId, secret)).status, 200);
@@ -64,7 +64,12 @@ for (const db of databases()) {
     it("rotates the secret: the new one is shown once and works, the old one is refused", async () => {
       const { clientId, secret: old } = await registerClient(agent, { name: "Rotating" });
       await agent.get(`/admin/clients/${clientId}`);
-      const res = await agent.request("POST", `/admin/clients/${clientId}/rotate-secret`, { form: {} });
+      const unconfirmed = await agent.request("POST", `/admin/clients/${clientId}/rotate-secret`, { form: {} });
+      assert.equal(unconfirmed.status, 303, "without confirm=yes: to the confirmation page");
+      assert.equal(unconfirmed.location, `${s.url}/admin/clients/${clientId}/rotate-secret`);
+      assert.equal((await clientCredentials(s.url, clientId, old)).status, 200, "not rotated without confirmation");
+      await agent.get(`/admin/clients/${clientId}/rotate-secret`);
+      const res = await postAndFollow(agent, `/admin/clients/${clientId}/rotate-secret`, { confirm: "yes" });
       assert.equal(res.status, 200);
       assert.match(res.text, /only time it is shown/);
       const fresh = textOf(res.text, "client-secret");
@@ -79,9 +84,9 @@ for (const db of databases()) {
     });
 
     it("refuses to rotate the secret of a client that has none", async () => {
-      const spa = await agent.request("POST", "/admin/clients", { form: clientForm({ name: "No secret", type: "public", tokenEndpointAuthMethod: "none", grantTypes: ["authorization_code"] }) });
+      const spa = await postAndFollow(agent, "/admin/clients", clientForm({ name: "No secret", type: "public", tokenEndpointAuthMethod: "none", grantTypes: ["authorization_code"] }));
       const clientId = textOf(spa.text, "client-id");
-      const res = await agent.request("POST", `/admin/clients/${clientId}/rotate-secret`, { form: {} });
+      const res = await agent.request("POST", `/admin/clients/${clientId}/rotate-secret`, { form: { confirm: "yes" } });
       assert.equal(res.status, 400);
       assert.match(res.text, /it has no secret/);
     });

@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import type { Agent } from "../helpers/agent.js";
 import { databases, startServer, type TestServer } from "../helpers/server.js";
 import { SCOPES } from "../../src/oidc/claims.js";
-import { clientCredentials, clientForm, esc, fieldError, registerClient, rsaEncryptionJwks, signedIn, textOf } from "./admin-helpers.js";
+import { clientCredentials, clientForm, esc, fieldError, registerClient, rsaEncryptionJwks, signedIn, textOf, postAndFollow } from "./admin-helpers.js";
 
 for (const db of databases()) {
   describe(`admin: register a client (${db})`, () => {
@@ -49,6 +49,14 @@ for (const db of databases()) {
       assert.ok(page.text.includes(`${s.url}/.well-known/openid-configuration`), "the page gives the discovery URL");
       assert.equal(page.headers.get("cache-control"), "no-store");
 
+      // Reloading the page after the redirect shows it no more and registers nothing new.
+      const count = (await s.app.container.clients.list()).length;
+      const reload = await agent.get(`/admin/clients/${clientId}/secret`);
+      assert.equal(reload.status, 200);
+      assert.ok(!reload.text.includes(secret), "a reload does not show the secret again");
+      assert.match(reload.text, /shown once/);
+      assert.equal((await s.app.container.clients.list()).length, count);
+
       // The secret is real...
       const token = await clientCredentials(s.url, clientId, secret);
       assert.equal(token.status, 200, JSON.stringify(token.body));
@@ -72,9 +80,7 @@ for (const db of databases()) {
     });
 
     it("registers a public client without a secret, and one with an encryption key", async () => {
-      const res = await agent.request("POST", "/admin/clients", {
-        form: clientForm({ name: "SPA", type: "public", tokenEndpointAuthMethod: "none", grantTypes: ["authorization_code"] }),
-      });
+      const res = await postAndFollow(agent, "/admin/clients", clientForm({ name: "SPA", type: "public", tokenEndpointAuthMethod: "none", grantTypes: ["authorization_code"] }));
       assert.equal(res.status, 200);
       assert.match(res.text, /it has no secret/);
       assert.doesNotMatch(res.text, /id="client-secret"/);

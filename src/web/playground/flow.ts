@@ -14,6 +14,14 @@ interface Pending {
   clientId: string;
   verifier: string;
   nonce: string;
+  /** "Use my own client": a developer's registered client, with its secret if it has one. */
+  own?: { secret: string | null };
+}
+
+/** A developer's own client typed into the page (see views/playground.njk). */
+export interface OwnClient {
+  clientId: string;
+  secret: string | null;
 }
 
 interface Discovery {
@@ -45,9 +53,9 @@ async function discover(issuer: string): Promise<Discovery> {
 const random = () => b64uEncode(randomBytes(32));
 
 /** Registers (or reuses) this browser's client, remembers the request's secrets, and returns where to go. */
-export async function authorizationUrl(issuer: string, redirectUri: string, scope: string, claims: string | undefined): Promise<string> {
-  const [client, d] = await Promise.all([clientForFlow(issuer), discover(issuer)]);
-  const pending: Pending = { clientId: client.clientId, verifier: random(), nonce: random() };
+export async function authorizationUrl(issuer: string, redirectUri: string, scope: string, claims: string | undefined, own?: OwnClient): Promise<string> {
+  const [client, d] = await Promise.all([own ? own : clientForFlow(issuer), discover(issuer)]);
+  const pending: Pending = { clientId: client.clientId, verifier: random(), nonce: random(), ...(own ? { own: { secret: own.secret } } : {}) };
   const state = random();
   const challenge = b64uEncode(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(pending.verifier))));
   sessionStorage.setItem(PENDING + state, JSON.stringify(pending));
@@ -84,20 +92,22 @@ export async function finish(issuer: string, redirectUri: string, callback: URL)
   if (q.has("iss") && q.get("iss") !== issuer) throw new FlowError(`the response came from ${q.get("iss")}, not ${issuer}`);
   const code = q.get("code");
   if (!code || !pending) throw new FlowError("the callback carries no authorization code");
-  const client = await loadClient(issuer);
-  if (!client || client.clientId !== pending.clientId) throw new FlowError("this browser no longer holds the key the request was made with; start again");
+  const client = pending.own ? null : await loadClient(issuer);
+  if (!pending.own && (!client || client.clientId !== pending.clientId)) throw new FlowError("this browser no longer holds the key the request was made with; start again");
   const d = await discover(issuer);
 
+  // The developer's own client authenticates with client_secret_post when it has a secret.
+  const secret: Record<string, string> = pending.own?.secret ? { client_secret: pending.own.secret } : {};
   const tokenRes = await fetch(d.token_endpoint, {
     method: "POST",
     credentials: "omit",
     headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
-    body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: redirectUri, client_id: client.clientId, code_verifier: pending.verifier }),
+    body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: redirectUri, client_id: pending.clientId, code_verifier: pending.verifier, ...secret }),
   });
   const tokens = (await tokenRes.json().catch(() => ({}))) as { access_token?: string; id_token?: string; error?: string; error_description?: string };
   if (!tokenRes.ok || !tokens.access_token || !tokens.id_token) throw new FlowError(`the code was not redeemed: ${tokens.error ?? tokenRes.status}: ${tokens.error_description ?? ""}`);
 
-  const { payload: idToken } = await jwtVerify(tokens.id_token, createRemoteJWKSet(new URL(d.jwks_uri)), { issuer, audience: client.clientId });
+  const { payload: idToken } = await jwtVerify(tokens.id_token, createRemoteJWKSet(new URL(d.jwks_uri)), { issuer, audience: pending.clientId });
   if (idToken.nonce !== pending.nonce) throw new FlowError("the ID token's nonce does not match this request");
 
   const infoRes = await fetch(d.userinfo_endpoint, { credentials: "omit", headers: { authorization: `Bearer ${tokens.access_token}`, accept: "application/json" } });
@@ -106,7 +116,8 @@ export async function finish(issuer: string, redirectUri: string, callback: URL)
   if (userinfo.sub !== idToken.sub) throw new FlowError("userinfo belongs to another subject than the ID token");
 
   const jwe = typeof userinfo.passport === "string" ? userinfo.passport : null;
-  if (!jwe) return { userinfo, jwe: null, payload: null, scans: [] };
+  // A developer's own client asks for plain OpenID scopes only: there is no payload to open here.
+  if (!jwe || !client) return { userinfo, jwe: null, payload: null, scans: [] };
   const payload = await openPassport(jwe, client.privateKey, { issuer, clientId: client.clientId, nonce: pending.nonce, sub: idToken.sub });
   const scans: FlowResult["scans"] = [];
   for (const [type, doc] of Object.entries(payload.data)) {

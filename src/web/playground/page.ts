@@ -27,10 +27,14 @@ export function startForm(form: HTMLFormElement): void {
     const data = new FormData(form);
     const scopes = data.getAll("scope").map(String);
     const want = (name: string) => (String(data.get(name) ?? "no")) as Want;
-    const claims = playgroundClaims({ scopes, selfie: want("selfie"), translation: want("translation"), nativeNames: want("native_names"), verifiedOnly: data.get("verified_only") === "on" });
+    // "Use my own client": plain OpenID scopes only (no key here to open a Passport payload with).
+    const ownId = String(data.get("own_client_id") ?? "").trim();
+    const own = ownId ? { clientId: ownId, secret: String(data.get("own_client_secret") ?? "").trim() || null } : undefined;
+    const claims = own ? undefined : playgroundClaims({ scopes, selfie: want("selfie"), translation: want("translation"), nativeNames: want("native_names"), verifiedOnly: data.get("verified_only") === "on" });
+    const scope = own ? ["openid", ...scopes.filter((s) => !s.startsWith("passport:"))] : ["openid", ...scopes];
     button.disabled = true;
     form.querySelector<HTMLElement>("#playground-error")!.hidden = true;
-    authorizationUrl(issuer, redirectUri, ["openid", ...scopes].join(" "), claims)
+    authorizationUrl(issuer, redirectUri, scope.join(" "), claims, own)
       .then((url) => location.assign(url))
       .catch((err) => {
         showError(form, message(err));
