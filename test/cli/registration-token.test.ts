@@ -1,36 +1,13 @@
 // `passport registration-token` as an operator runs it: create prints a token once (stored hashed),
 // list shows expiry and uses left, revoke ends it; the token works at the registration endpoint.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
 import { databases, pgNotice, startServer, testEnv } from "../helpers/server.js";
+import { runCli } from "../helpers/cli.js";
 import { CALLBACK } from "../helpers/oidc.js";
 import { InitialAccessTokenEntity } from "../../src/db/entities.js";
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const BIN = path.join(ROOT, "bin", "passport.js");
-
-function runCli(env: Record<string, string>, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env }, stdio: "pipe" });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    // A guard against a hang, not a timing assertion.
-    const guard = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(guard);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end();
-  });
-}
 
 pgNotice();
 for (const db of databases()) {
