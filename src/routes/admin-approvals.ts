@@ -22,19 +22,23 @@ const adminActor = (ctx: Koa.Context) => ({ accountId: (ctx.state.account as { i
 
 /** Activity (last 14 days) and change log of a client, for its page; account ids become emails. */
 export async function activityDetails(d: RouteDeps, client: ClientView): Promise<Record<string, unknown>> {
-  const { clientActivity, accounts } = d.container;
+  return {
+    activity: await d.container.clientActivity.activity(client.clientId, 14),
+    changes: await changeLog(d, client.clientId),
+    passportScopes: client.input.scopes.filter(isPassportScope),
+  };
+}
+
+/** A client's change log with account emails instead of ids (admin page and developer console). */
+export async function changeLog(d: RouteDeps, clientId: string) {
   const emails = new Map<string, string>();
   const who = async (id: string | null) => {
     if (!id) return "the server";
-    if (!emails.has(id)) emails.set(id, (await accounts.get(id))?.email ?? "a deleted account");
+    if (!emails.has(id)) emails.set(id, (await d.container.accounts.get(id))?.email ?? "a deleted account");
     return emails.get(id)!;
   };
-  const changes = await clientActivity.changes(client.clientId);
-  return {
-    activity: await clientActivity.activity(client.clientId, 14),
-    changes: await Promise.all(changes.map(async (c) => ({ ...c, who: await who(c.actor) }))),
-    passportScopes: client.input.scopes.filter(isPassportScope),
-  };
+  const changes = await d.container.clientActivity.changes(clientId);
+  return Promise.all(changes.map(async (c) => ({ ...c, who: await who(c.actor) })));
 }
 
 export function adminApprovalRoutes(d: RouteDeps): Router {

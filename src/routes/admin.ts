@@ -30,12 +30,8 @@ export function adminRoutes(d: RouteDeps): Router {
     create: (ctx, input) => clients.create(input, { actor: actor(ctx) }),
     actor,
     // activityDetails (admin-approvals.ts): the last 14 days of activity and the change log, with emails.
-    details: async (_ctx, client) => ({ owners: await developers.ownersOf(client.clientId), changes: await changesOf(client.clientId), approvalActions: true, ...(await activityDetails(d, client)) }),
+    details: async (_ctx, client) => ({ owners: await developers.ownersOf(client.clientId), approvalActions: true, ...(await activityDetails(d, client)) }),
   });
-
-  /** The change log with account emails instead of ids. */
-  const changesOf = async (clientId: string) =>
-    Promise.all((await d.container.clientActivity.changes(clientId)).map(async (c) => ({ ...c, who: c.actor ? ((await d.container.accounts.get(c.actor))?.email ?? "a deleted account") : "the server" })));
 
   return r;
 }

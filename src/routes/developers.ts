@@ -11,13 +11,14 @@ import { AppError } from "../errors.js";
 import type { RouteDeps } from "./index.js";
 import { render } from "./render.js";
 import { mountClientPages, noticeOf } from "./admin-client-pages.js";
+import { changeLog } from "./admin-approvals.js";
 
 const BASE = "/developers";
 const emailOf = (body: unknown) => z.string().max(320).catch("").parse((body as Record<string, unknown> | undefined)?.email);
 
 export function developerRoutes(d: RouteDeps): Router {
   const r = new Router({ prefix: BASE });
-  const { developers, accounts } = d.container;
+  const { developers } = d.container;
   const { clientActivity } = d.container;
   const me = (ctx: Koa.Context) => ctx.state.account as Account;
 
@@ -39,13 +40,11 @@ export function developerRoutes(d: RouteDeps): Router {
   });
 
   const details = async (_ctx: Koa.Context, client: ClientView, extra: Record<string, unknown> = {}) => {
-    const who = async (id: string | null) => (id ? ((await accounts.get(id))?.email ?? "a deleted account") : "the server");
-    const changes = await clientActivity.changes(client.clientId);
     return {
       owners: await developers.ownersOf(client.clientId),
       manageOwners: true,
       activity: await clientActivity.activity(client.clientId),
-      changes: await Promise.all(changes.map(async (c) => ({ ...c, who: await who(c.actor) }))),
+      changes: await changeLog(d, client.clientId),
       ...extra,
     };
   };
