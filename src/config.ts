@@ -30,10 +30,23 @@ const envSchema = z.object({
   TRUST_PROXY: bool.default(false),
   /** Largest accepted request body for forms and JSON (file uploads have their own limit). */
   BODY_LIMIT: z.string().default("256kb"),
-  /** Where sealed scans are kept: "local" (BLOB_DIR) or "database" (shared by every server process). */
-  BLOB_STORE: z.enum(["local", "database"]).default("local"),
+  /** Where sealed scans are kept: "local" (BLOB_DIR), "database" (in the database) or "s3" (an S3-compatible bucket); the last two are shared by every server process. */
+  BLOB_STORE: z.enum(["local", "database", "s3"]).default("local"),
   /** Folder of the local blob store; defaults to DATA_DIR/blobs. */
   BLOB_DIR: z.string().optional(),
+  /** BLOB_STORE=s3: the bucket (must exist). */
+  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "a bucket name: 3-63 lowercase letters, digits, dots and hyphens").optional(),
+  /** BLOB_STORE=s3: the endpoint of an S3-compatible server (https://minio.example.org:9000); empty means AWS S3 itself. */
+  S3_ENDPOINT: z.string().url().optional(),
+  /** BLOB_STORE=s3: the region (any value for most S3-compatible servers). */
+  S3_REGION: z.string().default("us-east-1"),
+  /** BLOB_STORE=s3: access key; with S3_SECRET_ACCESS_KEY. Empty: the AWS default chain (AWS_* variables, instance or task role). */
+  S3_ACCESS_KEY_ID: z.string().default(""),
+  S3_SECRET_ACCESS_KEY: z.string().default(""),
+  /** BLOB_STORE=s3: address the bucket as ENDPOINT/BUCKET rather than BUCKET.ENDPOINT (MinIO and most self-hosted servers need true). */
+  S3_FORCE_PATH_STYLE: bool.default(false),
+  /** BLOB_STORE=s3: a key prefix ("passport/"), to share a bucket; empty: the bucket's root. */
+  S3_PREFIX: z.string().regex(/^([A-Za-z0-9._-]+\/)*$/, 'folder names ending in "/", such as "passport/"').default(""),
   /** Largest scan a holder may upload, in bytes (before encryption). */
   VAULT_MAX_FILE_BYTES: int(1024, 1_073_741_824).default(10 * 1024 * 1024),
   /** Storage per holder for all scans and thumbnails, in bytes. */
@@ -120,7 +133,12 @@ export interface Config {
   keyEncryptionSecret: string;
   /** Where the generated key-encryption key lives (used only without KEY_ENCRYPTION_SECRET). */
   keyFile: string;
-  blobs: { store: "local" | "database"; dir: string };
+  blobs: {
+    store: "local" | "database" | "s3";
+    dir: string;
+    /** Set when store is "s3". */
+    s3: { bucket: string; endpoint: string; region: string; accessKeyId: string; secretAccessKey: string; forcePathStyle: boolean; prefix: string } | null;
+  };
   vault: { maxFileBytes: number; quotaBytes: number; maxItemBytes: number; unattachedTtlSeconds: number };
   mail: { smtpUrl: string; from: string; outboxDir: string };
   emailVerification: { sendsPerHour: number; sendsPerIpPerHour: number; maxAttempts: number; attestationTtlDays: number };
@@ -169,6 +187,22 @@ function developerRegistration(v: string): Config["developers"]["registration"] 
   return { kind: "domains", domains: v.slice("domain:".length).split(",").map((d) => d.trim().toLowerCase().replace(/^@/, "")) };
 }
 
+/** The S3 settings when BLOB_STORE=s3 (a bucket is then required, and a key comes with its secret). */
+function s3Settings(e: z.output<typeof envSchema>): Config["blobs"]["s3"] {
+  if (e.BLOB_STORE !== "s3") return null;
+  if (!e.S3_BUCKET) throw new ConfigError("invalid configuration:\n  S3_BUCKET: required when BLOB_STORE=s3");
+  if (!e.S3_ACCESS_KEY_ID !== !e.S3_SECRET_ACCESS_KEY) throw new ConfigError("invalid configuration:\n  S3_SECRET_ACCESS_KEY: set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither");
+  return {
+    bucket: e.S3_BUCKET,
+    endpoint: (e.S3_ENDPOINT ?? "").replace(/\/+$/, ""),
+    region: e.S3_REGION,
+    accessKeyId: e.S3_ACCESS_KEY_ID,
+    secretAccessKey: e.S3_SECRET_ACCESS_KEY,
+    forcePathStyle: e.S3_FORCE_PATH_STYLE,
+    prefix: e.S3_PREFIX,
+  };
+}
+
 /** Reads and validates the environment; a bad value stops start-up with the variable's name. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
@@ -193,7 +227,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : { type: "sqlite", file: path.join(dataDir, "passport.sqlite") },
     keyEncryptionSecret: e.KEY_ENCRYPTION_SECRET,
     keyFile: path.resolve(e.KEY_FILE ?? `${dataDir}.key`),
-    blobs: { store: e.BLOB_STORE, dir: path.resolve(e.BLOB_DIR ?? path.join(dataDir, "blobs")) },
+    blobs: { store: e.BLOB_STORE, dir: path.resolve(e.BLOB_DIR ?? path.join(dataDir, "blobs")), s3: s3Settings(e) },
     vault: { maxFileBytes: e.VAULT_MAX_FILE_BYTES, quotaBytes: e.VAULT_QUOTA_BYTES, maxItemBytes: e.VAULT_MAX_ITEM_BYTES, unattachedTtlSeconds: e.VAULT_UNATTACHED_TTL_SECONDS },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, outboxDir: path.join(dataDir, "outbox") },
     emailVerification: {

@@ -26,8 +26,7 @@ import { JwksFetcher } from "./services/jwks-fetch.js";
 import { VaultStore } from "./db/vault.js";
 import { VaultService } from "./services/vault.js";
 import type { BlobStore } from "./blobs/blob-store.js";
-import { LocalBlobStore } from "./blobs/local-blob-store.js";
-import { DatabaseBlobStore } from "./blobs/database-blob-store.js";
+import { createBlobStore } from "./blobs/create-blob-store.js";
 import { EmailCodeStore } from "./db/email-codes.js";
 import { EmailVerificationService } from "./services/email-verification.js";
 import { createMailer, type Mailer } from "./services/mailer.js";
@@ -57,6 +56,8 @@ export interface Container {
   /** Atomic attempt counters for any limit (src/services/rate-limit.ts). */
   limiter: RateLimiter;
   vault: VaultService;
+  /** Where sealed scans live (BLOB_STORE); the vault service decides what goes in and out. */
+  blobs: BlobStore;
   emailVerification: EmailVerificationService;
   sharing: SharingService;
   playground: PlaygroundService;
@@ -70,11 +71,7 @@ export interface Container {
   close(): Promise<void>;
 }
 
-function blobStore(cfg: Config, ds: DataSource): BlobStore {
-  return cfg.blobs.store === "database" ? new DatabaseBlobStore(ds) : new LocalBlobStore(cfg.blobs.dir);
-}
-
-export async function createContainer(cfg: Config, ds?: DataSource, opts: { mailer?: Mailer } = {}): Promise<Container> {
+export async function createContainer(cfg: Config, ds?: DataSource, opts: { mailer?: Mailer; clearTemporaryBlobs?: boolean } = {}): Promise<Container> {
   const db = ds ?? (await openDatabase(cfg.database));
   // Server secrets are sealed by default (KEY_FILE, or KEY_ENCRYPTION_SECRET); a missing or wrong key stops the start.
   const { box, warnings } = await openSecretsAtRest(cfg, new ServerKeyStore(db)).catch(async (e: unknown) => {
@@ -91,7 +88,12 @@ export async function createContainer(cfg: Config, ds?: DataSource, opts: { mail
   const emailCodes = new EmailCodeStore(db);
   const emailVerification = new EmailVerificationService(emailCodes, opts.mailer ?? createMailer(cfg.mail), keys, cfg.issuer, await keys.secret("email-hmac"), limiter, cfg.emailVerification);
   // check() throws (400) for a foreign, expired or altered attestation: the save is refused.
-  const vault = new VaultService(new VaultStore(db), blobStore(cfg, db), cfg.vault, async (jwt, accountId) => (await emailVerification.check(jwt, accountId), true));
+  const blobs = createBlobStore(cfg.blobs, db, { clearTemporary: opts.clearTemporaryBlobs });
+  await blobs.init?.().catch(async (e: unknown) => {
+    if (!ds) await db.destroy();
+    throw e;
+  });
+  const vault = new VaultService(new VaultStore(db), blobs, cfg.vault, async (jwt, accountId) => (await emailVerification.check(jwt, accountId), true));
   const oidcStore = new OidcStore(db);
   const clientStore = new ClientStore(db);
   const clients = new ClientService(clientStore, box, cfg.clientCacheSeconds * 1000, cfg.allowPrivateJwksUri);
@@ -123,6 +125,7 @@ export async function createContainer(cfg: Config, ds?: DataSource, opts: { mail
     guard,
     limiter,
     vault,
+    blobs,
     emailVerification,
     sharing,
     // Built even with PLAYGROUND=false, so that the purge still clears clients left from before.

@@ -10,14 +10,21 @@ export interface StoredBlob {
 }
 
 export interface BlobStore {
-  /** Streams `source` in; refuses (and keeps nothing) past `maxBytes`. */
-  put(source: AsyncIterable<Uint8Array>, opts: { maxBytes: number }): Promise<StoredBlob>;
+  /**
+   * Streams `source` in; refuses (and keeps nothing) past `maxBytes`. `length`, when the client
+   * declared one, lets a store stream the body straight through (S3 needs it up front).
+   */
+  put(source: AsyncIterable<Uint8Array>, opts: { maxBytes: number; length?: number }): Promise<StoredBlob>;
   /** The blob as a stream, or null if absent. */
   get(hash: string): Promise<Readable | null>;
   delete(hash: string): Promise<void>;
   exists(hash: string): Promise<boolean>;
   /** Every stored hash (for collecting orphans). */
   list(): AsyncIterable<string>;
+  /** Checks at start that the store can be used (S3: the bucket exists and the credentials work). */
+  init?(): Promise<void>;
+  /** Removes what uploads killed midway left behind, where the store cannot do it at start. */
+  sweepIncomplete?(): Promise<number>;
 }
 
 export class BlobTooLargeError extends AppError {

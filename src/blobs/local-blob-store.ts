@@ -1,6 +1,7 @@
 // Blobs in a local directory (DATA_DIR/blobs by default): written to a temporary file while
 // hashing, fsynced, then renamed into place under <hash[0..2]>/<hash>, so a crash never leaves a
-// half blob visible. Leftover temporary files are removed at start.
+// half blob visible. Leftover temporary files are removed at start (not by the CLI, which may run
+// beside a server whose uploads are in progress).
 import crypto from "node:crypto";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
@@ -11,9 +12,13 @@ import { type BlobStore, BlobTooLargeError, isBlobHash, type StoredBlob } from "
 export class LocalBlobStore implements BlobStore {
   private readonly tmp: string;
 
-  constructor(private readonly dir: string) {
+  constructor(
+    private readonly dir: string,
+    opts: { clearTemporary?: boolean } = {},
+  ) {
     this.tmp = path.join(dir, ".tmp");
     fs.mkdirSync(this.tmp, { recursive: true, mode: 0o700 });
+    if (opts.clearTemporary === false) return;
     for (const f of fs.readdirSync(this.tmp)) fs.rmSync(path.join(this.tmp, f), { force: true });
   }
 

@@ -25,7 +25,8 @@ export function handler<A extends unknown[]>(run: (cli: Cli, ...args: A) => Prom
   return async (...args: unknown[]) => {
     const cmd = args[args.length - 1] as Command;
     const cfg = loadConfig();
-    const c = await createContainer(cfg);
+    // Beside a running server: its uploads in progress are not the CLI's to clear.
+    const c = await createContainer(cfg, undefined, { clearTemporaryBlobs: false });
     try {
       if (setup) await setup(c);
       await run({ cfg, c, out: createOutput(Boolean(cmd.opts().json)) }, ...(args as A));

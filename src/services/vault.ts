@@ -162,7 +162,7 @@ export class VaultService {
     try {
       let blob;
       try {
-        blob = await this.blobs.put(source, { maxBytes: held.bytes });
+        blob = await this.blobs.put(source, { maxBytes: held.bytes, length: declaredBytes });
       } catch (err) {
         if (err instanceof BlobTooLargeError) throw held.bytes < perFile ? new QuotaExceededError(this.limits.quotaBytes) : this.tooLarge();
         throw err;
@@ -239,7 +239,7 @@ export class VaultService {
    * Removes uploads never attached to an item (older than `graceMs`, by default the window after
    * which they stop counting), expired reservations, and blobs nobody references.
    */
-  async collectGarbage(graceMs = this.limits.unattachedTtlSeconds * 1000, now = Date.now()): Promise<{ files: number; blobs: number; reservations: number }> {
+  async collectGarbage(graceMs = this.limits.unattachedTtlSeconds * 1000, now = Date.now()): Promise<{ files: number; blobs: number; reservations: number; incompleteUploads: number }> {
     const reservations = await this.store.purgeReservations(now);
     const stale = await this.store.deleteUnattachedBefore(now - graceMs);
     await this.dropBlobs(stale);
@@ -250,7 +250,8 @@ export class VaultService {
         blobs += 1;
       }
     }
-    return { files: stale.length, blobs, reservations };
+    const incompleteUploads = (await this.blobs.sweepIncomplete?.()) ?? 0;
+    return { files: stale.length, blobs, reservations, incompleteUploads };
   }
 
   private quotaRule(): { quota: number; unattachedTtlMs: number } {
