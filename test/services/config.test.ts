@@ -30,6 +30,16 @@ describe("config", () => {
     assert.throws(() => loadConfig({ SUBJECT_TYPES: "nothing" }), /SUBJECT_TYPES/);
   });
 
+  it("reads the S3 blob store's settings, and refuses an incomplete set", () => {
+    assert.equal(loadConfig({}).blobs.s3, null);
+    const c = loadConfig({ BLOB_STORE: "s3", S3_BUCKET: "scans", S3_ENDPOINT: "http://127.0.0.1:9000/", S3_FORCE_PATH_STYLE: "true", S3_PREFIX: "passport/" });
+    assert.deepEqual(c.blobs.s3, { bucket: "scans", endpoint: "http://127.0.0.1:9000", region: "us-east-1", accessKeyId: "", secretAccessKey: "", forcePathStyle: true, prefix: "passport/" });
+    assert.throws(() => loadConfig({ BLOB_STORE: "s3" }), /S3_BUCKET: required when BLOB_STORE=s3/);
+    assert.throws(() => loadConfig({ BLOB_STORE: "s3", S3_BUCKET: "scans", S3_ACCESS_KEY_ID: "k" }), /S3_SECRET_ACCESS_KEY/);
+    assert.throws(() => loadConfig({ BLOB_STORE: "s3", S3_BUCKET: "Bad_Bucket" }), /S3_BUCKET/);
+    assert.throws(() => loadConfig({ BLOB_STORE: "s3", S3_BUCKET: "scans", S3_PREFIX: "/abs" }), /S3_PREFIX/);
+  });
+
   it("documents every variable in .env.example", () => {
     const example = fs.readFileSync(new URL("../../.env.example", import.meta.url), "utf8");
     const source = fs.readFileSync(new URL("../../src/config.ts", import.meta.url), "utf8");

@@ -5,16 +5,18 @@ import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { downloadScan, PassportError } from "../../src/sdk/index.js";
 import { databases, pgNotice, startServer, type TestServer } from "../helpers/server.js";
+import { blobStoreEnv, blobStoreKinds, closeSharedS3 } from "../helpers/blob-stores.js";
 import { signUpHolder, type VaultHolder } from "../helpers/vault.js";
 import { storeDocument, type StoredDocument } from "./documents.js";
 import { registerPassportRp, sharePassport, type PassportRp, type Shared } from "./flow.js";
 
 pgNotice();
+after(closeSharedS3);
 
 const get = (s: TestServer, id: string, authorization?: string) => fetch(`${s.url}/passport/files/${id}`, { headers: authorization ? { authorization } : {} });
 
-for (const db of databases()) {
-  describe(`sharing: scans (${db})`, () => {
+for (const [db, store] of databases().flatMap((d) => blobStoreKinds().map((k) => [d, k] as const))) {
+  describe(`sharing: scans (${db}, ${store} blobs)`, () => {
     let s: TestServer;
     let h: VaultHolder;
     let passport: StoredDocument;
@@ -23,7 +25,7 @@ for (const db of databases()) {
     let shared: Shared;
 
     before(async () => {
-      s = await startServer(db);
+      s = await startServer(db, await blobStoreEnv(store));
       h = await signUpHolder(s.url);
       passport = await storeDocument(h, "passport");
       card = await storeDocument(h, "identity_card");

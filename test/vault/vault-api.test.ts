@@ -1,29 +1,25 @@
 // The vault API: envelopes in and out, versions and conflicts, files and blobs, limits, quota,
-// other holders, and deletion. Runs on SQLite and, with TEST_DATABASE_URL, PostgreSQL.
+// other holders, and deletion. Runs on SQLite and, with TEST_DATABASE_URL, PostgreSQL, each with
+// the local blob store and with an S3 bucket.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
 import { derivePasswordKeys, deriveRecoveryKeys, openFile, openItem, openVaultWithPassword, openVaultWithRecoveryKey, passwordMaterial } from "../../src/crypto/index.js";
 import { Agent } from "../helpers/agent.js";
 import { databases, startServer, TEST_KDF_ITERATIONS, type TestServer } from "../helpers/server.js";
 import { openVaultItem, readVault, saveItem, signUpHolder, uploadFile } from "../helpers/vault.js";
 import { authKeyFor } from "../helpers/accounts.js";
+import { blobLeftovers, blobStoreEnv, blobStoreKinds, closeSharedS3, storedBlobs } from "../helpers/blob-stores.js";
+
+after(closeSharedS3);
 
 const passport = { document_no: "P1234567", expiry_date: "2031-01-01" };
 
-function blobFiles(s: TestServer): string[] {
-  const dir = path.join(s.dataDir, "blobs");
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((d) => /^[0-9a-f]{2}$/.test(d)).flatMap((d) => fs.readdirSync(path.join(dir, d)));
-}
-
-for (const db of databases()) {
-  describe(`vault API (${db})`, () => {
+for (const [db, store] of databases().flatMap((d) => blobStoreKinds().map((k) => [d, k] as const))) {
+  describe(`vault API (${db}, ${store} blobs)`, () => {
     let s: TestServer;
     before(async () => {
-      s = await startServer(db, { VAULT_MAX_FILE_BYTES: "20000", VAULT_QUOTA_BYTES: "50000" });
+      s = await startServer(db, { VAULT_MAX_FILE_BYTES: "20000", VAULT_QUOTA_BYTES: "50000", ...(await blobStoreEnv(store)) });
     });
     after(() => s.close());
 
@@ -84,12 +80,12 @@ for (const db of databases()) {
 
     it("refuses a file over the size limit and keeps nothing of it", async () => {
       const h = await signUpHolder(s.url);
-      const before = blobFiles(s).length;
+      const before = (await storedBlobs(s)).length;
       const up = await uploadFile(h, crypto.randomBytes(20_001));
       assert.equal(up.status, 413);
       assert.match(up.body.detail, /too large/);
-      assert.equal(blobFiles(s).length, before);
-      assert.equal(fs.readdirSync(path.join(s.dataDir, "blobs", ".tmp")).length, 0, "no temporary file left");
+      assert.equal((await storedBlobs(s)).length, before);
+      assert.deepEqual(await blobLeftovers(s), [], "no temporary file or object left");
     });
 
     it("enforces the per-holder quota", async () => {
@@ -151,12 +147,12 @@ for (const db of databases()) {
       const a = await uploadFile(h, crypto.randomBytes(1000));
       const b = await uploadFile(h, crypto.randomBytes(1000));
       const first = await saveItem(h, "utility_bill", { files: [a.id, b.id] }, { fileIds: [a.id, b.id] });
-      assert.ok(blobFiles(s).includes(a.sealed.sha256));
+      assert.ok((await storedBlobs(s)).includes(a.sealed.sha256));
       await saveItem(h, "utility_bill", { files: [b.id] }, { id: first.id, version: 1, fileIds: [b.id] });
-      assert.ok(!blobFiles(s).includes(a.sealed.sha256), "a's blob went with it");
+      assert.ok(!(await storedBlobs(s)).includes(a.sealed.sha256), "a's blob went with it");
       assert.equal((await h.agent.request("DELETE", "/api/vault/items/utility_bill?version=1", { json: {} })).status, 409, "stale delete");
       assert.equal((await h.agent.request("DELETE", "/api/vault/items/utility_bill?version=2", { json: {} })).status, 204);
-      assert.ok(!blobFiles(s).includes(b.sealed.sha256));
+      assert.ok(!(await storedBlobs(s)).includes(b.sealed.sha256));
       assert.equal((await readVault(h)).items.length, 0);
     });
 
@@ -166,7 +162,7 @@ for (const db of databases()) {
       const gc = await s.app.container.vault.collectGarbage(0, Date.now() + 1000);
       assert.ok(gc.files >= 1);
       assert.equal((await h.agent.request("GET", `/api/vault/files/${up.id}`)).status, 404);
-      assert.ok(!blobFiles(s).includes(up.sealed.sha256));
+      assert.ok(!(await storedBlobs(s)).includes(up.sealed.sha256));
     });
 
     it("after a password reset with the recovery key, every item and scan still opens", async () => {
@@ -202,7 +198,7 @@ for (const db of databases()) {
       const km = (await h.agent.request("GET", "/api/account")).json();
       const authKey = await authKeyFor(h.password, km.kdf);
       assert.equal((await h.agent.request("POST", "/api/account/delete", { json: { authKey } })).status, 204);
-      assert.ok(!blobFiles(s).includes(up.sealed.sha256));
+      assert.ok(!(await storedBlobs(s)).includes(up.sealed.sha256));
       const rows = await s.app.container.ds.query(`SELECT COUNT(*) AS n FROM vault_items WHERE account_id = '${km.account.id}'`);
       assert.equal(Number(rows[0].n), 0);
       const files = await s.app.container.ds.query(`SELECT COUNT(*) AS n FROM vault_files WHERE account_id = '${km.account.id}'`);
