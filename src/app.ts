@@ -17,6 +17,9 @@ import { securityHeaders } from "./routes/middleware/security.js";
 import { csrf } from "./routes/middleware/csrf.js";
 import { loadSession } from "./routes/middleware/session.js";
 import { requestLog } from "./routes/middleware/request-log.js";
+import { measureRequests } from "./routes/middleware/metrics.js";
+import { operationsEndpoints } from "./routes/operations.js";
+import { Metrics } from "./metrics.js";
 import { buildRoutes } from "./routes/index.js";
 import { AppError } from "./errors.js";
 import { publicInstanceWarnings } from "./services/public-instance.js";
@@ -52,6 +55,10 @@ export async function createApp(cfg: Config, opts: { container?: Container; log?
   koa.keys = [cookieKey];
   koa.proxy = cfg.trustProxy;
   koa.silent = true;
+  // Probes and scrapes first: no log line, no session, not counted themselves.
+  const metrics = cfg.metricsToken ? new Metrics() : null;
+  koa.use(operationsEndpoints({ health: container.health, metrics, metricsToken: cfg.metricsToken, log }));
+  if (metrics) koa.use(measureRequests(metrics, isOurs));
   koa.use(requestLog(log));
   koa.use(securityHeaders(cfg.secureCookies));
   koa.use(mount("/static", serve(PUBLIC, { maxAge: 3600_000, gzip: false })));

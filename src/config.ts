@@ -117,6 +117,8 @@ const envSchema = z.object({
   DEVELOPER_MAX_CLIENTS: int(0, 10_000).default(10),
   /** "approval": a developer's client that asks for Passport scopes waits for an admin's approval before it may use them; "immediate": it may use them at once. */
   DEVELOPER_PASSPORT_SCOPES: z.enum(["immediate", "approval"]).default("approval"),
+  /** Bearer token that opens GET /metrics (Prometheus format); empty: there is no /metrics. */
+  METRICS_TOKEN: z.string().min(16, "at least 16 characters (e.g. openssl rand -hex 32)").optional(),
   /** "info" logs one line per request; "warn" only problems; "silent" nothing. */
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
@@ -176,6 +178,8 @@ export interface Config {
     passportScopes: "immediate" | "approval";
   };
   playground: boolean;
+  /** Opens GET /metrics; empty: metrics are off (not even collected). */
+  metricsToken: string;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
 }
 
@@ -269,6 +273,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       passportScopes: e.DEVELOPER_PASSPORT_SCOPES,
     },
     playground: e.PLAYGROUND,
+    metricsToken: e.METRICS_TOKEN ?? "",
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -37,6 +37,7 @@ import { PlaygroundService } from "./services/playground.js";
 import { AdminLinkStore, InstanceFlagStore } from "./db/admin-claims.js";
 import { kdfMixQuery } from "./db/kdf-mix.js";
 import { AdminLinkService } from "./services/admin-links.js";
+import { HealthService } from "./services/health.js";
 
 export interface Container {
   cfg: Config;
@@ -66,6 +67,8 @@ export interface Container {
   registration: RegistrationService;
   /** Fetches clients' jwks_uri (guarded, bounded, cached) for Passport and oidc-provider alike. */
   jwks: JwksFetcher;
+  /** GET /healthz: does the database answer. */
+  health: HealthService;
   /** Weaknesses found at start (secrets at rest, file modes): logged once at warn level. */
   warnings: string[];
   close(): Promise<void>;
@@ -133,6 +136,7 @@ export async function createContainer(cfg: Config, ds?: DataSource, opts: { mail
     adminLinks: new AdminLinkService(new AdminLinkStore(db), cfg.issuer),
     registration: new RegistrationService(new InitialAccessTokenStore(db), clients, cfg.developers),
     jwks,
+    health: new HealthService(db),
     warnings,
     close: async () => {
       if (db.isInitialized) await db.destroy();
