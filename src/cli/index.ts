@@ -1,8 +1,9 @@
-// The operator CLI (`passport`, or `npm run cli --`): clients, users, keys, purge, admin-link. Each command
-// opens the database the server uses, does one thing and closes it; exit code 0 on success, 1
-// with a one-line message on stderr on failure.
+// The operator CLI (`passport`, or `npm run cli --`): clients, users, keys, purge, admin-link,
+// backup and restore. Each command opens the database the server uses, does one thing and closes
+// it; exit code 0 on success, 1 with a one-line message on stderr on failure.
 import { Command, CommanderError } from "commander";
 import { adminLinkCommand } from "./admin-link.js";
+import { backupCommands } from "./backup.js";
 import { registrationTokenCommand } from "./registration-tokens.js";
 import { clientsCommand } from "./clients.js";
 import { keysCommand } from "./keys.js";
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   keysCommand(program);
   adminLinkCommand(program);
   registrationTokenCommand(program);
+  backupCommands(program);
   return program;
 }
 

@@ -171,6 +171,12 @@ export class VaultStore {
     return rows;
   }
 
+  /** Every blob hash a file refers to (for checking a restored store). */
+  async blobHashes(): Promise<string[]> {
+    const rows = await this.files.createQueryBuilder("f").select("DISTINCT f.blob_hash", "h").getRawMany<{ h: string }>();
+    return rows.map((r) => r.h);
+  }
+
   async blobInUse(hash: string): Promise<boolean> {
     return (await this.files.count({ where: { blobHash: hash } })) > 0;
   }

@@ -254,6 +254,13 @@ export class VaultService {
     return { files: stale.length, blobs, reservations, incompleteUploads };
   }
 
+  /** Files whose blob is not in the store (after a restore: what a backup missed). */
+  async missingBlobs(): Promise<number> {
+    let n = 0;
+    for (const hash of await this.store.blobHashes()) if (!(await this.blobs.exists(hash))) n += 1;
+    return n;
+  }
+
   private quotaRule(): { quota: number; unattachedTtlMs: number } {
     return { quota: this.limits.quotaBytes, unattachedTtlMs: this.limits.unattachedTtlSeconds * 1000 };
   }
