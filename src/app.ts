@@ -54,6 +54,9 @@ export async function createApp(cfg: Config, opts: { container?: Container; log?
   const koa = new Koa();
   koa.keys = [cookieKey];
   koa.proxy = cfg.trustProxy;
+  // X-Forwarded-For is "client, proxy1, proxy2": only the entries our own proxies appended are
+  // true; anything left of them the client may have written to dodge the address-based limits.
+  koa.maxIpsCount = cfg.trustProxyHops;
   koa.silent = true;
   // Probes and scrapes first: no log line, no session, not counted themselves.
   const metrics = cfg.metricsToken ? new Metrics() : null;

@@ -28,6 +28,8 @@ const envSchema = z.object({
   KEY_FILE: z.string().optional(),
   /** Trust X-Forwarded-* headers (set when behind a reverse proxy / load balancer). */
   TRUST_PROXY: bool.default(false),
+  /** With TRUST_PROXY: how many proxies in front of Passport add to X-Forwarded-For. The client's address is taken that many entries from the right, so one a client writes itself is ignored. */
+  TRUST_PROXY_HOPS: int(1, 10).default(1),
   /** Largest accepted request body for forms and JSON (file uploads have their own limit). */
   BODY_LIMIT: z.string().default("256kb"),
   /** Where sealed scans are kept: "local" (BLOB_DIR), "database" (in the database) or "s3" (an S3-compatible bucket); the last two are shared by every server process. */
@@ -145,6 +147,8 @@ export interface Config {
   mail: { smtpUrl: string; from: string; outboxDir: string };
   emailVerification: { sendsPerHour: number; sendsPerIpPerHour: number; maxAttempts: number; attestationTtlDays: number };
   trustProxy: boolean;
+  /** Proxies in front of Passport that append to X-Forwarded-For (used with trustProxy). */
+  trustProxyHops: number;
   bodyLimit: string;
   kdfIterations: number;
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
@@ -241,6 +245,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       attestationTtlDays: e.EMAIL_ATTESTATION_TTL_DAYS,
     },
     trustProxy: e.TRUST_PROXY,
+    trustProxyHops: e.TRUST_PROXY_HOPS,
     bodyLimit: e.BODY_LIMIT,
     kdfIterations: e.KDF_ITERATIONS,
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
