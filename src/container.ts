@@ -91,7 +91,7 @@ export async function createContainer(cfg: Config, ds?: DataSource, opts: { mail
   const emailCodes = new EmailCodeStore(db);
   const emailVerification = new EmailVerificationService(emailCodes, opts.mailer ?? createMailer(cfg.mail), keys, cfg.issuer, await keys.secret("email-hmac"), limiter, cfg.emailVerification);
   // check() throws (400) for a foreign, expired or altered attestation: the save is refused.
-  const blobs = createBlobStore(cfg.blobs, db, { clearTemporary: opts.clearTemporaryBlobs });
+  const blobs = await createBlobStore(cfg.blobs, db, { clearTemporary: opts.clearTemporaryBlobs });
   await blobs.init?.().catch(async (e: unknown) => {
     if (!ds) await db.destroy();
     throw e;

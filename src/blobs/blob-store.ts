@@ -19,8 +19,11 @@ export interface BlobStore {
   get(hash: string): Promise<Readable | null>;
   delete(hash: string): Promise<void>;
   exists(hash: string): Promise<boolean>;
-  /** Every stored hash (for collecting orphans). */
-  list(): AsyncIterable<string>;
+  /**
+   * Every stored hash (for collecting orphans); with `storedBefore` (epoch ms) only blobs stored
+   * before then, where the store can tell (the database store lists all).
+   */
+  list(opts?: { storedBefore?: number }): AsyncIterable<string>;
   /** Checks at start that the store can be used (S3: the bucket exists and the credentials work). */
   init?(): Promise<void>;
   /** Removes what uploads killed midway left behind, where the store cannot do it at start. */

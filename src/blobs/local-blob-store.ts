@@ -71,10 +71,14 @@ export class LocalBlobStore implements BlobStore {
     );
   }
 
-  async *list(): AsyncIterable<string> {
+  async *list(opts: { storedBefore?: number } = {}): AsyncIterable<string> {
     for (const sub of await fsp.readdir(this.dir)) {
       if (!/^[0-9a-f]{2}$/.test(sub)) continue;
-      for (const f of await fsp.readdir(path.join(this.dir, sub))) if (isBlobHash(f)) yield f;
+      for (const f of await fsp.readdir(path.join(this.dir, sub))) {
+        if (!isBlobHash(f)) continue;
+        if (opts.storedBefore !== undefined && (await fsp.stat(path.join(this.dir, sub, f))).mtimeMs >= opts.storedBefore) continue;
+        yield f;
+      }
     }
   }
 }

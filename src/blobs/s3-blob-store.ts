@@ -97,7 +97,7 @@ export class S3BlobStore implements BlobStore {
     const sha = crypto.createHash("sha256");
     const counted = { size: 0 };
     const hashed = hashing(source, sha, counted, opts.maxBytes);
-    if (opts.length !== undefined) await this.putStreamed(tmpKey, hashed, opts.length);
+    if (opts.length) await this.putStreamed(tmpKey, hashed, opts.length);
     else await this.putInParts(tmpKey, hashed);
     const hash = sha.digest("hex");
     try {
@@ -190,10 +190,10 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  async *list(): AsyncIterable<string> {
+  async *list(opts: { storedBefore?: number } = {}): AsyncIterable<string> {
     for await (const o of this.objects(`${this.prefix}blobs/`)) {
       const name = o.key.slice(o.key.lastIndexOf("/") + 1);
-      if (isBlobHash(name)) yield name;
+      if (isBlobHash(name) && (opts.storedBefore === undefined || o.modified < opts.storedBefore)) yield name;
     }
   }
 

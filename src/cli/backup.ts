@@ -23,7 +23,7 @@ export function backupCommands(program: Command): void {
       .option("--without-key", "leave the key file out (keep it elsewhere: without it the backup opens nothing)"),
   ).action(async (dir: string, o: { withoutKey?: boolean; json?: boolean }) => {
     const cfg = loadConfig();
-    const blobs = cfg.blobs.store === "database" ? null : createBlobStore(cfg.blobs, null, { clearTemporary: false });
+    const blobs = cfg.blobs.store === "database" ? null : await createBlobStore(cfg.blobs, null, { clearTemporary: false });
     await blobs?.init?.();
     const m = await writeBackup(cfg, path.resolve(dir), blobs, { withKey: !o.withoutKey });
     createOutput(Boolean(o.json)).result(m, () =>

@@ -237,14 +237,16 @@ export class VaultService {
 
   /**
    * Removes uploads never attached to an item (older than `graceMs`, by default the window after
-   * which they stop counting), expired reservations, and blobs nobody references.
+   * which they stop counting), expired reservations, and blobs nobody references. A blob younger
+   * than an upload may take is left alone: it may belong to an upload (on this or another process)
+   * between storing its bytes and recording its file.
    */
   async collectGarbage(graceMs = this.limits.unattachedTtlSeconds * 1000, now = Date.now()): Promise<{ files: number; blobs: number; reservations: number; incompleteUploads: number }> {
     const reservations = await this.store.purgeReservations(now);
     const stale = await this.store.deleteUnattachedBefore(now - graceMs);
     await this.dropBlobs(stale);
     let blobs = 0;
-    for await (const hash of this.blobs.list()) {
+    for await (const hash of this.blobs.list({ storedBefore: now - RESERVATION_TTL_MS })) {
       if (!(await this.store.blobInUse(hash))) {
         await this.blobs.delete(hash);
         blobs += 1;

@@ -56,7 +56,7 @@ describe("S3 blob store (s3rver)", () => {
 
   const fresh = async () => {
     prefix = `u${crypto.randomBytes(4).toString("hex")}/`;
-    store = createBlobStore(loadConfig(s3.env(prefix)).blobs, null) as S3BlobStore;
+    store = (await createBlobStore(loadConfig(s3.env(prefix)).blobs, null)) as S3BlobStore;
     await store.init();
     return store;
   };
@@ -64,7 +64,7 @@ describe("S3 blob store (s3rver)", () => {
   const assertEmpty = async (why: string) => assert.deepEqual(await s3.keys(prefix), [], why);
 
   it("refuses to start on a missing bucket, naming it", async () => {
-    const missing = createBlobStore(loadConfig({ ...s3.env(), S3_BUCKET: "no-such-bucket" }).blobs, null);
+    const missing = await createBlobStore(loadConfig({ ...s3.env(), S3_BUCKET: "no-such-bucket" }).blobs, null);
     await assert.rejects(missing.init!(), /bucket "no-such-bucket" cannot be used: it does not exist/);
   });
 

@@ -4,11 +4,13 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
+import { Readable } from "node:stream";
 import { derivePasswordKeys, deriveRecoveryKeys, openFile, openItem, openVaultWithPassword, openVaultWithRecoveryKey, passwordMaterial } from "../../src/crypto/index.js";
 import { Agent } from "../helpers/agent.js";
 import { databases, startServer, TEST_KDF_ITERATIONS, type TestServer } from "../helpers/server.js";
 import { openVaultItem, readVault, saveItem, signUpHolder, uploadFile } from "../helpers/vault.js";
 import { authKeyFor } from "../helpers/accounts.js";
+import { RESERVATION_TTL_MS } from "../../src/services/vault.js";
 import { blobLeftovers, blobStoreEnv, blobStoreKinds, closeSharedS3, storedBlobs } from "../helpers/blob-stores.js";
 
 after(closeSharedS3);
@@ -163,6 +165,15 @@ for (const [db, store] of databases().flatMap((d) => blobStoreKinds().map((k) =>
       assert.ok(gc.files >= 1);
       assert.equal((await h.agent.request("GET", `/api/vault/files/${up.id}`)).status, 404);
       assert.ok(!(await storedBlobs(s)).includes(up.sealed.sha256));
+    });
+
+    it("collects an orphan blob only once it is older than an upload may take", async () => {
+      const orphan = await s.app.container.blobs.put(Readable.from([crypto.randomBytes(300)]), { maxBytes: 1000 });
+      await s.app.container.vault.collectGarbage();
+      assert.ok((await storedBlobs(s)).includes(orphan.hash), "a young blob may be an upload about to record its file");
+      const gc = await s.app.container.vault.collectGarbage(undefined, Date.now() + RESERVATION_TTL_MS + 1000);
+      assert.ok(gc.blobs >= 1);
+      assert.ok(!(await storedBlobs(s)).includes(orphan.hash), "collected once old");
     });
 
     it("after a password reset with the recovery key, every item and scan still opens", async () => {
