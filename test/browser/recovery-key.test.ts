@@ -9,6 +9,7 @@ import { deriveRecoveryKeys } from "../../src/crypto/index.js";
 import { Agent } from "../helpers/agent.js";
 import { uniqueEmail } from "../helpers/accounts.js";
 import { browserSkip, launchBrowser, watchProblems } from "../helpers/browser.js";
+import { hitsOf, serverHaystacks } from "../helpers/canary.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 
 const skip = browserSkip();
@@ -135,6 +136,9 @@ describe("the recovery key in Chromium", { skip }, () => {
     assert.equal(await recoveryWorks(keys[1]!), false);
     assert.equal(await recoveryWorks(keys[2]!), true);
     await page.close();
+    // The server never saw any of the keys, with or without their dashes.
+    const needles = keys.flatMap((k) => [Buffer.from(k), Buffer.from(k.replace(/-/g, ""))]);
+    assert.deepEqual(hitsOf(await serverHaystacks(server), needles), []);
     assert.deepEqual(problems.filter((p) => !/HTTP 400 for POST .*\/api\/account\/recovery-key$/.test(p)), []);
   });
 });

@@ -5,6 +5,7 @@ import { describeError } from "../_form.js";
 import { el, formatBytes, must, timeElement } from "./dom.js";
 import { deleteDocument, openDocument, scansOf, type PlacedScan } from "./documents.js";
 import { setupExport } from "./export.js";
+import { setupRestore } from "./restore-view.js";
 import { MIME_LABELS } from "./mime.js";
 import { downloadScan, loadThumbnail } from "./scans.js";
 import { showReported } from "./reported.js";
@@ -143,6 +144,7 @@ export async function showVault(): Promise<void> {
     });
   }
   setupExport(key, () => overview);
+  setupRestore(key, () => overview, refresh);
   renderUsage(overview);
   await Promise.all(cards.map((c) => renderCard(c, key, current(c.type))));
   must(document, "#vault").setAttribute("data-ready", "");
