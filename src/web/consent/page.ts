@@ -140,6 +140,8 @@ function countdown(root: HTMLElement, clientName: string, go: () => void): () =>
     cancel,
   );
   root.prepend(banner);
+  // Keyboard users can stop it with one key press.
+  cancel.focus();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const tick = () => {
     if (left <= 0) {
