@@ -95,7 +95,7 @@ export function accountApi(d: RouteDeps): Router {
 
   r.post("/account/recovery-key/confirm", requireAccount, async (ctx) => {
     const { recoveryAuthKey } = parseInput(confirmRecoveryKeyBody, ctx.request.body, "recovery key confirmation");
-    await accounts.confirmRecoveryKey(ctx.state.account.id, recoveryAuthKey);
+    await accounts.confirmRecoveryKey(ctx.state.account.id, recoveryAuthKey, ctx.ip, deviceCookie(ctx));
     ctx.status = 204;
   });
 

@@ -301,15 +301,24 @@ export class AccountService {
    * typed part of it back). A pending key replaces the current one in one compare-and-set UPDATE,
    * so the old key stops working at that instant; the account's own first key is just marked.
    */
-  async confirmRecoveryKey(id: string, recoveryAuthKey: string): Promise<void> {
+  async confirmRecoveryKey(id: string, recoveryAuthKey: string, ip = "", device?: string): Promise<void> {
     const row = await this.mustGet(id);
     const now = Date.now();
-    if (row.pendingRecoveryAuthHash && (await this.hasher.verify(row.pendingRecoveryAuthHash, recoveryAuthKey))) {
+    // Each try costs argon2 work, so tries count like recovery-key guesses (brute-force.ts).
+    const keys = { account: row.emailNormalized, ip, device: deviceOf(device, row.id) };
+    let match: "pending" | "first" | null = null;
+    const ok = await this.guard.attempt(keys, async () => {
+      if (row.pendingRecoveryAuthHash && (await this.hasher.verify(row.pendingRecoveryAuthHash, recoveryAuthKey))) match = "pending";
+      else if (row.recoveryConfirmedAt === null && (await this.hasher.verify(row.recoveryAuthHash, recoveryAuthKey))) match = "first";
+      return match !== null;
+    });
+    if (!ok) throw new ValidationError("This is not the recovery key this page showed. Make a new one.", { recoveryKey: "does not match" });
+    if (match === "pending") {
       const swapped = await this.store.updateIf(
         id,
         { pendingRecoveryAuthHash: row.pendingRecoveryAuthHash },
         {
-          recoveryAuthHash: row.pendingRecoveryAuthHash,
+          recoveryAuthHash: row.pendingRecoveryAuthHash!,
           recoveryWrappedVaultKey: row.pendingRecoveryWrappedVaultKey!,
           pendingRecoveryAuthHash: null,
           pendingRecoveryWrappedVaultKey: null,
@@ -320,11 +329,7 @@ export class AccountService {
       if (!swapped) throw new ConflictError("A newer recovery key was made meanwhile, in another tab. Confirm that one.");
       return;
     }
-    if (row.recoveryConfirmedAt === null && (await this.hasher.verify(row.recoveryAuthHash, recoveryAuthKey))) {
-      await this.store.update(id, { recoveryConfirmedAt: now, updatedAt: now });
-      return;
-    }
-    throw new ValidationError("This is not the recovery key this page showed. Make a new one.", { recoveryKey: "does not match" });
+    await this.store.update(id, { recoveryConfirmedAt: now, updatedAt: now });
   }
 
   async delete(id: string, authKey: string, ip: string, device?: string): Promise<void> {
