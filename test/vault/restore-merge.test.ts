@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { combine, fingerprint } from "../../src/web/vault/restore-merge.js";
 import { parseBackup } from "../../src/web/vault/backup.js";
+import { checkRoom, jobsFor } from "../../src/web/vault/restore.js";
 
 const scan = (name: string, size = 100) => ({ id: crypto.randomUUID(), mime: "image/png", name, size, sha256: crypto.randomBytes(32).toString("hex") });
 
@@ -48,5 +49,25 @@ describe("restoring a backup: merge rules", () => {
     assert.throws(() => parseBackup(JSON.stringify({ ...good, format: "passport-backup/v9" })), /format “passport-backup\/v9”, which this Passport cannot read/);
     assert.throws(() => parseBackup(JSON.stringify({ ...good, items: [{ ...good.items[0], type: "diary" }] })), /not a Passport backup, or it is damaged/);
     assert.throws(() => parseBackup(JSON.stringify({ ...good, items: [good.items[0], { ...good.items[0], id: crypto.randomUUID() }] })), /one document type twice/);
+  });
+});
+
+describe("restoring a backup: room in the vault", () => {
+  const file = (id: string, bytes: number) => ({ id, itemId: crypto.randomUUID(), wrappedKey: "v1.a.b", sha256: "", data: "A".repeat(Math.ceil((bytes * 4) / 3)) });
+  const front = scan("front.png");
+  const files = new Map<string, ReturnType<typeof file>>([[front.id, file(front.id, 600)]]);
+  const lookup = (id: string) => files.get(id)!;
+  const mineItem = (bytes: number) => ({ id: crypto.randomUUID(), type: "passport", version: 1, ciphertext: "", wrappedKey: "", size: 0, verification: "unverified", errors: [], createdAt: 0, updatedAt: 0, files: [{ id: crypto.randomUUID(), itemId: null, size: bytes, sha256: "", wrappedKey: "", createdAt: 0 }] });
+
+  it("refuses before any upload when the scans to copy do not fit, counting what a replaced document frees", () => {
+    const theirs = { document_no: "B", front_side: front };
+    const added = jobsFor([{ type: "passport", theirs, mine: null, same: false }], () => "backup");
+    assert.throws(() => checkRoom({ quota: 1000, usage: 500 }, added, lookup), /need 600 B of scans, and your vault has 500 B free/);
+    assert.doesNotThrow(() => checkRoom({ quota: 1000, usage: 400 }, added, lookup));
+    // Taking the backup's passport over mine frees mine's 200 bytes.
+    const replacing = jobsFor([{ type: "passport", theirs, mine: { item: mineItem(200) as never, data: { document_no: "A" } }, same: false }], () => "backup");
+    assert.doesNotThrow(() => checkRoom({ quota: 1000, usage: 500 }, replacing, lookup));
+    // "Keep mine" needs nothing.
+    assert.deepEqual(jobsFor([{ type: "passport", theirs, mine: { item: mineItem(200) as never, data: { document_no: "A" } }, same: false }], () => "mine"), []);
   });
 });

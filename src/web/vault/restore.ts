@@ -77,14 +77,14 @@ export async function planRestore(key: CryptoKey, backupKey: CryptoKey, backup: 
   return rows;
 }
 
-interface Job {
+export interface Job {
   row: PlanRow;
   data: DocData;
   /** Scan ids already in this vault (kept by "keep both"), which need no upload. */
   kept: Set<string>;
 }
 
-function jobsFor(rows: PlanRow[], choice: (type: DocumentType) => Choice): Job[] {
+export function jobsFor(rows: PlanRow[], choice: (type: DocumentType) => Choice): Job[] {
   return rows
     .filter((r) => !r.same && !(r.mine && choice(r.type) === "mine"))
     .map((row) => {
@@ -97,7 +97,7 @@ function jobsFor(rows: PlanRow[], choice: (type: DocumentType) => Choice): Job[]
 const scansIn = (data: DocData): ScanRef[] => SCAN_FIELDS.flatMap(({ field }) => (Array.isArray(data[field]) ? (data[field] as unknown[]) : [data[field]]).filter(isScan));
 
 /** Refuses before anything is uploaded when the vault cannot take what the restore needs. */
-function checkRoom(r: Restoring, jobs: Job[], file: (id: string) => BackupFile): void {
+export function checkRoom(room: Pick<VaultOverview, "quota" | "usage">, jobs: Job[], file: (id: string) => BackupFile): void {
   let needed = 0;
   let freed = 0;
   for (const job of jobs) {
@@ -107,7 +107,7 @@ function checkRoom(r: Restoring, jobs: Job[], file: (id: string) => BackupFile):
     // "Take the backup's" replaces the vault's document, whose scans then go.
     if (job.row.mine && job.kept.size === 0) freed += job.row.mine.item.files.reduce((n, f) => n + f.size, 0);
   }
-  const free = r.overview.quota - r.overview.usage + freed;
+  const free = room.quota - room.usage + freed;
   if (needed > free) {
     throw new FormProblem(`The chosen documents need ${formatBytes(needed)} of scans, and your vault has ${formatBytes(Math.max(0, free))} free. Delete something first, or keep your own copy of some documents.`);
   }
@@ -135,7 +135,7 @@ export async function restore(r: Restoring, rows: PlanRow[], choice: (type: Docu
       throw new FormProblem(`Your ${label(job.row.type).toLowerCase()} cannot be restored this way (${why}). Choose another option for it.`);
     }
   }
-  checkRoom(r, jobs, file);
+  checkRoom(r.overview, jobs, file);
 
   const result: RestoreResult = { documents: [], scans: 0, unchanged: rows.filter((row) => row.same).map((row) => row.type) };
   for (const job of jobs) {
