@@ -1,7 +1,7 @@
 // The Passport consent page: draws the request from what this browser decrypted, keeps Allow off
 // while something required is missing, and on Allow seals the payload to the client's key and
-// posts only the JWE. A consent given before continues by itself after a short countdown, still
-// sealing the documents as they are now.
+// posts only the JWE. A consent given before continues by itself after a 5 s countdown (with Cancel),
+// still sealing the documents as they are now, unless one of them has expired.
 import { composePayload, missingRequired } from "../../sharing/compose.js";
 import { api } from "../_api.js";
 import { describeError } from "../_form.js";
@@ -77,6 +77,9 @@ export async function showConsent(root: HTMLElement): Promise<void> {
     draw();
   };
 
+  /** The chosen documents that have expired: said before sharing, and never shared by a countdown. */
+  const expiredChoices = () => [...choices.values()].flatMap((c) => (c.type && expiredTypes(ctx).has(c.type) ? [c.type] : []));
+
   const blockers = () => [...missingRequired(consent.request, choices, verifiedTypes(ctx)).map((p) => problemInWords(p, consent.request.entries)), ...absentRequiredParts(ctx, choices)];
 
   function draw(): void {
@@ -88,7 +91,7 @@ export async function showConsent(root: HTMLElement): Promise<void> {
     view.problems.replaceChildren(...(list.length ? [el("p", {}, "Before you can allow this:"), el("ul", {}, ...list.map((p) => el("li", {}, p)))] : []));
     view.problems.hidden = list.length === 0;
     view.allow.disabled = busy || list.length > 0;
-    const stale = [...choices.values()].flatMap((c) => (c.type && expiredTypes(ctx).has(c.type) ? [c.type] : []));
+    const stale = expiredChoices();
     view.expired.textContent = stale.length ? expiredWords(stale, consent.client.name) : "";
     view.expired.hidden = stale.length === 0;
   }
@@ -116,12 +119,10 @@ export async function showConsent(root: HTMLElement): Promise<void> {
     }
   }
 
-  // An expired document is never shared without the holder looking: no countdown, the page asks.
-  const chosenExpired = () => [...choices.values()].some((c) => c.type !== null && expiredTypes(ctx).has(c.type));
 
   draw();
   root.dataset.ready = "";
-  if (consent.remembered && !blockers().length && !chosenExpired()) stopCountdown = countdown(root, consent.client.name, () => void share(true));
+  if (consent.remembered && !blockers().length && !expiredChoices().length) stopCountdown = countdown(root, consent.client.name, () => void share(true));
   view.allow.addEventListener("click", () => {
     stopCountdown();
     void share();
