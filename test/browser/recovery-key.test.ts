@@ -31,6 +31,8 @@ describe("the recovery key in Chromium", { skip }, () => {
     return page;
   };
 
+  const scrollWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth);
+
   /** Whether the server takes `key` as this account's recovery key (the first step of "forgot password"). */
   async function recoveryWorks(key: string): Promise<boolean> {
     const a = new Agent(server.url);
@@ -73,6 +75,7 @@ describe("the recovery key in Chromium", { skip }, () => {
     await page.waitForSelector("#recovery:not([hidden])");
     const key = (await page.textContent("#recovery-key"))!.trim();
     keys.push(key);
+    assert.equal(await scrollWidth(page), 390, "the key and its buttons fit a 390 px screen");
 
     await page.click("#recovery-copy");
     await page.waitForSelector("#recovery-note:not([hidden])");
@@ -130,6 +133,7 @@ describe("the recovery key in Chromium", { skip }, () => {
     await page.fill("#recovery-key-form input[name=password]", password);
     await page.click("#recovery-key-form button[type=submit]");
     await page.waitForSelector("#recovery:not([hidden])");
+    assert.equal(await scrollWidth(page), 390);
     assert.equal(await recoveryWorks(keys[1]!), true, "still the old key until the new one is confirmed");
     await confirmShownKey(page);
     await page.waitForURL((u) => u.pathname === "/account");
