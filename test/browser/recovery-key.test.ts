@@ -107,10 +107,14 @@ describe("the recovery key in Chromium", { skip }, () => {
     await page.close();
   });
 
-  it("resumes the sign-up with a new key: the vault waits until it is confirmed", async () => {
+  it("resumes the sign-up at the next sign-in with a new key: the vault waits until it is confirmed", async () => {
     const page = await newPage();
-    await page.goto(`${server.url}/vault`);
-    await page.waitForURL((u) => u.pathname === "/recovery-key");
+    await context.clearCookies();
+    await page.goto(`${server.url}/signin?next=/vault`);
+    await page.fill("#signin-form input[name=email]", email);
+    await page.fill("#signin-form input[name=password]", password);
+    await page.click("#signin-form button[type=submit]");
+    await page.waitForURL((u) => u.pathname === "/recovery-key" && u.searchParams.get("next") === "/vault");
     assert.match((await page.textContent("h1"))!, /Finish setting up your account/);
     await page.fill("#recovery-key-form input[name=password]", "not the password");
     await page.click("#recovery-key-form button[type=submit]");
