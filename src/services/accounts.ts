@@ -273,8 +273,9 @@ export class AccountService {
   async recoveryFinish(email: string, recoveryAuthKey: string, next: PasswordCredentials, ip: string, device?: string): Promise<Account> {
     const row = await this.checkRecovery(email, recoveryAuthKey, ip, device);
     await this.setPassword(row.id, next);
-    // Whoever just used the recovery key has plainly kept it.
-    if (row.recoveryConfirmedAt === null) await this.store.update(row.id, { recoveryConfirmedAt: Date.now() });
+    // Whoever just used the recovery key has plainly kept it; a new key made with the old password
+    // and never confirmed goes (whoever made it may be why the password was reset).
+    await this.store.update(row.id, { recoveryConfirmedAt: row.recoveryConfirmedAt ?? Date.now(), pendingRecoveryAuthHash: null, pendingRecoveryWrappedVaultKey: null });
     return { ...toAccount(row), recoveryKeyConfirmed: true };
   }
 

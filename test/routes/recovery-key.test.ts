@@ -3,7 +3,7 @@
 // waits until confirmed, then replaces the old one at once; parallel requests cannot mix them up.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createAccountMaterial, derivePasswordKeys, deriveRecoveryKeys, generateRecoveryKey, openVaultWithPassword, openVaultWithRecoveryKey, wrapVaultKey } from "../../src/crypto/index.js";
+import { createAccountMaterial, derivePasswordKeys, deriveRecoveryKeys, generateRecoveryKey, openVaultWithPassword, openVaultWithRecoveryKey, passwordMaterial, wrapVaultKey } from "../../src/crypto/index.js";
 import { Agent } from "../helpers/agent.js";
 import { createHolder, uniqueEmail } from "../helpers/accounts.js";
 import { authRequest, registerRp, signIn } from "../helpers/oidc.js";
@@ -131,6 +131,23 @@ for (const db of databases()) {
       // Confirming the same key again finds nothing waiting.
       const again = await agent.request("POST", "/api/account/recovery-key/confirm", { json: { recoveryAuthKey: authKey } });
       assert.equal(again.status, 400);
+    });
+
+    it("a password reset with the recovery key confirms the account and drops a new key still waiting", async () => {
+      const { agent, email, recoveryKey } = await newAccount(s);
+      const waiting = await makeNewKey(agent);
+      assert.equal((await agent.request("POST", "/api/account/recovery-key", { json: waiting.body })).status, 204);
+      const r = new Agent(s.url);
+      await r.get("/recover");
+      const { authKey } = await deriveRecoveryKeys(recoveryKey);
+      const start = await r.request("POST", "/api/recovery/start", { json: { email, recoveryAuthKey: authKey } });
+      const vaultKey = await openVaultWithRecoveryKey(recoveryKey, start.json().recoveryWrappedVaultKey);
+      const next = await passwordMaterial("a brand new password", TEST_KDF_ITERATIONS, vaultKey);
+      assert.equal((await r.request("POST", "/api/recovery/finish", { json: { email, recoveryAuthKey: authKey, ...next } })).status, 204);
+      assert.equal((await r.get("/api/vault")).status, 200, "whoever used the key has kept it");
+      const { authKey: waitingAuth } = await deriveRecoveryKeys(waiting.recoveryKey);
+      assert.equal((await r.request("POST", "/api/account/recovery-key/confirm", { json: { recoveryAuthKey: waitingAuth } })).status, 400);
+      assert.equal(await recoveryStart(s, email, recoveryKey), 200);
     });
 
     it("two new keys made in parallel: only the last one stored can be confirmed, and exactly once", async () => {
