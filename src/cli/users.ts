@@ -34,7 +34,7 @@ async function createUser(cli: Cli, o: { email: string; admin?: boolean; passwor
         ["admin", account.isAdmin ? "yes" : "no"],
         ["recovery key", recoveryKey],
       ]),
-      "The recovery key is shown only this once. Give it to the holder: it is the only way back into the vault without the password.",
+      "The recovery key is shown only this once. Give it to the holder: it is the only way back into the vault without the password.\nAt the first sign-in the holder makes a recovery key of their own and confirms it; this one works until then.",
     ].join("\n"),
   );
 }

@@ -1,5 +1,5 @@
 // Queries on accounts and app sessions.
-import { type DataSource, LessThan, type Repository } from "typeorm";
+import { type DataSource, type FindOptionsWhere, LessThan, type Repository } from "typeorm";
 import { AccountEntity, type AccountRow, AppSessionEntity, type AppSessionRow, ClientOwnerEntity } from "./entities.js";
 import { inTransaction } from "./transaction.js";
 import { lookupBy } from "./lookup.js";
@@ -48,7 +48,8 @@ export class AccountStore {
 
   /** Compare-and-set: updates only while the row still has `expected`; false when it changed. */
   async updateIf(id: string, expected: Partial<AccountRow>, patch: Partial<AccountRow>): Promise<boolean> {
-    return (await this.repo.update({ ...expected, id }, patch)).affected === 1;
+    // Null-able columns make Partial<AccountRow> wider than a where clause; callers pass values.
+    return (await this.repo.update({ ...expected, id } as FindOptionsWhere<AccountRow>, patch)).affected === 1;
   }
 
   /** Deletes the account and its sessions in one transaction. */

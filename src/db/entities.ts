@@ -79,6 +79,11 @@ export interface AccountRow {
   wrappedVaultKey: string;
   recoveryAuthHash: string;
   recoveryWrappedVaultKey: string;
+  /** When the holder proved they kept the recovery key; null: the account is not usable yet. */
+  recoveryConfirmedAt: number | null;
+  /** A new recovery key waiting for the holder's confirmation (then it replaces the current one). */
+  pendingRecoveryAuthHash: string | null;
+  pendingRecoveryWrappedVaultKey: string | null;
   isAdmin: boolean;
   createdAt: number;
   updatedAt: number;
@@ -96,6 +101,9 @@ export const AccountEntity = new EntitySchema<AccountRow>({
     wrappedVaultKey: { name: "wrapped_vault_key", type: "text" },
     recoveryAuthHash: { name: "recovery_auth_hash", type: "varchar", length: 255 },
     recoveryWrappedVaultKey: { name: "recovery_wrapped_vault_key", type: "text" },
+    recoveryConfirmedAt: { name: "recovery_confirmed_at", ...time(true) },
+    pendingRecoveryAuthHash: { name: "pending_recovery_auth_hash", type: "varchar", length: 255, nullable: true },
+    pendingRecoveryWrappedVaultKey: { name: "pending_recovery_wrapped_vault_key", type: "text", nullable: true },
     isAdmin: { name: "is_admin", type: "boolean", default: false },
     createdAt: { name: "created_at", ...time() },
     updatedAt: { name: "updated_at", ...time() },

@@ -21,7 +21,9 @@ export const problem = z
   .strict()
   .meta({ id: "Problem" });
 
-export const accountSummary = z.object({ id: z.string(), email: z.string(), isAdmin: z.boolean() }).strict();
+export const accountSummary = z
+  .object({ id: z.string(), email: z.string(), isAdmin: z.boolean(), recoveryKeyConfirmed: z.boolean().describe("false until the holder confirms the recovery key; until then the vault and app sign-ins are refused") })
+  .strict();
 export const account = accountSummary.extend({ createdAt: millis, passwordChangedAt: millis }).strict();
 export const kdf = kdfParams.strict();
 

@@ -1,7 +1,7 @@
 // OpenAPI words for src/routes/account-api.ts; the schemas are the ones the routes parse with.
 import { COMMON_ERRORS, CSRF, CSRF_ERRORS, SESSION, SESSION_CSRF, SIGNED_IN_ERRORS, fails, json, jsonBody, noContent, type Operation } from "../docs-api/describe.js";
 import * as out from "../docs-api/responses.js";
-import { changePasswordBody, deleteAccountBody, preloginBody, recoveryFinishBody, recoveryStartBody, signInBody, signUpBody } from "./schemas.js";
+import { changePasswordBody, confirmRecoveryKeyBody, deleteAccountBody, newRecoveryKeyBody, preloginBody, recoveryFinishBody, recoveryStartBody, signInBody, signUpBody } from "./schemas.js";
 
 const tags = ["Account"];
 const limited = { 429: fails("Too many attempts (`too_many_attempts`); `retry-after` says how many seconds to wait.") };
@@ -96,6 +96,33 @@ export const accountApiDocs: Operation[] = [
       ...CSRF_ERRORS,
       409: fails("The password was changed meanwhile (`conflict`)."),
       ...limited,
+    },
+  },
+  {
+    method: "post",
+    path: "/api/account/recovery-key",
+    tags,
+    summary: "Make a new recovery key",
+    description:
+      "Proves the current password's authKey and stores a new recovery key's authKey and the vault key wrapped under it, made in the browser. It waits until the holder confirms it (next call); until then the current recovery key keeps working. A newer call replaces a waiting key.",
+    security: SESSION_CSRF,
+    request: { body: jsonBody(newRecoveryKeyBody) },
+    responses: { 204: noContent("The new key waits for confirmation."), ...SIGNED_IN_ERRORS, ...CSRF_ERRORS, ...limited },
+  },
+  {
+    method: "post",
+    path: "/api/account/recovery-key/confirm",
+    tags,
+    summary: "Confirm the recovery key",
+    description:
+      "The browser sends the recovery key's authKey once the holder has typed part of the key back. A waiting new key replaces the current one in one step (the old key stops working); a new account's own first key is marked confirmed, which makes the account usable (vault, sign-in to apps).",
+    security: SESSION_CSRF,
+    request: { body: jsonBody(confirmRecoveryKeyBody) },
+    responses: {
+      204: noContent("Confirmed."),
+      ...SIGNED_IN_ERRORS,
+      ...CSRF_ERRORS,
+      409: fails("A newer key was made meanwhile in another tab (`conflict`)."),
     },
   },
   {

@@ -6,7 +6,9 @@ import { parseInput } from "../errors.js";
 import type { RouteDeps } from "./index.js";
 import {
   changePasswordBody,
+  confirmRecoveryKeyBody,
   deleteAccountBody,
+  newRecoveryKeyBody,
   preloginBody,
   recoveryFinishBody,
   recoveryStartBody,
@@ -16,6 +18,9 @@ import {
 import { clearSessionCookie, requireAccount, setSessionCookie } from "./middleware/session.js";
 import { deviceCookie, rememberDevice } from "./middleware/device.js";
 import { endProviderSession } from "./provider-session.js";
+import type { Account } from "../services/accounts.js";
+
+const summary = (a: Account) => ({ id: a.id, email: a.email, isAdmin: a.isAdmin, recoveryKeyConfirmed: a.recoveryKeyConfirmed });
 
 export function accountApi(d: RouteDeps): Router {
   const { accounts, sessions } = d.container;
@@ -41,7 +46,7 @@ export function accountApi(d: RouteDeps): Router {
     rememberDevice(ctx, account.id, d.cfg.secureCookies);
     await startSession(ctx, account.id);
     ctx.status = 201;
-    ctx.body = { account: { id: account.id, email: account.email, isAdmin: account.isAdmin } };
+    ctx.body = { account: summary(account) };
   });
 
   r.post("/session", async (ctx) => {
@@ -49,7 +54,7 @@ export function accountApi(d: RouteDeps): Router {
     const { account, wrappedVaultKey } = await accounts.signIn(email, authKey, ctx.ip, deviceCookie(ctx));
     rememberDevice(ctx, account.id, d.cfg.secureCookies);
     await startSession(ctx, account.id);
-    ctx.body = { account: { id: account.id, email: account.email, isAdmin: account.isAdmin }, wrappedVaultKey };
+    ctx.body = { account: summary(account), wrappedVaultKey };
   });
 
   r.post("/signout", async (ctx) => {
@@ -77,6 +82,20 @@ export function accountApi(d: RouteDeps): Router {
   r.post("/account/kdf", requireAccount, async (ctx) => {
     const body = parseInput(changePasswordBody, ctx.request.body, "key derivation upgrade");
     await accounts.upgradeKdf(ctx.state.account.id, body.currentAuthKey, body, ctx.ip, deviceCookie(ctx));
+    ctx.status = 204;
+  });
+
+  // A new recovery key (made in the browser with the vault key opened by the password) waits for
+  // the holder to confirm it; the confirmation swaps it in. The same two calls finish a sign-up.
+  r.post("/account/recovery-key", requireAccount, async (ctx) => {
+    const body = parseInput(newRecoveryKeyBody, ctx.request.body, "new recovery key");
+    await accounts.newRecoveryKey(ctx.state.account.id, body.currentAuthKey, body, ctx.ip, deviceCookie(ctx));
+    ctx.status = 204;
+  });
+
+  r.post("/account/recovery-key/confirm", requireAccount, async (ctx) => {
+    const { recoveryAuthKey } = parseInput(confirmRecoveryKeyBody, ctx.request.body, "recovery key confirmation");
+    await accounts.confirmRecoveryKey(ctx.state.account.id, recoveryAuthKey, ctx.ip, deviceCookie(ctx));
     ctx.status = 204;
   });
 

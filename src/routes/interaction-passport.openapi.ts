@@ -9,7 +9,7 @@ const tags = ["Consent"];
 const uid = z.object({ uid: z.string().describe("the interaction's id, from the consent page's address") });
 const errors = {
   400: fails("The interaction expired or was used (`interaction_expired`), does not ask for documents, or the body is malformed (`invalid_request`)."),
-  403: fails("Another holder is signed in (`forbidden`)."),
+  403: fails("Another holder is signed in (`forbidden`), or the holder's recovery key is not confirmed yet (`recovery_key_unconfirmed`)."),
   409: fails("The client has no usable encryption key (`client_key_missing`)."),
 };
 
@@ -35,7 +35,7 @@ export const passportInteractionDocs: Operation[] = [
       200: json(out.shareAnswer, "Consent recorded: follow `redirect`."),
       ...COMMON_ERRORS,
       ...errors,
-      403: fails("Another holder is signed in (`forbidden`), or the CSRF header is wrong (`csrf`)."),
+      403: fails("Another holder is signed in (`forbidden`), the holder's recovery key is not confirmed yet (`recovery_key_unconfirmed`), or the CSRF header is wrong (`csrf`)."),
     },
   },
 ];

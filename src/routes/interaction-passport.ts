@@ -5,6 +5,7 @@ import Router from "@koa/router";
 import type Koa from "koa";
 import { z } from "zod";
 import { AppError, ForbiddenError, parseInput } from "../errors.js";
+import { RecoveryKeyUnconfirmedError } from "../services/accounts.js";
 import { SCOPE_DESCRIPTIONS } from "../oidc/claims.js";
 import { isPassportScope } from "../sharing/scopes.js";
 import { parseShareRequest } from "../sharing/request.js";
@@ -31,6 +32,7 @@ export function passportInteractionRoutes(d: RouteDeps): Router {
     }
     const accountId = details.session?.accountId;
     if (!accountId || ctx.state.account?.id !== accountId) throw new ForbiddenError("sign in again to answer this request");
+    if (!ctx.state.account.recoveryKeyConfirmed) throw new RecoveryKeyUnconfirmedError();
     const clientId = String(details.params.client_id);
     const key = await d.container.sharing.encryptionKey(clientId);
     if (!key) throw new AppError("client_key_missing", "This app has no usable encryption key, so nothing can be shared with it.", 409);

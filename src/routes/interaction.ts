@@ -9,7 +9,8 @@ import { SCOPE_DESCRIPTIONS } from "../oidc/claims.js";
 import type { AppSession } from "../services/app-sessions.js";
 import type { RouteDeps } from "./index.js";
 import { render } from "./render.js";
-import { clearSessionCookie } from "./middleware/session.js";
+import { clearSessionCookie, recoveryKeyPage } from "./middleware/session.js";
+import { RecoveryKeyUnconfirmedError } from "../services/accounts.js";
 import { endProviderSession } from "./provider-session.js";
 import { type Details, finish, loadDetails, restart, safeHost, saveGrant } from "./interaction-steps.js";
 import { hasPassportRequest } from "./interaction-passport.js";
@@ -67,6 +68,8 @@ export function interactionRoutes(d: RouteDeps): Router {
     if (details.prompt.name === "login") {
       const since = asksFreshLogin(details) ? freshLoginSince(ctx, details.uid, d.cfg) : 0;
       if (sessionSatisfies(session, details, since)) {
+        // No app sign-in before the holder has confirmed the recovery key; then back here.
+        if (!ctx.state.account.recoveryKeyConfirmed) return ctx.redirect(recoveryKeyPage(`/interaction/${details.uid}`));
         return finish(ctx, provider(), { login: { accountId: session!.accountId, ts: Math.floor(session!.authTime / 1000) } });
       }
       return render(ctx, d.views, "interaction-login.njk", {
@@ -84,6 +87,7 @@ export function interactionRoutes(d: RouteDeps): Router {
         // Signed out in another tab since the sign-in step: start the sign-in again.
         return restart(ctx, details);
       }
+      if (!ctx.state.account.recoveryKeyConfirmed) return ctx.redirect(recoveryKeyPage(`/interaction/${details.uid}`));
       if (hasPassportRequest(details)) {
         return render(ctx, d.views, "consent-passport.njk", {
           title: "Share your documents?",
@@ -117,6 +121,7 @@ export function interactionRoutes(d: RouteDeps): Router {
     if (details.prompt.name !== "consent") throw new AppError("invalid_request", "there is nothing to consent to in this request", 400);
     const accountId = details.session?.accountId;
     if (!accountId || ctx.state.account?.id !== accountId) throw new ForbiddenError("sign in again to answer this request");
+    if (!ctx.state.account.recoveryKeyConfirmed) throw new RecoveryKeyUnconfirmedError();
     if (hasPassportRequest(details)) {
       throw new AppError("invalid_request", "this request asks for documents: they are sealed in your browser on the consent page", 400);
     }

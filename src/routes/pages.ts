@@ -5,7 +5,7 @@ import Router from "@koa/router";
 import { z } from "zod";
 import type { RouteDeps } from "./index.js";
 import { render } from "./render.js";
-import { clearSessionCookie } from "./middleware/session.js";
+import { clearSessionCookie, recoveryKeyPage } from "./middleware/session.js";
 import { endProviderSession } from "./provider-session.js";
 
 /** Where to go after signing in: only local paths, so the page cannot be used as an open redirect. */
@@ -41,7 +41,21 @@ export function pages(d: RouteDeps): Router {
 
   r.get("/signup", (ctx) => {
     const next = nextPath.parse(ctx.query.next ?? "/");
+    // Signed up already, but the tab closed before the recovery key was confirmed: finish that.
+    if (ctx.state.account && !ctx.state.account.recoveryKeyConfirmed) return ctx.redirect(recoveryKeyPage(next));
     render(ctx, d.views, "signup.njk", { title: "Create your Passport", script: "signup", next, kdfIterations: d.cfg.kdfIterations });
+  });
+
+  // Makes a new recovery key (the browser re-wraps the vault key) and asks the holder to confirm
+  // it: from the account page, or to finish a sign-up whose key was never confirmed.
+  r.get("/recovery-key", (ctx) => {
+    const next = nextPath.parse(ctx.query.next ?? (ctx.state.account?.recoveryKeyConfirmed ? "/account" : "/"));
+    if (!ctx.state.account) {
+      ctx.status = 303;
+      return ctx.redirect(`/signin?next=${encodeURIComponent(recoveryKeyPage(next))}`);
+    }
+    ctx.set("cache-control", "no-store");
+    render(ctx, d.views, "recovery-key.njk", { title: "Your recovery key", script: "recovery-key", next, setup: !ctx.state.account.recoveryKeyConfirmed });
   });
 
   r.get("/recover", (ctx) => {

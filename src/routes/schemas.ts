@@ -30,3 +30,5 @@ export const changePasswordBody = z.object({ currentAuthKey: authKey, ...passwor
 export const recoveryStartBody = z.object({ email, recoveryAuthKey: authKey });
 export const recoveryFinishBody = z.object({ email, recoveryAuthKey: authKey, ...passwordCredentials });
 export const deleteAccountBody = z.object({ authKey });
+export const newRecoveryKeyBody = z.object({ currentAuthKey: authKey, recoveryAuthKey: authKey, recoveryWrappedVaultKey: wrappedKey });
+export const confirmRecoveryKeyBody = z.object({ recoveryAuthKey: authKey });

@@ -2,6 +2,12 @@
 import { z } from "zod";
 import { CSRF_ERRORS, SESSION, SESSION_CSRF, SIGNED_IN_ERRORS, binary, fails, json, jsonBody, noContent, type Operation } from "../docs-api/describe.js";
 import * as out from "../docs-api/responses.js";
+
+/** The vault opens only once the holder has confirmed the recovery key (issue 11). */
+const UNCONFIRMED = { 403: fails("The account's recovery key is not confirmed yet (`recovery_key_unconfirmed`): the holder finishes that at /recovery-key.") };
+const UNCONFIRMED_OR_CSRF = {
+  403: fails("The `x-csrf-token` header does not match the CSRF cookie (`csrf`), or the account's recovery key is not confirmed yet (`recovery_key_unconfirmed`)."),
+};
 import { DOCUMENT_TYPES } from "../documents/types.js";
 import { codeBody, deleteQuery, emailBody, saveItemBody, uploadQuery, uuid, wrappedItemKey } from "./vault-api.js";
 
@@ -16,7 +22,7 @@ export const vaultApiDocs: Operation[] = [
     tags,
     summary: "The holder's sealed documents and files",
     security: SESSION,
-    responses: { 200: json(out.vaultOverview, "Every item (sealed) with its files, uploads not yet saved, and the quota."), 401: fails("Not signed in (`unauthorized`).") },
+    responses: { 200: json(out.vaultOverview, "Every item (sealed) with its files, uploads not yet saved, and the quota."), 401: fails("Not signed in (`unauthorized`)."), ...UNCONFIRMED },
   },
   {
     method: "put",
@@ -30,6 +36,7 @@ export const vaultApiDocs: Operation[] = [
       200: json(out.itemView, "The saved item."),
       ...SIGNED_IN_ERRORS,
       ...CSRF_ERRORS,
+      ...UNCONFIRMED_OR_CSRF,
       404: fails("Unknown document type (`not_found`)."),
       409: fails("The document was changed meanwhile (`conflict`): reload and edit again."),
     },
@@ -45,6 +52,7 @@ export const vaultApiDocs: Operation[] = [
       204: noContent("Deleted."),
       ...SIGNED_IN_ERRORS,
       ...CSRF_ERRORS,
+      ...UNCONFIRMED_OR_CSRF,
       404: fails("There is no such document (`not_found`)."),
       409: fails("The document was changed meanwhile (`conflict`)."),
     },
@@ -65,6 +73,7 @@ export const vaultApiDocs: Operation[] = [
       201: json(out.fileView, "The file is stored."),
       ...SIGNED_IN_ERRORS,
       ...CSRF_ERRORS,
+      ...UNCONFIRMED_OR_CSRF,
       409: fails("A file with this id already exists (`conflict`)."),
       413: fails("The file is larger than MAX_FILE_BYTES (`too_large`) or the vault is full (`quota_exceeded`)."),
     },
@@ -76,7 +85,7 @@ export const vaultApiDocs: Operation[] = [
     summary: "Download a sealed file",
     security: SESSION,
     request: { params: fileParam },
-    responses: { 200: binary("The sealed bytes."), ...SIGNED_IN_ERRORS, 404: fails("No such file (`not_found`)."), 410: fails("The file's data is missing from storage (`blob_missing`).") },
+    responses: { 200: binary("The sealed bytes."), ...SIGNED_IN_ERRORS, ...UNCONFIRMED, 404: fails("No such file (`not_found`)."), 410: fails("The file's data is missing from storage (`blob_missing`).") },
   },
   {
     method: "delete",
@@ -89,6 +98,7 @@ export const vaultApiDocs: Operation[] = [
       204: noContent("Deleted."),
       ...SIGNED_IN_ERRORS,
       ...CSRF_ERRORS,
+      ...UNCONFIRMED_OR_CSRF,
       404: fails("No such file (`not_found`)."),
       409: fails("The file belongs to a document (`conflict`): remove it from the document instead."),
     },
@@ -104,6 +114,7 @@ export const vaultApiDocs: Operation[] = [
       202: json(out.emailSent, "A 6-digit code is on its way."),
       ...SIGNED_IN_ERRORS,
       ...CSRF_ERRORS,
+      ...UNCONFIRMED_OR_CSRF,
       429: fails("Too many codes asked for (`too_many_attempts`); `retry-after` says how long to wait."),
     },
   },
@@ -118,6 +129,7 @@ export const vaultApiDocs: Operation[] = [
       200: json(out.attestationAnswer, "The code is right: save the attestation with the email document to mark it verified."),
       ...SIGNED_IN_ERRORS,
       ...CSRF_ERRORS,
+      ...UNCONFIRMED_OR_CSRF,
       429: fails("Too many attempts (`too_many_attempts`)."),
     },
   },

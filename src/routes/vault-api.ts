@@ -4,7 +4,7 @@ import Router from "@koa/router";
 import { z } from "zod";
 import { parseInput, ValidationError } from "../errors.js";
 import type { RouteDeps } from "./index.js";
-import { requireAccount } from "./middleware/session.js";
+import { requireConfirmedAccount } from "./middleware/session.js";
 
 export const uuid = z.string().uuid("must be a UUID");
 /** `v1.<iv>.<wrapped 32-byte key + tag>`, as src/crypto/envelope.ts writes it. */
@@ -25,7 +25,7 @@ export const deleteQuery = z.object({ version: z.coerce.number().int().min(1) })
 export function vaultApi(d: RouteDeps): Router {
   const { vault } = d.container;
   const r = new Router({ prefix: "/api/vault" });
-  r.use(requireAccount);
+  r.use(requireConfirmedAccount);
 
   r.get("/", async (ctx) => {
     ctx.set("cache-control", "no-store");

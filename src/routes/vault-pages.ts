@@ -5,6 +5,7 @@ import Router from "@koa/router";
 import type Koa from "koa";
 import type { RouteDeps } from "./index.js";
 import { render } from "./render.js";
+import { requireConfirmedAccount } from "./middleware/session.js";
 import { NotFoundError } from "../errors.js";
 import {
   ADDRESS_DOCUMENTS,
@@ -47,7 +48,7 @@ const signedIn: Koa.Middleware = async (ctx, next) => {
 
 export function vaultPages(d: RouteDeps): Router {
   const r = new Router({ prefix: "/vault" });
-  r.use(signedIn);
+  r.use(signedIn, requireConfirmedAccount);
 
   r.get("/", (ctx) => {
     const groups = GROUPS.map((g) => ({ title: g.title, types: g.types.map((type) => ({ type, label: DOCUMENT_LABELS[type] })) }));

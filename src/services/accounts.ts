@@ -36,6 +36,21 @@ export interface Account {
   isAdmin: boolean;
   createdAt: number;
   passwordChangedAt: number;
+  /** False until the holder confirms the recovery key: until then no vault, no sign-in to apps. */
+  recoveryKeyConfirmed: boolean;
+}
+
+/** A new recovery key made in the browser: its authKey and the vault key wrapped under it. */
+export interface RecoveryCredentials {
+  recoveryAuthKey: string;
+  recoveryWrappedVaultKey: string;
+}
+
+/** Refused while the account's recovery key is not confirmed (see AccountService.confirmRecoveryKey). */
+export class RecoveryKeyUnconfirmedError extends AppError {
+  constructor() {
+    super("recovery_key_unconfirmed", "Confirm your recovery key first: open /recovery-key to finish setting up your account.", 403);
+  }
 }
 
 export class InvalidCredentialsError extends AppError {
@@ -57,6 +72,7 @@ const toAccount = (r: AccountRow): Account => ({
   isAdmin: r.isAdmin,
   createdAt: r.createdAt,
   passwordChangedAt: r.passwordChangedAt,
+  recoveryKeyConfirmed: r.recoveryConfirmedAt !== null,
 });
 
 export class AccountService {
@@ -145,6 +161,10 @@ export class AccountService {
       wrappedVaultKey: input.wrappedVaultKey,
       recoveryAuthHash: await this.hasher.hash(input.recoveryAuthKey),
       recoveryWrappedVaultKey: input.recoveryWrappedVaultKey,
+      // Nobody has confirmed this key yet: the holder does, on the sign-up page or at first sign-in.
+      recoveryConfirmedAt: null,
+      pendingRecoveryAuthHash: null,
+      pendingRecoveryWrappedVaultKey: null,
       isAdmin,
       createdAt: now,
       updatedAt: now,
@@ -253,7 +273,64 @@ export class AccountService {
   async recoveryFinish(email: string, recoveryAuthKey: string, next: PasswordCredentials, ip: string, device?: string): Promise<Account> {
     const row = await this.checkRecovery(email, recoveryAuthKey, ip, device);
     await this.setPassword(row.id, next);
-    return toAccount(row);
+    // Whoever just used the recovery key has plainly kept it; a new key made with the old password
+    // and never confirmed goes (whoever made it may be why the password was reset).
+    await this.store.update(row.id, { recoveryConfirmedAt: row.recoveryConfirmedAt ?? Date.now(), pendingRecoveryAuthHash: null, pendingRecoveryWrappedVaultKey: null });
+    return { ...toAccount(row), recoveryKeyConfirmed: true };
+  }
+
+  /**
+   * A new recovery key, made in the browser from the vault key opened with the password. It waits
+   * beside the current one until the holder confirms it (confirmRecoveryKey), so a key the holder
+   * never wrote down can never be the only one; a newer request replaces a pending one.
+   */
+  async newRecoveryKey(id: string, currentAuthKey: string, next: RecoveryCredentials, ip: string, device?: string): Promise<void> {
+    const row = await this.mustGet(id);
+    const keys = { account: row.emailNormalized, ip, device: deviceOf(device, row.id) };
+    if (!(await this.guard.attempt(keys, () => this.hasher.verify(row.authHash, currentAuthKey)))) {
+      throw new ValidationError("The current password is wrong.", { password: "wrong password" });
+    }
+    await this.store.update(id, {
+      pendingRecoveryAuthHash: await this.hasher.hash(next.recoveryAuthKey),
+      pendingRecoveryWrappedVaultKey: next.recoveryWrappedVaultKey,
+      updatedAt: Date.now(),
+    });
+  }
+
+  /**
+   * The holder proves they hold a recovery key (the browser derives its authKey once they have
+   * typed part of it back). A pending key replaces the current one in one compare-and-set UPDATE,
+   * so the old key stops working at that instant; the account's own first key is just marked.
+   */
+  async confirmRecoveryKey(id: string, recoveryAuthKey: string, ip = "", device?: string): Promise<void> {
+    const row = await this.mustGet(id);
+    const now = Date.now();
+    // Each try costs argon2 work, so tries count like recovery-key guesses (brute-force.ts).
+    const keys = { account: row.emailNormalized, ip, device: deviceOf(device, row.id) };
+    let match: "pending" | "first" | null = null;
+    const ok = await this.guard.attempt(keys, async () => {
+      if (row.pendingRecoveryAuthHash && (await this.hasher.verify(row.pendingRecoveryAuthHash, recoveryAuthKey))) match = "pending";
+      else if (row.recoveryConfirmedAt === null && (await this.hasher.verify(row.recoveryAuthHash, recoveryAuthKey))) match = "first";
+      return match !== null;
+    });
+    if (!ok) throw new ValidationError("This is not the recovery key this page showed. Make a new one.", { recoveryKey: "does not match" });
+    if (match === "pending") {
+      const swapped = await this.store.updateIf(
+        id,
+        { pendingRecoveryAuthHash: row.pendingRecoveryAuthHash },
+        {
+          recoveryAuthHash: row.pendingRecoveryAuthHash!,
+          recoveryWrappedVaultKey: row.pendingRecoveryWrappedVaultKey!,
+          pendingRecoveryAuthHash: null,
+          pendingRecoveryWrappedVaultKey: null,
+          recoveryConfirmedAt: now,
+          updatedAt: now,
+        },
+      );
+      if (!swapped) throw new ConflictError("A newer recovery key was made meanwhile, in another tab. Confirm that one.");
+      return;
+    }
+    await this.store.update(id, { recoveryConfirmedAt: now, updatedAt: now });
   }
 
   async delete(id: string, authKey: string, ip: string, device?: string): Promise<void> {

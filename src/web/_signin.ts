@@ -11,6 +11,8 @@ export interface SignedIn {
   vaultKey: CryptoKey;
   /** True when the account's KDF cost was raised on the way. */
   upgraded: boolean;
+  /** False for an account whose recovery key still waits for confirmation. */
+  recoveryKeyConfirmed: boolean;
 }
 
 export async function signInWithPassword(api: ApiCall, email: string, password: string, floor = DEFAULT_KDF_FLOOR): Promise<SignedIn> {
@@ -18,18 +20,19 @@ export async function signInWithPassword(api: ApiCall, email: string, password: 
   // Before any derivation and before the password-derived key leaves this page.
   checkKdfFloor(kdf, floor);
   const { authKey, kek } = await derivePasswordKeys(password, kdf, floor);
-  const { wrappedVaultKey } = await api<{ wrappedVaultKey: string }>("POST", "/api/session", { email, authKey });
+  const { wrappedVaultKey, account } = await api<{ wrappedVaultKey: string; account: { recoveryKeyConfirmed: boolean } }>("POST", "/api/session", { email, authKey });
+  const recoveryKeyConfirmed = account.recoveryKeyConfirmed;
   const stale = Number.isInteger(minIterations) && kdf.iterations < minIterations;
   // Extractable only when it must be re-wrapped; the page keeps a non-extractable copy.
   const vaultKey = await unwrapVaultKey(wrappedVaultKey, kek, "password", { extractable: stale });
-  if (!stale) return { vaultKey, upgraded: false };
+  if (!stale) return { vaultKey, upgraded: false, recoveryKeyConfirmed };
   try {
     // Same password, fresh salt, today's cost; the server re-wraps and keeps every session.
     const next = await passwordMaterial(password, minIterations, vaultKey, floor);
     await api("POST", "/api/account/kdf", { currentAuthKey: authKey, ...next });
-    return { vaultKey, upgraded: true };
+    return { vaultKey, upgraded: true, recoveryKeyConfirmed };
   } catch {
     // The sign-in itself succeeded; the upgrade is tried again at the next one.
-    return { vaultKey, upgraded: false };
+    return { vaultKey, upgraded: false, recoveryKeyConfirmed };
   }
 }

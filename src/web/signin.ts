@@ -13,8 +13,10 @@ if (form) {
     const email = field(form, "email").trim();
     const password = field(form, "password");
     if (!email || !password) throw new FormProblem("Enter your email and password.");
-    const { vaultKey } = await signInWithPassword(api, email, password);
+    const { vaultKey, recoveryKeyConfirmed } = await signInWithPassword(api, email, password);
     await storeVaultKey(vaultKey);
-    location.assign(form.dataset.next || "/");
+    const next = form.dataset.next || "/";
+    // A sign-up left before the recovery key was confirmed: finish that first, then go on.
+    location.assign(recoveryKeyConfirmed ? next : `/recovery-key?next=${encodeURIComponent(next)}`);
   });
 }

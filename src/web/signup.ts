@@ -1,9 +1,11 @@
 // Sign-up: everything is made here — the vault key, the recovery key, the password-derived keys —
-// and only the authKeys and wrapped vault keys go to the server. The recovery key is shown once.
+// and only the authKeys and wrapped vault keys go to the server. The recovery key is shown once,
+// and the account is usable only after the holder types its last group back (_recovery-panel.ts).
 import "./common.js";
 import { createAccountMaterial } from "../crypto/index.js";
 import { api } from "./_api.js";
 import { checkNewPassword, field, onSubmit, FormProblem } from "./_form.js";
+import { showRecoveryKey } from "./_recovery-panel.js";
 import { storeVaultKey } from "./_vault-session.js";
 
 const form = document.querySelector<HTMLFormElement>("#signup-form");
@@ -21,11 +23,7 @@ if (form && recovery) {
     await storeVaultKey(vaultKey);
     form.hidden = true;
     document.querySelector<HTMLElement>("#signin-hint")?.setAttribute("hidden", "");
-    recovery.hidden = false;
-    recovery.querySelector("#recovery-key")!.textContent = recoveryKey;
+    // Closing the tab now is safe: the account waits, and /recovery-key makes a new key.
+    showRecoveryKey(recovery, recoveryKey, email, form.dataset.next || "/");
   });
-  const saved = recovery.querySelector<HTMLInputElement>("#recovery-saved")!;
-  const next = recovery.querySelector<HTMLButtonElement>("#recovery-continue")!;
-  saved.addEventListener("change", () => (next.disabled = !saved.checked));
-  next.addEventListener("click", () => location.assign(form.dataset.next || "/"));
 }

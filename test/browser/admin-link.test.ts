@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { uniqueEmail } from "../helpers/accounts.js";
-import { browserSkip, launchBrowser, watchProblems } from "../helpers/browser.js";
+import { browserSkip, confirmRecoveryKeyOnPage, launchBrowser, watchProblems } from "../helpers/browser.js";
 
 const skip = browserSkip();
 
@@ -44,8 +44,7 @@ describe("admin link in Chromium", { skip }, () => {
     await page.fill("#signup-form input[name=password]", password);
     await page.fill("#signup-form input[name=password2]", password);
     await page.click("#signup-form button[type=submit]");
-    await page.check("#recovery-saved");
-    await page.click("#recovery-continue");
+    await confirmRecoveryKeyOnPage(page);
     await page.waitForURL((u) => u.pathname === "/account/admin-link");
   }
 

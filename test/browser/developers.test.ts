@@ -8,7 +8,7 @@ import type { Browser, Page } from "playwright-core";
 import { KDF_ITERATIONS_FLOOR } from "../../src/crypto/index.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { uniqueEmail } from "../helpers/accounts.js";
-import { browserSkip, launchBrowser, watchProblems } from "../helpers/browser.js";
+import { browserSkip, confirmRecoveryKeyOnPage, launchBrowser, watchProblems } from "../helpers/browser.js";
 
 const skip = browserSkip();
 
@@ -45,8 +45,7 @@ describe("developer console in Chromium", { skip }, () => {
     await page.fill("#signup-form input[name=password]", password);
     await page.fill("#signup-form input[name=password2]", password);
     await page.click("#signup-form button[type=submit]");
-    await page.check("#recovery-saved");
-    await page.click("#recovery-continue");
+    await confirmRecoveryKeyOnPage(page);
     await page.waitForURL((u) => u.pathname === "/developers");
     assert.equal(await overflow(page), "");
     assert.ok(await page.isVisible("header a[href='/developers']"), "the header links the console");

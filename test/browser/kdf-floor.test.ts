@@ -11,7 +11,7 @@ import type { Browser, Page } from "playwright-core";
 import { KDF_ITERATIONS_FLOOR } from "../../src/crypto/index.js";
 import { startServer, TEST_KDF_ITERATIONS, type TestServer } from "../helpers/server.js";
 import { createHolder, uniqueEmail, type TestHolder } from "../helpers/accounts.js";
-import { browserSkip, launchBrowser, watchProblems } from "../helpers/browser.js";
+import { browserSkip, launchBrowser, watchProblems, confirmRecoveryKeyOnPage } from "../helpers/browser.js";
 
 const skip = browserSkip();
 
@@ -65,7 +65,8 @@ describe("KDF floor and upgrade in Chromium", { skip }, () => {
       await page.fill("#signup-form input[name=password]", h.password);
       await page.fill("#signup-form input[name=password2]", h.password);
       await page.click("#signup-form button[type=submit]");
-      await page.waitForSelector("#recovery:not([hidden])");
+      await confirmRecoveryKeyOnPage(page);
+      await page.waitForURL((u) => u.pathname === "/vault");
       assert.equal((await s.app.container.accounts.prelogin(h.email)).iterations, KDF_ITERATIONS_FLOOR);
       const other = await newPage();
       await signIn(other.page, s.url, h);

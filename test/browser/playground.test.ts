@@ -65,10 +65,10 @@ async function seedScan(h: VaultHolder, png: Buffer, name: string) {
 }
 
 /** Stores an identity document with `png` as its front side (and a selfie if given), sealed as the vault page would. */
-async function seedIdentityDocument(h: VaultHolder, type: string, documentNo: string, png: Buffer, selfiePng?: Buffer): Promise<void> {
+async function seedIdentityDocument(h: VaultHolder, type: string, documentNo: string, png: Buffer, selfiePng?: Buffer, expiry = "2032-06-30"): Promise<void> {
   const front = await seedScan(h, png, `${type}-front.png`);
   const selfie = selfiePng ? await seedScan(h, selfiePng, `${type}-selfie.png`) : undefined;
-  const data = { document_no: documentNo, expiry_date: "2032-06-30", front_side: front, ...(selfie ? { selfie } : {}), translation: [] };
+  const data = { document_no: documentNo, expiry_date: expiry, front_side: front, ...(selfie ? { selfie } : {}), translation: [] };
   const { res } = await saveItem(h, type, data, { fileIds: [front.id, ...(selfie ? [selfie.id] : [])] });
   assert.equal(res.status, 200, res.text);
 }
@@ -81,6 +81,7 @@ describe("Sign in with Passport through the playground in Chromium", { skip }, (
   /** Every request the page made itself (fetches included): the relying party's calls show here. */
   const browserCalls: string[] = [];
   const password = "playground holder password";
+  let holder: VaultHolder;
   const passportNo = `P${crypto.randomBytes(4).toString("hex").toUpperCase()}`;
   // The identity card is the canary: its number and front side must exist in plain text only in browsers.
   const idCardNo = CANARY_NUMBER;
@@ -88,7 +89,7 @@ describe("Sign in with Passport through the playground in Chromium", { skip }, (
   before(async () => {
     [server, browser] = await Promise.all([startServer("sqlite", { LOG_LEVEL: "debug" }), launchBrowser()]);
     // The browser signs this holder in, so the KDF cost must clear the bundle's floor.
-    const holder = await signUpHolder(server.url, password, KDF_ITERATIONS_FLOOR);
+    holder = await signUpHolder(server.url, password, KDF_ITERATIONS_FLOOR);
     const details = { first_name: "Ada", last_name: "Lovelace", birth_date: "1990-12-10", gender: "female", country_code: "GB", residence_country_code: "GB" };
     assert.equal((await saveItem(holder, "personal_details", details)).res.status, 200);
     await seedIdentityDocument(holder, "passport", passportNo, cardPng([31, 94, 255]), cardPng([120, 60, 160], 90, 120));
@@ -280,10 +281,19 @@ describe("Sign in with Passport through the playground in Chromium", { skip }, (
     // With the page's clock paused, the countdown waits for the test, not for the wall clock.
     await page.clock.install();
     await page.clock.pauseAt(Date.now() + 1000);
+    // The vault key gone: the consent page says it is locked (no bare email field), and after the
+    // password the countdown is the same as with the key at hand.
+    await page.evaluate(() => new Promise((resolve) => (indexedDB.deleteDatabase("passport").onsuccess = resolve)));
     await signInWithPassport(["passport:personal_details", "passport:id_document"]);
+    await page.waitForSelector("#unlock-form:not([hidden])");
+    assert.equal(await text("#consent-status"), "Locked: enter your password to open your vault in this browser.");
+    assert.equal(await page.isVisible("#unlock-form input[name=email]"), false, "the username field for password managers stays hidden");
+    await page.fill("#unlock-form input[name=password]", password);
+    await page.click("#unlock-form button[type=submit]");
     await consentReady();
     await page.waitForSelector("#consent-remembered");
-    assert.match(await text("#consent-remembered"), /You allowed Passport playground before — sharing your current documents in 2 s…/);
+    assert.match(await text("#consent-remembered"), /You allowed Passport playground before — sharing your current documents in 5 s…/);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "remembered-cancel", "Cancel is one key press away");
     assert.equal(await page.isChecked("#pick-id_document-identity_card"), true, "the earlier choice is preselected");
     await page.click("#remembered-cancel");
     assert.equal(await page.locator("#consent-remembered").count(), 0);
@@ -325,6 +335,37 @@ describe("Sign in with Passport through the playground in Chromium", { skip }, (
     await page.click("#allow");
     const { decrypted } = await result();
     assert.match(decrypted, new RegExp(`"document_no": "${idCardNo}"`));
+    assertNoProblems();
+  });
+
+  it("an expired document is flagged on the consent page and never shared by a remembered consent without a look", async () => {
+    await seedIdentityDocument(holder, "driver_license", "DL-EXPIRED-1", cardPng([200, 80, 40]), undefined, "2001-02-03");
+    await page.clock.pauseAt(Date.now() + 1000);
+    await signInWithPassport(["passport:personal_details", "passport:id_document"]);
+    await consentReady();
+    assert.match(await text("#consent-remembered"), /in 5 s…/, "the same countdown with the key at hand");
+    assert.equal(await text("label[for=pick-id_document-driver_license] .badge-expired"), "expired");
+    assert.equal(await page.locator("label[for=pick-id_document-identity_card] .badge-expired").count(), 0);
+    assert.equal(await page.isVisible("#consent-expired"), false, "the identity card chosen before is valid");
+    await page.check("#pick-id_document-driver_license");
+    assert.equal(await page.locator("#consent-remembered").count(), 0, "a change of mind stops the countdown");
+    assert.match(await text("#consent-expired"), /Your driver licence has expired\. You can still share it, but Passport playground may refuse it\./);
+    assert.match(await text("#consent .consent-entry[data-key=id_document]"), /It expired on 2001-02-03; the app may refuse it\./);
+    await page.clock.resume();
+    await page.click("#allow");
+    assert.match((await result()).decrypted, /"document_no": "DL-EXPIRED-1"/);
+
+    // Remembered now, but expired: no countdown, the page asks.
+    await signInWithPassport(["passport:personal_details", "passport:id_document"]);
+    await consentReady();
+    assert.equal(await page.locator("#consent-remembered").count(), 0);
+    assert.equal(await page.isVisible("#consent-expired"), true);
+    assert.equal(await page.isEnabled("#allow"), true, "the holder may still share it");
+    // Back to the identity card, remembered for the steps below.
+    await page.check("#pick-id_document-identity_card");
+    assert.equal(await page.isVisible("#consent-expired"), false);
+    await page.click("#allow");
+    assert.match((await result()).decrypted, new RegExp(`"document_no": "${idCardNo}"`));
     assertNoProblems();
   });
 

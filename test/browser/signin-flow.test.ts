@@ -142,9 +142,13 @@ describe("holder pages in Chromium", { skip }, () => {
     assert.equal(await page.isHidden("#signup-form"), true);
     recoveryKey = (await page.textContent("#recovery-key"))!.trim();
     assert.match(recoveryKey, /^[0-9A-Z]{4}(-[0-9A-Z]{4})+$/);
-    assert.equal(await page.isDisabled("#recovery-continue"), true, "continue waits for the tick");
     await screenshot(page, "signup-recovery-key");
-    await page.check("#recovery-saved");
+    // The account is usable only once the holder types the key's last group back.
+    await page.fill("#recovery-confirm", "ZZZZ");
+    await page.click("#recovery-continue");
+    await page.waitForSelector("#recovery-confirm-form .error:not([hidden])");
+    assert.equal(new URL(page.url()).pathname, "/signup");
+    await page.fill("#recovery-confirm", ` ${recoveryKey.split("-").at(-1)!.toLowerCase()} `);
     await page.click("#recovery-continue");
 
     await assertSignedIn();

@@ -14,7 +14,8 @@ import { unzipSync } from "fflate";
 import type { Browser, BrowserContext, Download, Page } from "playwright-core";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { uniqueEmail } from "../helpers/accounts.js";
-import { browserSkip, launchBrowser, screenshot, watchProblems } from "../helpers/browser.js";
+import { browserSkip, confirmRecoveryKeyOnPage, launchBrowser, screenshot, watchProblems } from "../helpers/browser.js";
+import { hitsOf, serverHaystacks } from "../helpers/canary.js";
 
 const skip = browserSkip();
 const MAX_FILE_BYTES = 100_000;
@@ -65,6 +66,8 @@ describe("the vault in Chromium", { skip }, () => {
   const heic = Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from("ftypheic\0\0\0\0mif1heic", "latin1"), crypto.randomBytes(64)]);
   const pdf = Buffer.from("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
   const documentNo = `P${crypto.randomBytes(4).toString("hex").toUpperCase()}`;
+  /** The encrypted backup exported below, read back by the restore tests. */
+  let backupText = "";
 
   before(async () => {
     // A small per-file limit, so the test can show a file refused for its size.
@@ -116,8 +119,7 @@ describe("the vault in Chromium", { skip }, () => {
     await page.fill("#signup-form input[name=password]", password);
     await page.fill("#signup-form input[name=password2]", password);
     await page.click("#signup-form button[type=submit]");
-    await page.check("#recovery-saved");
-    await page.click("#recovery-continue");
+    await confirmRecoveryKeyOnPage(page);
     await openVault();
     const states = await page.$$eval("article.vault-doc", (cards) => cards.map((c) => (c as HTMLElement).dataset.state));
     assert.equal(states.length, 13);
@@ -231,6 +233,10 @@ describe("the vault in Chromium", { skip }, () => {
     await page.evaluate(() => new Promise((resolve) => (indexedDB.deleteDatabase("passport").onsuccess = resolve)));
     await page.reload();
     await page.waitForSelector("#unlock-form:not([hidden])");
+    // Every card says why it waits, not "Loading…".
+    const statuses = await page.$$eval("article.vault-doc", (cards) => cards.map((c) => [(c as HTMLElement).dataset.state, c.querySelector(".doc-status")!.textContent]));
+    assert.equal(statuses.length, 13);
+    assert.deepEqual(new Set(statuses.map((s) => s.join(": "))), new Set(["locked: Locked: enter your password"]));
     await page.fill("#unlock-form input[name=password]", "not my password at all");
     await page.click("#unlock-form button[type=submit]");
     await page.waitForSelector("#unlock-form .error:not([hidden])");
@@ -340,6 +346,7 @@ describe("the vault in Chromium", { skip }, () => {
 
     const [backupDl] = await Promise.all([page.waitForEvent("download"), page.click("#export-backup")]);
     const text = (await downloaded(backupDl)).toString("utf8");
+    backupText = text;
     const backup = JSON.parse(text);
     assert.equal(backup.format, "passport-backup/v1");
     assert.equal(backup.email, email);
@@ -348,6 +355,83 @@ describe("the vault in Chromium", { skip }, () => {
     assert.equal(backup.files.length, 4, "the passport scan, its thumbnail, the bill, its translation");
     for (const f of backup.files) assert.equal(crypto.createHash("sha256").update(Buffer.from(f.data, "base64url")).digest("hex"), f.sha256);
     assert.ok(!text.includes(documentNo) && !text.includes("Lovelace"), "nothing decrypted in the backup");
+    assertNoProblems();
+  });
+
+  /** Picks the backup file on the vault page and waits for the list of what it holds. */
+  async function pickBackup(): Promise<void> {
+    await page.setInputFiles("#restore-file", { name: "passport-backup.json", mimeType: "application/json", buffer: Buffer.from(backupText) });
+    await page.waitForSelector("#restore-plan:not([hidden])");
+  }
+
+  async function restoreAndWait(expected: RegExp): Promise<void> {
+    await page.click("#restore-go");
+    await page.waitForFunction(() => document.querySelector("#restore-status")?.className !== "muted");
+    assert.match((await page.textContent("#restore-status"))!, expected);
+    await page.waitForSelector("#vault[data-ready]");
+  }
+
+  it("restores the encrypted backup into an emptied vault: documents and scans are back, still only ciphertext on the server", async () => {
+    for (const type of ["passport", "personal_details", "utility_bill", "email"]) {
+      await page.click(`#doc-${type} .doc-delete`);
+      await page.click(`#doc-${type} .doc-confirm-yes`);
+      await page.waitForSelector(`#doc-${type}[data-state=empty]`);
+    }
+    await pickBackup();
+    const rows = await page.$$eval("#restore-plan [data-type]", (els) => els.map((e) => `${(e as HTMLElement).dataset.type}:${(e as HTMLElement).dataset.state}`));
+    assert.deepEqual(rows.sort(), ["email:new", "passport:new", "personal_details:new", "utility_bill:new"]);
+    await restoreAndWait(/^Restored 4 documents and 4 scan files\.$/);
+    assert.match(await cardText(page, "passport"), new RegExp(documentNo));
+    assert.match(await cardText(page, "personal_details"), /Ada King Lovelace/);
+    assert.equal(await page.textContent("#doc-email .doc-badge"), "verified", "the email's attestation came back with it");
+    await thumbnailRenders(page, "#doc-passport img.thumb");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#doc-utility_bill .scan-download")]);
+    assert.ok((await downloaded(download)).equals(pdf), "the PDF, decrypted from its new upload");
+    // The restore sent only what it sealed again in this browser.
+    const leaks = hitsOf(await serverHaystacks(server), [Buffer.from(documentNo), Buffer.from("Lovelace"), pdf.subarray(0, 24), scan.subarray(scan.length - 80)]);
+    assert.deepEqual(leaks, []);
+    assertNoProblems();
+  });
+
+  it("merges a backup into a vault that changed: one choice per conflict", async () => {
+    const newNumber = `N${crypto.randomBytes(4).toString("hex").toUpperCase()}`;
+    await openEditor(page, "passport");
+    await page.fill("input[name=document_no]", newNumber);
+    await page.click("#doc-form button[type=submit]");
+    await openVault();
+    await openEditor(page, "personal_details");
+    await page.fill("input[name=first_name]", "Augusta");
+    await page.fill("input[name=middle_name]", "");
+    await page.click("#doc-form button[type=submit]");
+    await openVault();
+
+    await pickBackup();
+    const rows = await page.$$eval("#restore-plan [data-type]", (els) => els.map((e) => `${(e as HTMLElement).dataset.type}:${(e as HTMLElement).dataset.state}`));
+    assert.deepEqual(rows.sort(), ["email:same", "passport:conflict", "personal_details:conflict", "utility_bill:same"]);
+    assert.equal(await page.isChecked("#restore-passport-mine"), true, "keeping one's own is the default");
+    await page.check("#restore-passport-backup");
+    await page.check("#restore-personal_details-both");
+    await restoreAndWait(/^Restored 2 documents and 2 scan files\.$/);
+    assert.match(await cardText(page, "passport"), new RegExp(documentNo), "the backup's passport");
+    assert.doesNotMatch(await cardText(page, "passport"), new RegExp(newNumber));
+    assert.match(await cardText(page, "personal_details"), /Augusta King Lovelace/, "mine, completed with the backup's middle name");
+    await thumbnailRenders(page, "#doc-passport img.thumb");
+    assertNoProblems();
+  });
+
+  it("marks an expired document: a warning at save, a badge on the card", async () => {
+    await openEditor(page, "identity_card");
+    await page.fill("input[name=document_no]", "ID-OLD-1");
+    await page.fill("input[name=expiry_date]", "2001-02-03");
+    await page.click("#doc-form button[type=submit]");
+    await page.waitForSelector("#expiry-warning:not([hidden])");
+    assert.match((await page.textContent("#expiry-warning"))!, /expired on 2001-02-03/);
+    assert.equal(await page.textContent("#doc-form button[type=submit]"), "Save anyway");
+    assert.equal(new URL(page.url()).pathname, "/vault/identity_card", "not saved yet");
+    await page.click("#doc-form button[type=submit]");
+    await openVault();
+    assert.equal(await page.textContent("#doc-identity_card .badge-expired"), "expired");
+    assert.equal(await page.locator("#doc-passport .badge-expired").count(), 0, "a valid passport has none");
     assertNoProblems();
   });
 

@@ -10,7 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { exportJWK, generateKeyPair } from "jose";
 import { Validator } from "@seriousme/openapi-schema-validator";
-import { createAccountMaterial, derivePasswordKeys, deriveRecoveryKeys, openVaultWithRecoveryKey, passwordMaterial, sealFile, sealItem } from "../../src/crypto/index.js";
+import { createAccountMaterial, derivePasswordKeys, deriveRecoveryKeys, generateRecoveryKey, wrapVaultKey, openVaultWithRecoveryKey, passwordMaterial, sealFile, sealItem } from "../../src/crypto/index.js";
 import type { OpenApiDocument } from "../../src/docs-api/document.js";
 import { routers } from "../../src/routes/index.js";
 import { Views } from "../../src/routes/views.js";
@@ -173,6 +173,16 @@ for (const db of databases()) {
       assert.equal((await b.request("POST", "/api/session", { json: { email, authKey } })).status, 200);
       assert.equal((await b.get("/api/account")).status, 200);
       assert.equal((await (await csrfAgent()).get("/api/account")).status, 401);
+
+      // A new recovery key waits for confirmation, which swaps it in.
+      const fresh = generateRecoveryKey();
+      const fk = await deriveRecoveryKeys(fresh);
+      const newKey = { currentAuthKey: authKey, recoveryAuthKey: fk.authKey, recoveryWrappedVaultKey: await wrapVaultKey(m.vaultKey, fk.kek, "recovery") };
+      assert.equal((await b.request("POST", "/api/account/recovery-key", { json: { currentAuthKey: authKey } })).status, 400);
+      assert.equal((await b.request("POST", "/api/account/recovery-key", { json: newKey })).status, 204);
+      assert.equal((await b.request("POST", "/api/account/recovery-key/confirm", { json: { recoveryAuthKey: "x" } })).status, 400);
+      assert.equal((await b.request("POST", "/api/account/recovery-key/confirm", { json: { recoveryAuthKey: fk.authKey } })).status, 204);
+      m.recoveryKey = fresh;
 
       // A costlier derivation, then a new password, both proving the current one.
       const up = await passwordMaterial(password, TEST_KDF_ITERATIONS * 2, m.vaultKey);

@@ -1,5 +1,5 @@
 // Creates holders the way the browser does (src/crypto), with the server's KDF cost.
-import { createAccountMaterial, derivePasswordKeys, type KdfParams } from "../../src/crypto/index.js";
+import { createAccountMaterial, derivePasswordKeys, deriveRecoveryKeys, type KdfParams } from "../../src/crypto/index.js";
 import type { Container } from "../../src/container.js";
 
 export interface TestHolder {
@@ -15,12 +15,15 @@ export function uniqueEmail(prefix = "holder"): string {
   return `${prefix}-${Date.now().toString(36)}-${n}@example.test`;
 }
 
-export async function createHolder(c: Container, opts: { email?: string; password?: string; admin?: boolean } = {}): Promise<TestHolder> {
+/** `unconfirmed`: leave the recovery key unconfirmed, as a sign-up whose tab closed too early. */
+export async function createHolder(c: Container, opts: { email?: string; password?: string; admin?: boolean; unconfirmed?: boolean } = {}): Promise<TestHolder> {
   const email = opts.email ?? uniqueEmail();
   const password = opts.password ?? "correct horse battery staple";
   // The server's own cost (TEST_KDF_ITERATIONS unless a test raised it), as its sign-up page asks.
   const { body, recoveryKey } = await createAccountMaterial(password, c.cfg.kdfIterations);
   const account = await c.accounts.signUp({ email, ...body }, { admin: opts.admin ?? false });
+  // As the holder does on the sign-up page: without it the account cannot use the vault or apps.
+  if (!opts.unconfirmed) await c.accounts.confirmRecoveryKey(account.id, (await deriveRecoveryKeys(recoveryKey)).authKey);
   return { id: account.id, email, password, recoveryKey };
 }
 

@@ -70,3 +70,15 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
+
+/**
+ * The end of a sign-up in the browser: reads the recovery key the page shows, types its last
+ * group back and confirms (the account is not usable before). Returns the key.
+ */
+export async function confirmRecoveryKeyOnPage(page: Page): Promise<string> {
+  await page.waitForSelector("#recovery:not([hidden])");
+  const key = (await page.textContent("#recovery-key"))!.trim();
+  await page.fill("#recovery-confirm", key.split("-").at(-1)!);
+  await page.click("#recovery-continue");
+  return key;
+}

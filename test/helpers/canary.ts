@@ -26,6 +26,11 @@ function needles(): Buffer[] {
   ];
 }
 
+/** Where any of `needles` was found (e.g. a recovery key, a document number); empty when none. */
+export function hitsOf(haystacks: Haystack[], needles: Buffer[]): string[] {
+  return haystacks.flatMap((h) => needles.filter((n) => h.data.includes(n)).map((n) => `${h.name} contains ${n.toString("hex").slice(0, 16)}…`));
+}
+
 /** Where a canary was found ("name contains …"); empty when none. */
 export function canaryHits(haystacks: Haystack[]): string[] {
   const found: string[] = [];

@@ -2,7 +2,7 @@
 // seal items and files with src/crypto, and talk to /api/vault like the browser does.
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
-import { createAccountMaterial, openItem, sealFile, sealItem, type SealedFile } from "../../src/crypto/index.js";
+import { createAccountMaterial, deriveRecoveryKeys, openItem, sealFile, sealItem, type SealedFile } from "../../src/crypto/index.js";
 import { Agent } from "./agent.js";
 import { uniqueEmail } from "./accounts.js";
 import { TEST_KDF_ITERATIONS } from "./server.js";
@@ -23,7 +23,15 @@ export async function signUpHolder(base: string, password = "a long enough passw
   const m = await createAccountMaterial(password, iterations);
   const res = await agent.request("POST", "/api/signup", { json: { email, ...m.body } });
   assert.equal(res.status, 201, res.text);
+  await confirmRecoveryKey(agent, m.recoveryKey);
   return { agent, email, password, vaultKey: m.vaultKey, recoveryKey: m.recoveryKey };
+}
+
+/** What the sign-up page does once the holder has typed the key's last group back. */
+export async function confirmRecoveryKey(agent: Agent, recoveryKey: string): Promise<void> {
+  const { authKey } = await deriveRecoveryKeys(recoveryKey);
+  const res = await agent.request("POST", "/api/account/recovery-key/confirm", { json: { recoveryAuthKey: authKey } });
+  assert.equal(res.status, 204, res.text);
 }
 
 export async function uploadFile(h: VaultHolder, plaintext: Uint8Array, id: string = crypto.randomUUID()): Promise<{ id: string; sealed: SealedFile; status: number; body: any }> {

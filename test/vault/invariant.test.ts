@@ -4,8 +4,9 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { databases, startServer, type TestServer } from "../helpers/server.js";
-import { CANARY_NAME, CANARY_NUMBER, CANARY_SCAN as SCAN, canaryHits, serverHaystacks } from "../helpers/canary.js";
-import { readVault, saveItem, signUpHolder, uploadFile } from "../helpers/vault.js";
+import { CANARY_NAME, CANARY_NUMBER, CANARY_SCAN as SCAN, canaryHits, hitsOf, serverHaystacks } from "../helpers/canary.js";
+import { confirmRecoveryKey, readVault, saveItem, signUpHolder, uploadFile } from "../helpers/vault.js";
+import { derivePasswordKeys, deriveRecoveryKeys, generateRecoveryKey, wrapVaultKey } from "../../src/crypto/index.js";
 
 for (const db of databases()) {
   describe(`invariant: only ciphertext on the server (${db})`, () => {
@@ -34,6 +35,29 @@ for (const db of databases()) {
       if (db === "postgres") assert.ok(haystacks.some((x) => x.name === "pg:vault_items"), "the tables were searched");
       assert.ok(s.logLines.length > 5, "the log has lines");
       assert.deepEqual(canaryHits(haystacks), []);
+    });
+
+    it("holds neither the recovery keys nor the vault key, while a new recovery key waits and after it replaced the old one", async () => {
+      const h = await signUpHolder(s.url);
+      const raw = Buffer.from(await crypto.subtle.exportKey("raw", h.vaultKey));
+      const fresh = generateRecoveryKey();
+      const needles = () => [
+        ...[h.recoveryKey, fresh].flatMap((k) => [Buffer.from(k), Buffer.from(k.replace(/-/g, "")), Buffer.from(k.toLowerCase())]),
+        raw,
+        Buffer.from(raw.toString("base64url").slice(0, 24)),
+        Buffer.from(raw.toString("base64").slice(0, 24)),
+        Buffer.from(raw.toString("hex").slice(0, 32)),
+      ];
+      assert.ok(hitsOf([{ name: "self-check", data: Buffer.concat([Buffer.from(fresh), raw]) }], needles()).length >= 2);
+
+      const km = (await h.agent.get("/api/account")).json();
+      const { authKey } = await derivePasswordKeys(h.password, km.kdf);
+      const r = await deriveRecoveryKeys(fresh);
+      const body = { currentAuthKey: authKey, recoveryAuthKey: r.authKey, recoveryWrappedVaultKey: await wrapVaultKey(h.vaultKey, r.kek, "recovery") };
+      assert.equal((await h.agent.request("POST", "/api/account/recovery-key", { json: body })).status, 204);
+      assert.deepEqual(hitsOf(await serverHaystacks(s), needles()), [], "while the new key waits");
+      await confirmRecoveryKey(h.agent, fresh);
+      assert.deepEqual(hitsOf(await serverHaystacks(s), needles()), [], "after the swap");
     });
   });
 }

@@ -1,6 +1,6 @@
 // Loads the holder's Passport session (if any) into ctx.state for every route of ours.
 import type Koa from "koa";
-import type { AccountService } from "../../services/accounts.js";
+import { RecoveryKeyUnconfirmedError, type AccountService } from "../../services/accounts.js";
 import type { AppSessionService } from "../../services/app-sessions.js";
 import { ForbiddenError, UnauthorizedError } from "../../errors.js";
 import { SESSION_COOKIE } from "../../oidc/cookies.js";
@@ -20,6 +20,22 @@ export const requireAccount: Koa.Middleware = async (ctx, next) => {
   if (!ctx.state.account) throw new UnauthorizedError();
   await next();
 };
+
+/**
+ * A signed-in holder whose recovery key is confirmed: the vault and sharing need it. A page sends
+ * the holder to finish the set-up and come back; an API call gets 403 recovery_key_unconfirmed.
+ */
+export const requireConfirmedAccount: Koa.Middleware = async (ctx, next) => {
+  if (!ctx.state.account) throw new UnauthorizedError();
+  if (!ctx.state.account.recoveryKeyConfirmed) {
+    if (wantsJson(ctx) || ctx.method !== "GET") throw new RecoveryKeyUnconfirmedError();
+    return ctx.redirect(recoveryKeyPage(ctx.originalUrl));
+  }
+  await next();
+};
+
+/** The page that shows a new recovery key and asks the holder to confirm it, then goes on to `next`. */
+export const recoveryKeyPage = (next: string) => `/recovery-key?next=${encodeURIComponent(next)}`;
 
 /** Admins only. A browser that is not signed in is sent to sign in first; API calls get 401/403. */
 export const requireAdmin: Koa.Middleware = async (ctx, next) => {

@@ -1,7 +1,7 @@
 // One request entry on the consent page: which document answers it (a choice among the holder's
 // documents for "one of" requests), what of it the client will read, with the values and scans
 // decrypted here, its verification state and reported problems, and the optional parts.
-import type { DocumentType, ScanRef } from "../../documents/index.js";
+import { expiredOn, type DocumentType, type ScanRef } from "../../documents/index.js";
 import type { EntryChoice } from "../../sharing/compose.js";
 import { fieldsToShare, type RequestEntry } from "../../sharing/request.js";
 import type { DocData } from "../vault/documents.js";
@@ -28,6 +28,12 @@ function badge(held: Held): HTMLElement {
   return el("span", { class: verified ? "badge on" : "badge" }, verified ? "verified" : "not verified");
 }
 
+/** An "expired" badge for a document whose expiry date has passed (the holder's calendar). */
+function expiredBadge(held: Held): HTMLElement | null {
+  const on = held.data ? expiredOn(held.data) : null;
+  return on ? el("span", { class: "badge off badge-expired", title: `Expired on ${on}` }, "expired") : null;
+}
+
 function addLink(ctx: ConsentContext, type: string, text = `Add ${yourType(type)}`, primary = false): HTMLAnchorElement {
   return el("a", { class: primary ? "button primary consent-add" : "consent-add", href: editLink(ctx, type), "data-type": type }, text);
 }
@@ -44,7 +50,7 @@ function picker(d: EntryDeps, entry: RequestEntry, choice: EntryChoice): HTMLEle
       choice.type = type;
       d.changed();
     });
-    box.append(el("label", { class: "check", for: id }, input, typeLabel(type), " ", badge(d.ctx.held.get(type)!)));
+    box.append(el("label", { class: "check", for: id }, input, typeLabel(type), " ", badge(d.ctx.held.get(type)!), " ", expiredBadge(d.ctx.held.get(type)!)));
   }
   const others = entry.types.filter((t) => !have.includes(t));
   if (others.length) {
@@ -109,7 +115,7 @@ function partsList(d: EntryDeps, entry: RequestEntry, type: DocumentType, data: 
 
 function itemHead(d: EntryDeps, type: DocumentType, held: Held, level: "h2" | "h3", title = typeLabel(type)): HTMLElement {
   const cls = level === "h2" ? "consent-item-head consent-entry-head" : "consent-item-head";
-  return el("div", { class: cls }, el(level, {}, title), badge(held), el("a", { class: "small", href: editLink(d.ctx, type) }, "Edit"));
+  return el("div", { class: cls }, el(level, {}, title), badge(held), expiredBadge(held), el("a", { class: "small", href: editLink(d.ctx, type) }, "Edit"));
 }
 
 /** The chosen document: what the client will read, the values and scans, and the choices. */

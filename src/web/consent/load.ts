@@ -1,7 +1,7 @@
 // Everything the consent page works from: the request (GET /interaction/:uid/passport), the vault
 // key, and the holder's documents of the requested types, opened here. Nothing decrypted leaves
 // this browser except inside the payload sealed to the client.
-import { validateDocument, type DocumentType } from "../../documents/index.js";
+import { expiredOn, validateDocument, type DocumentType } from "../../documents/index.js";
 import type { ConsentData } from "../../sharing/compose.js";
 import { api } from "../_api.js";
 import { describeError } from "../_form.js";
@@ -26,10 +26,9 @@ export interface ConsentContext {
   held: Map<DocumentType, Held>;
 }
 
-function expired(type: DocumentType, data: DocData): string[] {
-  const expiry = data.expiry_date;
-  const today = new Date().toISOString().slice(0, 10);
-  return typeof expiry === "string" && expiry < today ? [`It expired on ${expiry}.`] : [];
+function expired(data: DocData): string[] {
+  const on = expiredOn(data);
+  return on ? [`It expired on ${on}; the app may refuse it.`] : [];
 }
 
 async function open(key: CryptoKey, item: ItemEnvelope): Promise<Held> {
@@ -41,12 +40,12 @@ async function open(key: CryptoKey, item: ItemEnvelope): Promise<Held> {
   }
   const checked = validateDocument(item.type, data);
   const problems = checked.ok ? [] : checked.problems.map((p) => `${p.field.replace(/_/g, " ")} ${p.message}.`);
-  return { item, data, problems: [...problems, ...expired(item.type, data)] };
+  return { item, data, problems: [...problems, ...expired(data)] };
 }
 
-export async function loadConsent(uid: string): Promise<ConsentContext> {
+export async function loadConsent(uid: string, onLocked?: () => void): Promise<ConsentContext> {
   const consent = await api<ConsentData>("GET", `/interaction/${encodeURIComponent(uid)}/passport`);
-  const key = await vaultKey();
+  const key = await vaultKey(onLocked);
   const overview = await loadOverview();
   const wanted = new Set<string>(consent.request.entries.flatMap((e) => e.types));
   const opened = await Promise.all(overview.items.filter((i) => wanted.has(i.type)).map((item) => open(key, item)));
@@ -55,6 +54,9 @@ export async function loadConsent(uid: string): Promise<ConsentContext> {
 
 /** Types the holder can share now: held and opened. */
 export const availableTypes = (ctx: ConsentContext) => new Set<string>([...ctx.held].filter(([, h]) => h.data).map(([t]) => t));
+
+/** Types whose document has run out (shown with an "expired" badge; never shared without a look). */
+export const expiredTypes = (ctx: ConsentContext) => new Set<string>([...ctx.held].filter(([, h]) => h.data && expiredOn(h.data)).map(([t]) => t));
 
 export const verifiedTypes = (ctx: ConsentContext) => new Set<string>([...ctx.held].filter(([, h]) => h.item.verification === "verified").map(([t]) => t));
 

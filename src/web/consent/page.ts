@@ -1,24 +1,33 @@
 // The Passport consent page: draws the request from what this browser decrypted, keeps Allow off
 // while something required is missing, and on Allow seals the payload to the client's key and
-// posts only the JWE. A consent given before continues by itself after a short countdown, still
-// sealing the documents as they are now.
+// posts only the JWE. A consent given before continues by itself after a 5 s countdown (with Cancel),
+// still sealing the documents as they are now, unless one of them has expired.
 import { composePayload, missingRequired } from "../../sharing/compose.js";
 import { api } from "../_api.js";
 import { describeError } from "../_form.js";
 import { el, must } from "../vault/dom.js";
+import { LOCKED_TEXT } from "../vault/unlock.js";
 import { renderEntry } from "./entry.js";
-import { availableTypes, loadConsent, verifiedTypes, type ConsentContext } from "./load.js";
+import { availableTypes, expiredTypes, loadConsent, verifiedTypes, type ConsentContext } from "./load.js";
 import { recallChoices, rememberChoices } from "./memory.js";
 import { absentRequiredParts } from "./parts.js";
-import { problemInWords } from "./words.js";
+import { listWords, problemInWords, yourType } from "./words.js";
+
+/** "Your passport and your identity card have expired. …" */
+function expiredWords(types: string[], clientName: string): string {
+  const them = types.length > 1 ? "them" : "it";
+  const list = listWords(types.map(yourType));
+  return `${list.charAt(0).toUpperCase()}${list.slice(1)} ${types.length > 1 ? "have" : "has"} expired. You can still share ${them}, but ${clientName} may refuse ${them}.`;
+}
 
 /** Seconds a remembered consent waits before sharing, so the holder can stop it. */
-const REMEMBERED_DELAY_S = 2;
+const REMEMBERED_DELAY_S = 5;
 
 interface View {
   entries: HTMLElement;
   problems: HTMLElement;
   status: HTMLElement;
+  expired: HTMLElement;
   error: HTMLElement;
   allow: HTMLButtonElement;
 }
@@ -29,6 +38,7 @@ function buildView(root: HTMLElement, ctx: ConsentContext): View {
     entries: el("div", { class: "consent-entries" }),
     problems: el("div", { class: "consent-blockers", id: "consent-problems", role: "status" }),
     status: el("p", { class: "muted", id: "consent-progress", role: "status" }),
+    expired: el("p", { class: "notice", id: "consent-expired", role: "status", hidden: true }),
     error: el("p", { class: "error", id: "consent-error", role: "alert", hidden: true }),
     allow: el("button", { type: "button", class: "primary", id: "allow", disabled: true }, "Allow"),
   };
@@ -41,6 +51,7 @@ function buildView(root: HTMLElement, ctx: ConsentContext): View {
     view.entries,
     other,
     view.problems,
+    view.expired,
     view.error,
     view.status,
   ];
@@ -51,7 +62,10 @@ function buildView(root: HTMLElement, ctx: ConsentContext): View {
 }
 
 export async function showConsent(root: HTMLElement): Promise<void> {
-  const ctx = await loadConsent(root.dataset.uid!);
+  const ctx = await loadConsent(root.dataset.uid!, () => {
+    const status = root.querySelector("#consent-status");
+    if (status) status.textContent = `${LOCKED_TEXT} to open your vault in this browser.`;
+  });
   const { consent } = ctx;
   const choices = recallChoices(consent, availableTypes(ctx));
   const view = buildView(root, ctx);
@@ -62,6 +76,9 @@ export async function showConsent(root: HTMLElement): Promise<void> {
     stopCountdown();
     draw();
   };
+
+  /** The chosen documents that have expired: said before sharing, and never shared by a countdown. */
+  const expiredChoices = () => [...choices.values()].flatMap((c) => (c.type && expiredTypes(ctx).has(c.type) ? [c.type] : []));
 
   const blockers = () => [...missingRequired(consent.request, choices, verifiedTypes(ctx)).map((p) => problemInWords(p, consent.request.entries)), ...absentRequiredParts(ctx, choices)];
 
@@ -74,6 +91,9 @@ export async function showConsent(root: HTMLElement): Promise<void> {
     view.problems.replaceChildren(...(list.length ? [el("p", {}, "Before you can allow this:"), el("ul", {}, ...list.map((p) => el("li", {}, p)))] : []));
     view.problems.hidden = list.length === 0;
     view.allow.disabled = busy || list.length > 0;
+    const stale = expiredChoices();
+    view.expired.textContent = stale.length ? expiredWords(stale, consent.client.name) : "";
+    view.expired.hidden = stale.length === 0;
   }
 
   async function share(remembered = false): Promise<void> {
@@ -99,9 +119,10 @@ export async function showConsent(root: HTMLElement): Promise<void> {
     }
   }
 
+
   draw();
   root.dataset.ready = "";
-  if (consent.remembered && !blockers().length) stopCountdown = countdown(root, consent.client.name, () => void share(true));
+  if (consent.remembered && !blockers().length && !expiredChoices().length) stopCountdown = countdown(root, consent.client.name, () => void share(true));
   view.allow.addEventListener("click", () => {
     stopCountdown();
     void share();
@@ -120,6 +141,8 @@ function countdown(root: HTMLElement, clientName: string, go: () => void): () =>
     cancel,
   );
   root.prepend(banner);
+  // Keyboard users can stop it with one key press.
+  cancel.focus();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const tick = () => {
     if (left <= 0) {

@@ -2,7 +2,7 @@
 // here it is filled with the decrypted document, validated with the shared schema, sealed and
 // saved. A stale version (edited in another tab meanwhile) shows the server's conflict message
 // and keeps what the holder typed.
-import { validateDocument, type DocumentType, type FieldProblem } from "../../documents/index.js";
+import { expiredOn, validateDocument, type DocumentType, type FieldProblem } from "../../documents/index.js";
 import { ApiError } from "../_api.js";
 import { FormProblem, onSubmit } from "../_form.js";
 import { must } from "./dom.js";
@@ -68,6 +68,28 @@ function keptAttestation(before: DocData, after: DocData): string[] {
   return before.email === after.email ? liveAttestations(previous) : [];
 }
 
+/**
+ * An expired document may be saved (the holder may have nothing newer yet), but not unawares: the
+ * first Save says so and the button becomes "Save anyway". Returns true when the save may go on.
+ */
+function expiryChecked(form: HTMLFormElement, data: DocData, acknowledged: { date: string | null }): boolean {
+  const note = must<HTMLElement>(form, "#expiry-warning");
+  const button = must<HTMLButtonElement>(form, "button[type=submit]");
+  const on = expiredOn(data);
+  note.hidden = !on;
+  if (!on) {
+    acknowledged.date = null;
+    button.textContent = "Save";
+    return true;
+  }
+  if (acknowledged.date === on) return true;
+  acknowledged.date = on;
+  note.textContent = `This document expired on ${on}. Apps that need a valid document may refuse it. Save it anyway, or enter the new document's details.`;
+  button.textContent = "Save anyway";
+  note.focus();
+  return false;
+}
+
 export async function showEditor(form: HTMLFormElement): Promise<void> {
   const type = form.dataset.type as DocumentType;
   const key = await vaultKey();
@@ -91,6 +113,7 @@ export async function showEditor(form: HTMLFormElement): Promise<void> {
     setupEmailVerification(form, (p) => markProblems(form, p), (email, attestation) => save({ email, attestations: [attestation] }, attestation));
   }
 
+  const acknowledged = { date: null as string | null };
   onSubmit(form, async () => {
     clearProblems(form);
     await slots.idle();
@@ -100,6 +123,7 @@ export async function showEditor(form: HTMLFormElement): Promise<void> {
       throw new FormProblem("Check the marked fields.");
     }
     const data = result.data;
+    if (!expiryChecked(form, data, acknowledged)) return;
     if (type === "email") {
       const kept = keptAttestation(before, data);
       if (kept.length) {

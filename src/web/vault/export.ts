@@ -1,6 +1,7 @@
 // Export, both made in this browser: a ZIP of every document decrypted (one JSON each, plus its
 // scans), and an encrypted backup that holds only what the server holds (envelopes, sealed files,
-// the password-wrapped vault key), so it opens with the password and nothing else.
+// the password-wrapped vault key), so it opens with the vault key (or the password of the day) and
+// nothing else. The vault page reads it back (restore.ts).
 import { zipSync, type Zippable } from "fflate";
 import { b64uEncode, type KdfParams } from "../../crypto/index.js";
 import { api } from "../_api.js";
@@ -9,6 +10,7 @@ import { must, saveBlob } from "./dom.js";
 import { openDocument, scansOf } from "./documents.js";
 import { openScan, scanFileName } from "./scans.js";
 import { fetchSealed, type VaultOverview } from "./transport.js";
+import { BACKUP_FORMAT } from "./backup.js";
 
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -39,7 +41,7 @@ async function encryptedBackup(o: VaultOverview): Promise<Blob> {
     for (const f of item.files) files.push({ id: f.id, itemId: item.id, wrappedKey: f.wrappedKey, sha256: f.sha256, data: b64uEncode(await fetchSealed(f.id)) });
   }
   const backup = {
-    format: "passport-backup/v1",
+    format: BACKUP_FORMAT,
     exportedAt: new Date().toISOString(),
     email: account.account.email,
     kdf: account.kdf,

@@ -1,16 +1,17 @@
 // The vault overview: every document type with its state, decrypted summary, reported errors and
 // scan thumbnails; usage against the quota; delete with confirmation; downloads; export.
-import type { DocumentType } from "../../documents/index.js";
+import { expiredOn, type DocumentType } from "../../documents/index.js";
 import { describeError } from "../_form.js";
 import { el, formatBytes, must, timeElement } from "./dom.js";
 import { deleteDocument, openDocument, scansOf, type PlacedScan } from "./documents.js";
 import { setupExport } from "./export.js";
+import { setupRestore } from "./restore-view.js";
 import { MIME_LABELS } from "./mime.js";
 import { downloadScan, loadThumbnail } from "./scans.js";
 import { showReported } from "./reported.js";
 import { summarize } from "./summary.js";
 import { loadOverview, type ItemEnvelope, type VaultOverview } from "./transport.js";
-import { vaultKey } from "./unlock.js";
+import { LOCKED_TEXT, vaultKey } from "./unlock.js";
 
 interface Card {
   root: HTMLElement;
@@ -85,6 +86,11 @@ async function renderCard(c: Card, key: CryptoKey, item: ItemEnvelope | undefine
     c.status.replaceChildren(el("span", { class: "error" }, `This document could not be opened: ${describeError(err)}`));
     return;
   }
+  const expired = expiredOn(data);
+  if (expired) {
+    c.badge.append(" ", el("span", { class: "badge off badge-expired", title: `Expired on ${expired}` }, "expired"));
+    c.root.dataset.expired = "";
+  } else delete c.root.dataset.expired;
   const rows = summarize(c.type, data);
   c.fields.replaceChildren(...rows.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
   c.fields.hidden = rows.length === 0;
@@ -103,8 +109,14 @@ function renderUsage(o: VaultOverview): void {
 }
 
 export async function showVault(): Promise<void> {
-  const key = await vaultKey();
   const cards = [...document.querySelectorAll<HTMLElement>("article.vault-doc")].map(cardOf);
+  const key = await vaultKey(() => {
+    for (const c of cards) {
+      c.root.dataset.state = "locked";
+      c.status.replaceChildren(LOCKED_TEXT);
+    }
+  });
+  for (const c of cards) c.status.replaceChildren("Opening…");
   let overview = await loadOverview();
   const current = (type: DocumentType) => overview.items.find((i) => i.type === type);
 
@@ -132,6 +144,7 @@ export async function showVault(): Promise<void> {
     });
   }
   setupExport(key, () => overview);
+  setupRestore(key, () => overview, refresh);
   renderUsage(overview);
   await Promise.all(cards.map((c) => renderCard(c, key, current(c.type))));
   must(document, "#vault").setAttribute("data-ready", "");

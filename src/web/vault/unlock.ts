@@ -6,9 +6,15 @@ import { field, FormProblem, onSubmit } from "../_form.js";
 import { loadVaultKey, storeVaultKey } from "../_vault-session.js";
 import { must } from "./dom.js";
 
-export async function vaultKey(): Promise<CryptoKey> {
+/** Shown wherever the page would otherwise say "Loading…" while it waits for the password. */
+export const LOCKED_TEXT = "Locked: enter your password";
+
+/** `onLocked` runs when the password is needed, so the page can say why it is waiting. */
+export async function vaultKey(onLocked?: () => void): Promise<CryptoKey> {
   const stored = await loadVaultKey().catch(() => undefined);
-  return stored ?? askForPassword();
+  if (stored) return stored;
+  onLocked?.();
+  return askForPassword();
 }
 
 function askForPassword(): Promise<CryptoKey> {
