@@ -5,14 +5,12 @@
 // Pages behave the same whatever the database, so this runs on SQLite only.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Browser, Page } from "playwright-core";
 import { KDF_ITERATIONS_FLOOR } from "../../src/crypto/index.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { createHolder } from "../helpers/accounts.js";
 import { browserSkip, launchBrowser, watchProblems } from "../helpers/browser.js";
-import { authRequest, redeem, registerRp, type Rp } from "../helpers/oidc.js";
+import { authRequest, redeem, registerRp, startCallback, type Rp } from "../helpers/oidc.js";
 import { saveItem, signUpHolder, type VaultHolder } from "../helpers/vault.js";
 import { registerPassportRp } from "../sharing/flow.js";
 
@@ -51,22 +49,6 @@ async function tabTo(page: Page, selector: string, back = false): Promise<void> 
     if (await target.evaluate((el) => el === document.activeElement)) return;
   }
   assert.fail(`${selector} was not reached with ${back ? "Shift+Tab" : "Tab"}; the focus went through ${seen.join(" → ")}`);
-}
-
-/** The relying party's callback on loopback: a plain page the browser lands on. */
-async function startCallback(): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer((_req, res) => {
-    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-    res.end("<!doctype html><title>Relying party</title><p>Back at the relying party.</p>");
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/cb`,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
 }
 
 describe("sign-in and consent with the keyboard alone", { skip }, () => {

@@ -11,7 +11,7 @@ import { KDF_ITERATIONS_FLOOR } from "../../src/crypto/index.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { createHolder } from "../helpers/accounts.js";
 import { browserSkip, launchBrowser, watchProblems } from "../helpers/browser.js";
-import { authRequest, registerRp } from "../helpers/oidc.js";
+import { authRequest, CALLBACK, registerRp, rpKeyPair, startCallback } from "../helpers/oidc.js";
 import { formatLayout, layoutProblems } from "../helpers/layout.js";
 import { PAGES, type PageCase, type PageFixtures, type Setup } from "../helpers/pages.js";
 import { saveItem, signUpHolder } from "../helpers/vault.js";
@@ -49,6 +49,7 @@ describe("every page fits 390 and 1280 px screens and passes axe-core", { skip }
   /** One page per signed-in state, reused from case to case, with its problem list (see watchProblems). */
   const contexts = new Map<Setup, { page: Page; problems: string[] }>();
   let fixtures: PageFixtures;
+  let rp: Awaited<ReturnType<typeof startCallback>>;
 
   async function signedIn(email: string, password: string): Promise<BrowserContext> {
     const context = await browser.newContext({ viewport: VIEWPORTS[0] });
@@ -70,6 +71,16 @@ describe("every page fits 390 and 1280 px screens and passes axe-core", { skip }
     assert.equal((await saveItem(holder, "personal_details", details)).res.status, 200);
     const plain = await registerRp(server, { name: "Example Bookshop", scopes: ["openid", "email"] });
     const bank = await registerPassportRp(server, { name: "Example Bank" });
+    // Something on every admin page: a client waiting for approval and a registration token.
+    const key = await rpKeyPair("ECDH-ES+A256KW", "enc-1", { crv: "P-256" });
+    await server.app.container.clients.create(
+      { name: "Wine Shop", redirectUris: [CALLBACK], type: "confidential", tokenEndpointAuthMethod: "client_secret_basic", scopes: ["openid", "passport:passport"], jwks: { keys: [key.publicJwk] as never } },
+      { purpose: "We check your age before the first order.", requireApproval: true, actor: { via: "console" } },
+    );
+    await server.app.container.registration.issue({ expiresInMs: 86_400_000, uses: 3 });
+    // An app the holder has allowed, for the connected-apps page (and a provider session for the logout page).
+    rp = await startCallback();
+    const news = await registerRp(server, { name: "Example News", scopes: ["openid", "email"], redirectUris: [rp.url] });
     fixtures = {
       clientId: bank.clientId,
       loginAuthorizeUrl: async () => (await authRequest(plain.config)).url.toString(),
@@ -81,6 +92,10 @@ describe("every page fits 390 and 1280 px screens and passes axe-core", { skip }
     // The same session in a browser that has no vault key: cookies only, no IndexedDB.
     const locked = await browser.newContext({ viewport: VIEWPORTS[0], storageState: { cookies: (await holderContext.storageState()).cookies, origins: [] } });
     const adminContext = await signedIn(admin.email, admin.password);
+    const holderPage = holderContext.pages()[0]!;
+    await holderPage.goto((await authRequest(news.config, { redirect_uri: rp.url })).url.toString());
+    await holderPage.click("button.primary:has-text('Allow')");
+    await holderPage.waitForURL((u) => u.toString().startsWith(rp.url));
     for (const [setup, context] of [["anonymous", anonymous], ["holder", holderContext], ["holder-locked", locked], ["admin", adminContext]] as const) {
       const page = context.pages()[0] ?? (await context.newPage());
       page.setDefaultTimeout(10_000);
@@ -90,6 +105,7 @@ describe("every page fits 390 and 1280 px screens and passes axe-core", { skip }
 
   after(async () => {
     await browser?.close();
+    await rp?.close();
     await server?.close();
   });
 

@@ -7,7 +7,7 @@ import type { Page } from "playwright-core";
  * Which browser context a page is opened in:
  * - anonymous: nobody signed in;
  * - holder: a holder signed in through the sign-in page, so the vault key is in this browser
- *   (the vault is unlocked), with personal details and a passport in the vault;
+ *   (the vault is unlocked), with personal details in the vault and one connected app;
  * - holder-locked: the same holder's session without the vault key (another browser, say);
  * - admin: the instance's administrator, signed in;
  * - fresh: a context of its own, closed after the page (for pages that sign someone in).
@@ -76,8 +76,11 @@ export const PAGES: PageCase[] = [
   { name: "admin: delete client", setup: "admin", path: async (f) => `/admin/clients/${f.clientId}/delete` },
   { name: "admin: approvals", setup: "admin", path: "/admin/approvals" },
   { name: "admin: registration tokens", setup: "admin", path: "/admin/registration-tokens" },
-  { name: "error: not found", setup: "admin", path: "/admin/clients/no-such-client", status: 404 },
+  { name: "error: no such client", setup: "admin", path: "/admin/clients/no-such-client", status: 404 },
+  { name: "error: no such page", setup: "anonymous", path: "/no-such-page", status: 404 },
   { name: "error: forbidden", setup: "holder", path: "/admin", status: 403 },
+  { name: "sign out?", setup: "holder", path: "/session/end", ready: "button:has-text('Yes, sign me out')" },
+  { name: "signed out", setup: "fresh", path: "/session/end", ready: "h1:has-text('Signed out')" },
   { name: "integration guide", setup: "anonymous", path: "/docs/integrate" },
   { name: "API docs", setup: "anonymous", path: "/docs/api/" },
 ];
