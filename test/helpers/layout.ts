@@ -102,11 +102,16 @@ function inPage(): LayoutProblem[] {
   const measure = document.createElement("canvas").getContext("2d")!;
   for (const el of document.querySelectorAll<HTMLElement>("code")) {
     const text = (el.textContent ?? "").trim();
-    if (!text || /[\s/-]/.test(text) || el.closest("pre") || el.getClientRects().length < 2 || !visible(el)) continue;
+    if (!text || /[\s/-]/.test(text) || el.closest("pre") || !visible(el)) continue;
     const style = getComputedStyle(el);
+    // Inline, a wrapped word has a box per line; made a block (a flex item), it is one taller box.
+    const fontSize = parseFloat(style.fontSize);
+    const lineHeight = style.lineHeight === "normal" ? fontSize * 1.2 : parseFloat(style.lineHeight);
+    const height = el.getBoundingClientRect().height - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+    if (el.getClientRects().length < 2 && height < lineHeight * 1.5) continue;
     measure.font = style.font;
     const unbroken = measure.measureText(text).width + parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
-    const line = lineWidth(el);
+    const line = lineWidth(el) - parseFloat(style.marginLeft) - parseFloat(style.marginRight);
     if (unbroken <= line) problems.push({ kind: "broken-word", detail: `${describe(el)} (${Math.round(unbroken)} px) is broken across lines that are ${Math.round(line)} px wide` });
   }
   return problems;
