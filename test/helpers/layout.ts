@@ -80,6 +80,8 @@ function inPage(): LayoutProblem[] {
     const style = getComputedStyle(el);
     if (["auto", "scroll"].includes(style.overflowX)) continue;
     if (style.overflowX === "hidden" && style.textOverflow === "ellipsis") continue;
+    // Text for screen readers only (.visually-hidden) lives in a clipped 1 px box on purpose.
+    if (style.overflowX !== "visible" && el.clientWidth <= 1) continue;
     // Only elements that hold text of their own: a wrapper whose child overflows is reported through the child.
     const ownText = [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim() !== "");
     if (!ownText) continue;
