@@ -12,7 +12,7 @@ import { type Container, createContainer } from "./container.js";
 import { createLogger, type Logger } from "./logger.js";
 import { ProviderHost } from "./oidc/host.js";
 import { Views } from "./routes/views.js";
-import { errorHandler } from "./routes/middleware/errors.js";
+import { errorHandler, notFoundPage } from "./routes/middleware/errors.js";
 import { securityHeaders } from "./routes/middleware/security.js";
 import { csrf } from "./routes/middleware/csrf.js";
 import { loadSession } from "./routes/middleware/session.js";
@@ -64,6 +64,7 @@ export async function createApp(cfg: Config, opts: { container?: Container; log?
   if (metrics) koa.use(measureRequests(metrics, isOurs));
   koa.use(requestLog(log));
   koa.use(securityHeaders(cfg.secureCookies));
+  koa.use(notFoundPage(views));
   koa.use(mount("/static", serve(PUBLIC, { maxAge: 3600_000, gzip: false })));
 
   const parse = bodyParser({

@@ -1,6 +1,8 @@
 // openid-client 6 as a real relying party against a test server, and the holder's browser walk
 // (Agent) through the sign-in and consent pages in between.
 import assert from "node:assert/strict";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import * as client from "openid-client";
 import { exportJWK, generateKeyPair, type JWK } from "jose";
 import type { ClientInputRaw } from "../../src/services/client-schema.js";
@@ -12,6 +14,25 @@ import type { Agent, AgentResponse } from "./agent.js";
 /** The relying party's callback. Nothing listens there: the Agent stops at the redirect. */
 export const CALLBACK = "http://localhost:8080/cb";
 export const LOGOUT_CALLBACK = "http://localhost:8080/logged-out";
+
+/**
+ * A relying party's callback that a real browser can land on: a plain page on loopback. `url` is
+ * the redirect URI to register (the Agent-based tests use CALLBACK, where nothing listens).
+ */
+export async function startCallback(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    res.end("<!doctype html><html lang=en><title>Relying party</title><p>Back at the relying party.</p>");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/cb`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
 
 export interface Rp {
   clientId: string;

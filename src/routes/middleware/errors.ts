@@ -31,6 +31,20 @@ export function errorHandler(views: Views, log: Logger): Koa.Middleware {
   };
 }
 
+/**
+ * A browser that asks for an address nobody answers (ours or oidc-provider's) gets the error page
+ * (a title, the language, the way home) instead of a bare "Not Found" in plain text.
+ */
+export function notFoundPage(views: Views): Koa.Middleware {
+  return async (ctx, next) => {
+    await next();
+    if (ctx.status !== 404 || ctx.body != null || !["GET", "HEAD"].includes(ctx.method) || !ctx.get("accept").includes("text/html")) return;
+    ctx.type = "html";
+    ctx.body = views.render("error.njk", { title: "Page not found", heading: "Page not found", error: "not_found", description: "There is no page at this address." });
+    ctx.status = 404;
+  };
+}
+
 export function wantsJson(ctx: Koa.Context): boolean {
   // /passport/* answers relying parties' servers, which read JSON whatever they send as Accept.
   return ctx.path.startsWith("/api/") || ctx.path.startsWith("/passport/") || ctx.is("application/json") === "application/json" || ctx.accepts("html", "json") === "json";
