@@ -1,5 +1,7 @@
 // Builds the HTTP application: security headers, static assets, our routes (pages, JSON API,
-// interaction, admin) and, behind them, oidc-provider. Returns handles for tests and main.
+// interaction, admin) and, beside them, oidc-provider; `handler` sends each request to the one
+// that answers it (src/routes/dispatch.ts). Returns handles for tests and main.
+import type { RequestListener } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Koa from "koa";
@@ -18,16 +20,16 @@ import { csrf } from "./routes/middleware/csrf.js";
 import { loadSession } from "./routes/middleware/session.js";
 import { requestLog } from "./routes/middleware/request-log.js";
 import { buildRoutes } from "./routes/index.js";
+import { dispatch } from "./routes/dispatch.js";
 import { AppError } from "./errors.js";
 import { publicInstanceWarnings } from "./services/public-instance.js";
 
 const PUBLIC = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "public");
 
-/** Path prefixes served by our routes; everything else belongs to oidc-provider. */
-const OUR_PREFIXES = ["/api/", "/interaction/", "/admin", "/developers", "/signin", "/signup", "/signout", "/recover", "/account", "/vault", "/passport/", "/connected", "/playground", "/docs"];
-const isOurs = (p: string) => p === "/" || OUR_PREFIXES.some((x) => p === x.replace(/\/$/, "") || p.startsWith(x.endsWith("/") ? x : `${x}/`));
-
 export interface PassportApp {
+  /** The HTTP server's request listener: our application or oidc-provider, by path. */
+  handler: RequestListener;
+  /** Our own application (pages, JSON API, interactions, static files); oidc-provider is `host.current`. */
   koa: Koa;
   host: ProviderHost;
   container: Container;
@@ -52,8 +54,6 @@ export async function createApp(cfg: Config, opts: { container?: Container; log?
   koa.keys = [cookieKey];
   koa.proxy = cfg.trustProxy;
   koa.silent = true;
-  koa.use(requestLog(log));
-  koa.use(securityHeaders(cfg.secureCookies));
   koa.use(mount("/static", serve(PUBLIC, { maxAge: 3600_000, gzip: false })));
 
   const parse = bodyParser({
@@ -65,12 +65,12 @@ export async function createApp(cfg: Config, opts: { container?: Container; log?
     },
   });
   const routes = buildRoutes({ cfg, container, host, views, log });
-  // Our middleware runs only on our paths: oidc-provider parses its own bodies and has its own CSRF.
-  const ours = compose([errorHandler(views, log), parse, csrf(cfg.secureCookies), loadSession(container.sessions, container.accounts), routes]);
-  koa.use((ctx, next) => (isOurs(ctx.path) ? ours(ctx, next) : next()));
-  koa.use(host.middleware());
+  // oidc-provider parses its own bodies and has its own CSRF: none of this runs on its paths.
+  koa.use(compose([errorHandler(views, log), parse, csrf(cfg.secureCookies), loadSession(container.sessions, container.accounts), routes]));
+  const handler = dispatch({ ours: koa.callback(), provider: () => host.handler, headers: securityHeaders(cfg.secureCookies), log: requestLog(log) });
 
   return {
+    handler,
     koa,
     host,
     container,

@@ -42,7 +42,7 @@ async function start(arg: { kdfIterations: number; logLevel: string; jwePublicJw
     ...(arg.db.type === "postgres" ? { DATABASE_URL: arg.db.url, DATABASE_SCHEMA: (schema = `bench_${crypto.randomBytes(6).toString("hex")}`) } : {}),
   });
   app = await createApp(cfg);
-  server.on("request", app.koa.callback());
+  server.on("request", app.handler);
 
   const { container } = app;
   const password = "correct horse battery staple";

@@ -1,18 +1,17 @@
 // Holds the live oidc-provider instance. oidc-provider fixes its keystore at construction, so when
 // another process (or the CLI) rotates the signing keys we build a fresh provider and swap it in;
 // all provider state lives in the database, so nothing is lost in the swap.
-import mount from "koa-mount";
-import type Koa from "koa";
+import type { RequestListener } from "node:http";
 import type Provider from "oidc-provider";
 import type { Container } from "../container.js";
 import type { Views } from "../routes/views.js";
 import type { Logger } from "../logger.js";
 import { PageRenderer } from "./pages.js";
-import { createProvider, pairwiseSub, pendingSignInCount } from "./provider.js";
+import { createProvider, pairwiseSub } from "./provider.js";
 
 export class ProviderHost {
   private provider!: Provider;
-  private mounted!: Koa.Middleware;
+  private callback!: RequestListener;
   private version = "";
 
   constructor(
@@ -45,11 +44,9 @@ export class ProviderHost {
     return client?.subjectType === "pairwise" ? pairwiseSub(this.pairwiseSalt, clientId, accountId) : accountId;
   }
 
-  middleware(): Koa.Middleware {
-    return async (ctx, next) => {
-      await this.mounted(ctx, next);
-      await pendingSignInCount(ctx);
-    };
+  /** The current provider's own request listener (src/routes/dispatch.ts sends its paths here). */
+  get handler(): RequestListener {
+    return this.callback;
   }
 
   private async build(): Promise<void> {
@@ -74,7 +71,7 @@ export class ProviderHost {
       await provider.Client.validate(metadata as never);
     });
     this.provider = provider;
-    this.mounted = mount(provider as never) as Koa.Middleware;
+    this.callback = provider.callback();
     this.version = version;
   }
 }

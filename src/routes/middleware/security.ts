@@ -1,7 +1,8 @@
 // Security headers for every response (ours and oidc-provider's): a CSP without inline script,
 // no framing, no sniffing, no referrer leaks; HSTS when the issuer is https. The set never changes,
-// so it is computed once and copied onto each response (this runs on every token request).
-import type Koa from "koa";
+// so it is computed once and copied onto each response at the HTTP layer (src/routes/dispatch.ts),
+// before either application sees the request: this runs on every token request.
+import type { ServerResponse } from "node:http";
 
 const CSP = [
   "default-src 'self'",
@@ -15,7 +16,7 @@ const CSP = [
   // No form-action: after consent the browser must follow redirects to the client.
 ].join("; ");
 
-export function securityHeaders(https: boolean): Koa.Middleware {
+export function securityHeaders(https: boolean): (res: ServerResponse) => void {
   const headers: Record<string, string> = {
     "content-security-policy": CSP,
     "cross-origin-opener-policy": "same-origin",
@@ -31,8 +32,7 @@ export function securityHeaders(https: boolean): Koa.Middleware {
     ...(https ? { "strict-transport-security": "max-age=31536000; includeSubDomains" } : {}),
   };
   const entries = Object.entries(headers);
-  return (ctx, next) => {
-    for (const [k, v] of entries) ctx.res.setHeader(k, v);
-    return next();
+  return (res) => {
+    for (const [k, v] of entries) res.setHeader(k, v);
   };
 }
