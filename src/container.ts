@@ -37,6 +37,7 @@ import { PlaygroundClientStore } from "./db/playground-clients.js";
 import { PlaygroundService } from "./services/playground.js";
 import { AdminLinkStore, InstanceFlagStore } from "./db/admin-claims.js";
 import { kdfMixQuery } from "./db/kdf-mix.js";
+import { changeVersions } from "./db/change-versions.js";
 import { AdminLinkService } from "./services/admin-links.js";
 
 export interface Container {
@@ -94,7 +95,8 @@ export async function createContainer(cfg: Config, ds?: DataSource, opts: { mail
   const vault = new VaultService(new VaultStore(db), blobStore(cfg, db), cfg.vault, async (jwt, accountId) => (await emailVerification.check(jwt, accountId), true));
   const oidcStore = new OidcStore(db);
   const clientStore = new ClientStore(db);
-  const clients = new ClientService(clientStore, box, cfg.clientCacheSeconds * 1000, cfg.allowPrivateJwksUri);
+  const versions = changeVersions(db);
+  const clients = new ClientService(clientStore, box, cfg.clientCacheSeconds * 1000, cfg.allowPrivateJwksUri, versions);
   const clientActivity = new ClientActivityService(new ClientActivityStore(db));
   clients.setActivity(clientActivity);
   // Client secrets written before they were hashed: needs the sealing key, so not a migration.
@@ -132,6 +134,7 @@ export async function createContainer(cfg: Config, ds?: DataSource, opts: { mail
     jwks,
     warnings,
     close: async () => {
+      await versions.close();
       if (db.isInitialized) await db.destroy();
     },
   };

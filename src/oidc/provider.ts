@@ -20,6 +20,7 @@ import { SESSION_COOKIE } from "./cookies.js";
 import { verifyClientSecret } from "../services/client-secrets.js";
 import type { RegistrationService } from "../services/registration.js";
 import { installRegistrationHooks, registrationConfiguration } from "./registration.js";
+import { memoizeClientFind } from "./client-memo.js";
 
 export interface ProviderDeps {
   cfg: Config;
@@ -221,6 +222,7 @@ export function createProvider(d: ProviderDeps): Provider {
   provider.Client.prototype.compareClientSecret = function (this: { clientSecret?: string }, actual: string) {
     return verifyClientSecret(this.clientSecret, actual);
   };
+  memoizeClientFind(provider, (id) => d.clients.findEnabledMetadata(id));
   if (d.registration) installRegistrationHooks(provider, d.registration);
   // oidc-provider answers its own 500s; log them (class and message only, no request data).
   provider.on("server_error", (ctx: KoaContextWithOIDC, err: Error) => d.onServerError?.(ctx.path, err));
