@@ -7,12 +7,26 @@
 //
 // What both need is done here, once: the security headers and the request log.
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import type { SecurityHeaders } from "./middleware/security.js";
 
 /**
  * First path segments that belong to us; everything else is oidc-provider's. "/api" covers
  * "/api" and "/api/…", and so on for each. Kept in step with the routers in src/routes.
  */
 const OUR_SEGMENTS = new Set(["api", "interaction", "admin", "developers", "signin", "signup", "signout", "recover", "account", "vault", "passport", "connected", "playground", "docs", "static"]);
+
+/**
+ * First path segments of oidc-provider's endpoints that programs call and no browser renders
+ * (token, introspection and revocation, userinfo, JWKS, discovery, registration, PAR): they get
+ * the API set of security headers. The authorization and logout pages get the page set.
+ */
+const API_SEGMENTS = new Set(["token", "me", "jwks", ".well-known", "reg", "request"]);
+
+/** The first segment of a path ("/token/introspection" → "token", "/" → ""). */
+function firstSegment(path: string): string {
+  const end = path.indexOf("/", 1);
+  return end < 0 ? path.slice(1) : path.slice(1, end);
+}
 
 /** The path of a request target, without the query string ("/token?x" → "/token"). */
 export function pathOf(url: string | undefined): string {
@@ -23,19 +37,11 @@ export function pathOf(url: string | undefined): string {
   return q < 0 ? url : url.slice(0, q);
 }
 
-/** Is this path answered by our application (rather than by oidc-provider)? */
-export function isOurs(path: string): boolean {
-  if (path === "/") return true;
-  const end = path.indexOf("/", 1);
-  return OUR_SEGMENTS.has(end < 0 ? path.slice(1) : path.slice(1, end));
-}
-
 export interface DispatchTargets {
   ours: RequestListener;
   /** Asked per request: the provider is rebuilt when the signing keys change (src/oidc/host.ts). */
   provider: () => RequestListener;
-  /** Sets the security headers on a response. */
-  headers: (res: ServerResponse) => void;
+  headers: SecurityHeaders;
   /** Starts the request's log line, or null when requests are not logged. */
   log: ((req: IncomingMessage, res: ServerResponse, path: string) => void) | null;
 }
@@ -43,8 +49,14 @@ export interface DispatchTargets {
 export function dispatch(t: DispatchTargets): RequestListener {
   return (req, res) => {
     const path = pathOf(req.url);
-    t.headers(res);
+    const segment = firstSegment(path);
     t.log?.(req, res, path);
-    return isOurs(path) ? t.ours(req, res) : t.provider()(req, res);
+    // Ours: "/" and our segments. Everything else is oidc-provider's.
+    if (path === "/" || OUR_SEGMENTS.has(segment)) {
+      t.headers.page(res);
+      return t.ours(req, res);
+    }
+    (API_SEGMENTS.has(segment) ? t.headers.api : t.headers.page)(res);
+    return t.provider()(req, res);
   };
 }
