@@ -52,7 +52,8 @@ class PostgresVersions implements ChangeVersions {
   }
 
   private listen(): void {
-    const client = new pg.Client(this.connection);
+    // Named, so an operator (or a test) can tell this connection from the pool's.
+    const client = new pg.Client({ ...this.connection, application_name: `passport changes ${this.schema}` });
     this.client = client;
     const lost = () => {
       if (this.client !== client) return;
