@@ -8,8 +8,8 @@ import { basicAuth, FORM, mint, type Target } from "./target.js";
 
 export interface Endpoint {
   name: string;
-  /** Counted against the goal (≥ 0.8 of bare on token and userinfo endpoints). */
-  goal: boolean;
+  /** The least ratio ours/bare this endpoint must reach (issue 10), or null for none. */
+  goal: number | null;
   /** Each request spends one pre-minted value: runs are bounded by a request count, not by time. */
   singleUse: boolean;
   /** Checks one request, then returns the load to run; `count` is how many requests a single-use load will send. */
@@ -32,9 +32,14 @@ function pool(values: string[]): () => string {
   return () => (i < values.length ? values[i++]! : "exhausted");
 }
 
+/** No database behind these two: what is left is pure request overhead. */
+const REQUEST_OVERHEAD_GOAL = 0.95;
+/** Token and userinfo endpoints: ours stores in a database, bare in memory. */
+const DATABASE_GOAL = 0.8;
+
 const discovery: Endpoint = {
   name: "discovery",
-  goal: false,
+  goal: REQUEST_OVERHEAD_GOAL,
   singleUse: false,
   async prepare(t) {
     const spec: LoadSpec = { method: "GET", path: "/.well-known/openid-configuration", headers: {} };
@@ -44,9 +49,21 @@ const discovery: Endpoint = {
   },
 };
 
+const jwks: Endpoint = {
+  name: "JWKS",
+  goal: REQUEST_OVERHEAD_GOAL,
+  singleUse: false,
+  async prepare(t) {
+    const spec: LoadSpec = { method: "GET", path: "/jwks", headers: {} };
+    const doc = (await (await expectOk(t, spec)).json()) as { keys: { kid?: string; d?: string }[] };
+    assert.ok(doc.keys.length > 0 && doc.keys.every((k) => k.kid && k.d === undefined), `${t.name}: /jwks must list public keys only`);
+    return spec;
+  },
+};
+
 const clientCredentials: Endpoint = {
   name: "token: client_credentials",
-  goal: true,
+  goal: DATABASE_GOAL,
   singleUse: false,
   async prepare(t) {
     const spec: LoadSpec = {
@@ -63,7 +80,7 @@ const clientCredentials: Endpoint = {
 
 const refreshToken: Endpoint = {
   name: "token: refresh_token (rotating)",
-  goal: true,
+  goal: DATABASE_GOAL,
   singleUse: true,
   async prepare(t, count) {
     // One token per request, a margin for the requests autocannon builds ahead, one for the check.
@@ -83,7 +100,7 @@ const refreshToken: Endpoint = {
 
 const introspection: Endpoint = {
   name: "introspection",
-  goal: true,
+  goal: DATABASE_GOAL,
   singleUse: false,
   async prepare(t) {
     const [at] = await mint(t, { kind: "access", clientId: RP_ID, scope: ACCESS_SCOPE, count: 1 });
@@ -102,7 +119,7 @@ const introspection: Endpoint = {
 
 const userinfo: Endpoint = {
   name: "userinfo (JSON)",
-  goal: true,
+  goal: DATABASE_GOAL,
   singleUse: false,
   async prepare(t) {
     const [at] = await mint(t, { kind: "access", clientId: RP_ID, scope: ACCESS_SCOPE, count: 1 });
@@ -118,7 +135,7 @@ const userinfo: Endpoint = {
 export function userinfoEncrypted(rpKey: JoseKey): Endpoint {
   return {
     name: "userinfo (signed+encrypted JWT)",
-    goal: true,
+    goal: DATABASE_GOAL,
     singleUse: false,
     async prepare(t) {
       const [at] = await mint(t, { kind: "access", clientId: JWE_RP_ID, scope: ACCESS_SCOPE, count: 1 });
@@ -138,6 +155,7 @@ export function userinfoEncrypted(rpKey: JoseKey): Endpoint {
 
 export const endpoints = (rpKey: JoseKey): Endpoint[] => [
   discovery,
+  jwks,
   clientCredentials,
   refreshToken,
   introspection,

@@ -19,16 +19,21 @@ async function cpu(): Promise<number> {
 }
 
 /**
- * Child side: answers calls with `handlers`; "cpu" reports the process's CPU time; "exit" ends
- * the process (CPU profiles are written then).
+ * Child side: answers calls with `handlers`; "cpu" reports the process's CPU time; "exit" runs
+ * the "close" handler if there is one, then ends the process (CPU profiles are written then).
  */
 export function serveCalls(own: Handlers): void {
   const handlers: Handlers = { cpu, ...own };
   process.on("message", (msg: Call) => {
     const answer = (a: Answer) => process.send!(a);
     if (msg.cmd === "exit") {
-      answer({ id: msg.id, ok: true, result: null });
-      setImmediate(() => process.exit(0));
+      const close = handlers.close ?? (async () => undefined);
+      close(undefined)
+        .catch((err: Error) => process.stderr.write(`${err.stack ?? err}\n`))
+        .finally(() => {
+          answer({ id: msg.id, ok: true, result: null });
+          setImmediate(() => process.exit(0));
+        });
       return;
     }
     const handler = handlers[msg.cmd];

@@ -21,6 +21,8 @@ export interface BenchSettings {
   only: string | null;
   /** Folder for V8 CPU profiles of both server processes, or null. */
   cpuProfDir: string | null;
+  /** Where Passport stores: SQLite in a temp folder, or a fresh schema in this PostgreSQL database. */
+  db: { type: "sqlite" } | { type: "postgres"; url: string };
 }
 
 function num(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -33,7 +35,18 @@ function num(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
 
 const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 
-export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettings {
+/** `--db postgres` on the command line, or BENCH_DB; PostgreSQL at BENCH_DATABASE_URL (else TEST_DATABASE_URL). */
+function database(env: NodeJS.ProcessEnv, argv: string[]): BenchSettings["db"] {
+  const flag = argv.indexOf("--db");
+  const kind = (flag >= 0 ? argv[flag + 1] : env.BENCH_DB) || "sqlite";
+  if (kind === "sqlite") return { type: "sqlite" };
+  if (kind !== "postgres") throw new Error(`--db / BENCH_DB must be sqlite or postgres, got "${kind}"`);
+  const url = env.BENCH_DATABASE_URL || env.TEST_DATABASE_URL;
+  if (!url) throw new Error("--db postgres needs BENCH_DATABASE_URL (or TEST_DATABASE_URL), e.g. postgres://postgres@127.0.0.1:5432/test");
+  return { type: "postgres", url };
+}
+
+export function benchSettings(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): BenchSettings {
   const logLevel = (env.BENCH_LOG_LEVEL || "warn") as BenchSettings["logLevel"];
   if (!LOG_LEVELS.includes(logLevel)) throw new Error(`BENCH_LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
   return {
@@ -47,5 +60,6 @@ export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettin
     logLevel,
     only: env.BENCH_ONLY || null,
     cpuProfDir: env.BENCH_CPU_PROF_DIR || null,
+    db: database(env, argv),
   };
 }

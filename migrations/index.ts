@@ -14,6 +14,7 @@ import { PlaygroundClients1764570000000 } from "./1764570000000-playground-clien
 import { ClientOwners1764600000000 } from "./1764600000000-client-owners.js";
 import { InitialAccessTokens1764620000000 } from "./1764620000000-initial-access-tokens.js";
 import { ClientApprovalActivity1764610000000 } from "./1764610000000-client-approval-activity.js";
+import { ChangeVersions1764630000000 } from "./1764630000000-change-versions.js";
 import { RecoveryKeyConfirmation1764670000000 } from "./1764670000000-recovery-key-confirmation.js";
 
 export const migrations = [
@@ -31,5 +32,6 @@ export const migrations = [
   ClientOwners1764600000000,
   ClientApprovalActivity1764610000000,
   InitialAccessTokens1764620000000,
+  ChangeVersions1764630000000,
   RecoveryKeyConfirmation1764670000000,
 ];

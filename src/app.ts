@@ -1,5 +1,7 @@
 // Builds the HTTP application: security headers, static assets, our routes (pages, JSON API,
-// interaction, admin) and, behind them, oidc-provider. Returns handles for tests and main.
+// interaction, admin) and, beside them, oidc-provider; `handler` sends each request to the one
+// that answers it (src/routes/dispatch.ts). Returns handles for tests and main.
+import type { RequestListener } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Koa from "koa";
@@ -21,16 +23,16 @@ import { measureRequests } from "./routes/middleware/metrics.js";
 import { operationsEndpoints } from "./routes/operations.js";
 import { Metrics } from "./metrics.js";
 import { buildRoutes } from "./routes/index.js";
+import { dispatch } from "./routes/dispatch.js";
 import { AppError } from "./errors.js";
 import { publicInstanceWarnings } from "./services/public-instance.js";
 
 const PUBLIC = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "public");
 
-/** Path prefixes served by our routes; everything else belongs to oidc-provider. */
-const OUR_PREFIXES = ["/api/", "/interaction/", "/admin", "/developers", "/signin", "/signup", "/signout", "/recover", "/recovery-key", "/account", "/vault", "/passport/", "/connected", "/playground", "/docs"];
-const isOurs = (p: string) => p === "/" || OUR_PREFIXES.some((x) => p === x.replace(/\/$/, "") || p.startsWith(x.endsWith("/") ? x : `${x}/`));
-
 export interface PassportApp {
+  /** The HTTP server's request listener: our application or oidc-provider, by path. */
+  handler: RequestListener;
+  /** Our own application (pages, JSON API, interactions, static files); oidc-provider is `host.current`. */
   koa: Koa;
   host: ProviderHost;
   container: Container;
@@ -43,7 +45,10 @@ export async function createApp(cfg: Config, opts: { container?: Container; log?
   const log = opts.log ?? createLogger(cfg.logLevel);
   const cookieKey = await container.keys.secret("cookie-key", "cookie");
   const views = new Views({ issuer: cfg.issuer, productName: "Passport" });
-  const host = new ProviderHost(container, views, [cookieKey], await container.keys.secret("pairwise-salt"), log);
+  // /metrics exists only with METRICS_TOKEN; off, nothing is measured and the hot path pays nothing.
+  const metrics = cfg.metricsToken ? new Metrics() : null;
+  const providerMiddleware = metrics ? [measureRequests(metrics, "oidc")] : [];
+  const host = new ProviderHost(container, views, [cookieKey], await container.keys.secret("pairwise-salt"), log, providerMiddleware);
   await host.init();
   if (cfg.secureCookies && !cfg.trustProxy) {
     log.warn("ISSUER is https but TRUST_PROXY is off: serve Passport behind a TLS-terminating proxy and set TRUST_PROXY=true, or secure cookies cannot be set");
@@ -58,12 +63,10 @@ export async function createApp(cfg: Config, opts: { container?: Container; log?
   // true; anything left of them the client may have written to dodge the address-based limits.
   koa.maxIpsCount = cfg.trustProxyHops;
   koa.silent = true;
-  // Probes and scrapes first: no log line, no session, not counted themselves.
-  const metrics = cfg.metricsToken ? new Metrics() : null;
+  // Probes and scrapes first: no session, not counted themselves. Security headers and the
+  // request log are written by the dispatcher, for oidc-provider's paths too.
   koa.use(operationsEndpoints({ health: container.health, metrics, metricsToken: cfg.metricsToken, log }));
-  if (metrics) koa.use(measureRequests(metrics, isOurs));
-  koa.use(requestLog(log));
-  koa.use(securityHeaders(cfg.secureCookies));
+  if (metrics) koa.use(measureRequests(metrics, "passport"));
   koa.use(notFoundPage(views));
   koa.use(mount("/static", serve(PUBLIC, { maxAge: 3600_000, gzip: false })));
 
@@ -76,12 +79,12 @@ export async function createApp(cfg: Config, opts: { container?: Container; log?
     },
   });
   const routes = buildRoutes({ cfg, container, host, views, log });
-  // Our middleware runs only on our paths: oidc-provider parses its own bodies and has its own CSRF.
-  const ours = compose([errorHandler(views, log), parse, csrf(cfg.secureCookies), loadSession(container.sessions, container.accounts), routes]);
-  koa.use((ctx, next) => (isOurs(ctx.path) ? ours(ctx, next) : next()));
-  koa.use(host.middleware());
+  // oidc-provider parses its own bodies and has its own CSRF: none of this runs on its paths.
+  koa.use(compose([errorHandler(views, log), parse, csrf(cfg.secureCookies), loadSession(container.sessions, container.accounts), routes]));
+  const handler = dispatch({ ours: koa.callback(), provider: () => host.handler, headers: securityHeaders(cfg.secureCookies), log: requestLog(log) });
 
   return {
+    handler,
     koa,
     host,
     container,

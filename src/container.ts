@@ -36,6 +36,7 @@ import { PlaygroundClientStore } from "./db/playground-clients.js";
 import { PlaygroundService } from "./services/playground.js";
 import { AdminLinkStore, InstanceFlagStore } from "./db/admin-claims.js";
 import { kdfMixQuery } from "./db/kdf-mix.js";
+import { changeVersions } from "./db/change-versions.js";
 import { AdminLinkService } from "./services/admin-links.js";
 import { HealthService } from "./services/health.js";
 
@@ -99,7 +100,8 @@ export async function createContainer(cfg: Config, ds?: DataSource, opts: { mail
   const vault = new VaultService(new VaultStore(db), blobs, cfg.vault, async (jwt, accountId) => (await emailVerification.check(jwt, accountId), true));
   const oidcStore = new OidcStore(db);
   const clientStore = new ClientStore(db);
-  const clients = new ClientService(clientStore, box, cfg.clientCacheSeconds * 1000, cfg.allowPrivateJwksUri);
+  const versions = changeVersions(db);
+  const clients = new ClientService(clientStore, box, cfg.clientCacheSeconds * 1000, cfg.allowPrivateJwksUri, versions);
   const clientActivity = new ClientActivityService(new ClientActivityStore(db));
   clients.setActivity(clientActivity);
   // Client secrets written before they were hashed: needs the sealing key, so not a migration.
@@ -139,6 +141,7 @@ export async function createContainer(cfg: Config, ds?: DataSource, opts: { mail
     health: new HealthService(db),
     warnings,
     close: async () => {
+      await versions.close();
       if (db.isInitialized) await db.destroy();
     },
   };

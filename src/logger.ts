@@ -10,6 +10,8 @@ export interface Logger {
   info(msg: string, meta?: Record<string, unknown>): void;
   warn(msg: string, meta?: Record<string, unknown>): void;
   error(msg: string, meta?: Record<string, unknown>): void;
+  /** Whether lines of this level are written: callers skip work whose only use is such a line. */
+  enabled(level: Exclude<Level, "silent">): boolean;
 }
 
 export function createLogger(level: Config["logLevel"], write: (line: string) => void = (l) => process.stdout.write(l + "\n")): Logger {
@@ -17,5 +19,5 @@ export function createLogger(level: Config["logLevel"], write: (line: string) =>
   const at = (lvl: Exclude<Level, "silent">) => (msg: string, meta?: Record<string, unknown>) => {
     if (LEVELS[lvl] >= min) write(JSON.stringify({ t: new Date().toISOString(), level: lvl, msg, ...meta }));
   };
-  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error"), enabled: (lvl) => LEVELS[lvl] >= min };
 }

@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   process.umask(0o077);
   const cfg = loadConfig();
   const app = await createApp(cfg);
-  const server = http.createServer(app.koa.callback());
+  const server = http.createServer(app.handler);
   server.requestTimeout = 30_000;
   server.headersTimeout = 20_000;
   await new Promise<void>((resolve) => server.listen(cfg.port, cfg.host, resolve));

@@ -1,6 +1,7 @@
 // The Passport process of the benchmark: createApp on SQLite in a temporary DATA_DIR, default
 // argon2id cost, listening on 127.0.0.1 with an ephemeral port. Registers the benchmark clients
 // and account, then mints tokens on request.
+import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
@@ -11,12 +12,16 @@ import { loadConfig } from "../../src/config.js";
 import { createApp, type PassportApp } from "../../src/app.js";
 import { createAccountMaterial } from "../../src/crypto/index.js";
 import { serveCalls } from "../ipc.js";
+import type { BenchSettings } from "../settings.js";
 import { clientInputs, type MintRequest, type OursReady } from "../fixtures.js";
 import { mintTokens } from "./mint.js";
+import { argon2Loop } from "./argon2-loop.js";
 
 let app: PassportApp | undefined;
+/** PostgreSQL: the run's own schema, dropped when the process is told to exit. */
+let schema: string | undefined;
 
-async function start(arg: { kdfIterations: number; logLevel: string; jwePublicJwk: JWK }): Promise<OursReady> {
+async function start(arg: { kdfIterations: number; logLevel: string; jwePublicJwk: JWK; db: BenchSettings["db"] }): Promise<OursReady> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "passport-bench-"));
   // The key file is made beside the data folder ("<DATA_DIR>.key"); both go at exit.
   process.on("exit", () => [dataDir, `${dataDir}.key`].forEach((p) => fs.rmSync(p, { recursive: true, force: true })));
@@ -34,9 +39,10 @@ async function start(arg: { kdfIterations: number; logLevel: string; jwePublicJw
     LOG_LEVEL: arg.logLevel,
     KEY_REFRESH_SECONDS: "0",
     PURGE_INTERVAL_SECONDS: "0",
+    ...(arg.db.type === "postgres" ? { DATABASE_URL: arg.db.url, DATABASE_SCHEMA: (schema = `bench_${crypto.randomBytes(6).toString("hex")}`) } : {}),
   });
   app = await createApp(cfg);
-  server.on("request", app.koa.callback());
+  server.on("request", app.handler);
 
   const { container } = app;
   const password = "correct horse battery staple";
@@ -60,4 +66,9 @@ async function start(arg: { kdfIterations: number; logLevel: string; jwePublicJw
 serveCalls({
   start,
   mint: (r: MintRequest) => mintTokens(app!.host.current, r),
+  argon2: (r: { count: number; concurrency: number }) => argon2Loop(app!.container.cfg.argon2, r.count, r.concurrency),
+  close: async () => {
+    if (schema) await app?.container.ds.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await app?.close();
+  },
 });

@@ -1,11 +1,11 @@
 // Storage for oidc-provider artifacts: one table keyed by (kind, id) with indexed grant id, user
 // code and uid, plus an expiry purge. The adapter (src/oidc/adapter.ts) is the only caller.
 //
-// The calls made on every token request (find, upsert, consume, destroy) use fixed SQL with bound
-// parameters instead of the repository: TypeORM writes number values such as `expires_at` into
-// the SQL text, so each upsert and consume was a new statement to prepare, and the stream of
-// one-off statements pushed the others out of the driver's 100-statement cache. The rarely used
-// bulk deletes stay on the repository.
+// The calls made on every token request (find, upsert, consume, destroy) are fixed SQL with bound
+// parameters, run as prepared statements on the driver itself (src/db/prepared.ts): TypeORM's
+// repository writes number values such as `expires_at` into the SQL text (a new statement each
+// time), and even its plain `query` wraps each statement in more work than SQLite spends on it.
+// The rarely used bulk deletes stay on the repository.
 //
 // A copy of the table must yield no usable token (see storedId and storedPayload): ids are kept as
 // their SHA-256, and the payload loses every copy of the id. A lookup checks the artifact's client
@@ -15,6 +15,7 @@ import crypto from "node:crypto";
 import { type DataSource, LessThan, type Repository } from "typeorm";
 import { ClientEntity, OidcPayloadEntity, type OidcPayloadRow, ShareEntity } from "./entities.js";
 import { inTransaction } from "./transaction.js";
+import { preparedSql, type PreparedSql } from "./prepared.js";
 
 export type StoredPayload = Record<string, unknown> & { consumed?: number };
 
@@ -101,10 +102,12 @@ const str = (v: unknown) => (typeof v === "string" ? v : null);
 export class OidcStore {
   private readonly repo: Repository<OidcPayloadRow>;
   private readonly sql: ReturnType<typeof statements>;
+  private readonly db: PreparedSql;
 
   constructor(private readonly ds: DataSource) {
     this.repo = ds.getRepository(OidcPayloadEntity);
     this.sql = statements(ds);
+    this.db = preparedSql(ds);
   }
 
   async upsert(kind: string, id: string, payload: Record<string, unknown>, expiresIn?: number): Promise<void> {
@@ -121,14 +124,14 @@ export class OidcStore {
       expiresAt,
       null,
     ];
-    await this.ds.query(this.sql.upsert, values);
+    await this.db.run(this.sql.upsert, values);
   }
 
   /** The artifact, unless it expired or its client is disabled or gone. */
   async find(kind: string, where: Lookup) {
     const [sql, value] =
       "id" in where ? [this.sql.findById, storedId(kind, where.id)] : "uid" in where ? [this.sql.findByUid, where.uid] : [this.sql.findByUserCode, where.userCode];
-    const [row] = (await this.ds.query(sql, [kind, value])) as FoundRow[];
+    const [row] = await this.db.rows<FoundRow>(sql, [kind, value]);
     if (!row) return undefined;
     const expiresAt = epoch(row.expires_at);
     const consumedAt = epoch(row.consumed_at);
@@ -139,11 +142,11 @@ export class OidcStore {
   }
 
   async consume(kind: string, id: string): Promise<void> {
-    await this.ds.query(this.sql.consume, [Date.now(), kind, storedId(kind, id)]);
+    await this.db.run(this.sql.consume, [Date.now(), kind, storedId(kind, id)]);
   }
 
   async destroy(kind: string, id: string): Promise<void> {
-    await this.ds.query(this.sql.destroy, [kind, storedId(kind, id)]);
+    await this.db.run(this.sql.destroy, [kind, storedId(kind, id)]);
   }
 
   /**

@@ -1,18 +1,18 @@
 // Holds the live oidc-provider instance. oidc-provider fixes its keystore at construction, so when
 // another process (or the CLI) rotates the signing keys we build a fresh provider and swap it in;
 // all provider state lives in the database, so nothing is lost in the swap.
-import mount from "koa-mount";
+import type { RequestListener } from "node:http";
 import type Koa from "koa";
 import type Provider from "oidc-provider";
 import type { Container } from "../container.js";
 import type { Views } from "../routes/views.js";
 import type { Logger } from "../logger.js";
 import { PageRenderer } from "./pages.js";
-import { createProvider, pairwiseSub, pendingSignInCount } from "./provider.js";
+import { createProvider, pairwiseSub } from "./provider.js";
 
 export class ProviderHost {
   private provider!: Provider;
-  private mounted!: Koa.Middleware;
+  private callback!: RequestListener;
   private version = "";
 
   constructor(
@@ -21,6 +21,8 @@ export class ProviderHost {
     private readonly cookieKeys: string[],
     private readonly pairwiseSalt: string,
     private readonly log?: Logger,
+    /** Koa middleware run around every provider request (request metrics), on every rebuild. */
+    private readonly middleware: Koa.Middleware[] = [],
   ) {}
 
   get current(): Provider {
@@ -45,11 +47,9 @@ export class ProviderHost {
     return client?.subjectType === "pairwise" ? pairwiseSub(this.pairwiseSalt, clientId, accountId) : accountId;
   }
 
-  middleware(): Koa.Middleware {
-    return async (ctx, next) => {
-      await this.mounted(ctx, next);
-      await pendingSignInCount(ctx);
-    };
+  /** The current provider's own request listener (src/routes/dispatch.ts sends its paths here). */
+  get handler(): RequestListener {
+    return this.callback;
   }
 
   private async build(): Promise<void> {
@@ -73,8 +73,9 @@ export class ProviderHost {
     this.c.clients.setValidator(async (metadata) => {
       await provider.Client.validate(metadata as never);
     });
+    for (const m of this.middleware) provider.use(m);
     this.provider = provider;
-    this.mounted = mount(provider as never) as Koa.Middleware;
+    this.callback = provider.callback();
     this.version = version;
   }
 }

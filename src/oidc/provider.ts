@@ -20,6 +20,7 @@ import { SESSION_COOKIE } from "./cookies.js";
 import { verifyClientSecret } from "../services/client-secrets.js";
 import type { RegistrationService } from "../services/registration.js";
 import { installRegistrationHooks, registrationConfiguration } from "./registration.js";
+import { memoizeClientFind } from "./client-memo.js";
 
 export interface ProviderDeps {
   cfg: Config;
@@ -41,9 +42,8 @@ export interface ProviderDeps {
   onSignIn?: (clientId: string) => Promise<void>;
 }
 
-/** The sign-in count started during a request; the host awaits it before the response leaves (see host.ts). */
+/** The sign-in count started during a request; awaited before the response leaves (see createProvider). */
 const SIGNIN_COUNT = Symbol("passport.signInCount");
-export const pendingSignInCount = (ctx: object): Promise<void> | undefined => (ctx as { state?: Record<symbol, Promise<void>> }).state?.[SIGNIN_COUNT];
 
 /** Refused until an administrator approves the client (DEVELOPER_PASSPORT_SCOPES=approval). */
 export const AWAITING_APPROVAL = "this client is waiting for an administrator's approval of its Passport scopes";
@@ -205,12 +205,24 @@ export function buildConfiguration(d: ProviderDeps): Configuration {
 export function createProvider(d: ProviderDeps): Provider {
   const provider = new Provider(d.cfg.issuer, buildConfiguration(d));
   provider.proxy = d.cfg.trustProxy;
+  // Errors that escape oidc-provider's own handler (ours, from the hooks below): logged like its 500s,
+  // class and message only, instead of Koa's default stack trace on stderr.
+  // (Koa's own "error" event, which oidc-provider's typings leave out.)
+  (provider as unknown as NodeJS.EventEmitter).on("error", (err: Error & { status?: number }, ctx?: { path?: string }) => {
+    if ((err.status ?? 500) >= 500) d.onServerError?.(ctx?.path ?? "", err);
+  });
+  // The sign-in count started by "authorization.success" (below) is stored before the answer leaves.
+  provider.use(async (ctx, next) => {
+    await next();
+    await (ctx.state as Record<symbol, Promise<void> | undefined>)[SIGNIN_COUNT];
+  });
   // The clients table keeps only a hash of each secret, and it is what `client_secret` holds in the
   // metadata: compare against it. No symmetric algorithm is enabled (algorithms.ts), so oidc-provider
   // derives no key from that value.
   provider.Client.prototype.compareClientSecret = function (this: { clientSecret?: string }, actual: string) {
     return verifyClientSecret(this.clientSecret, actual);
   };
+  memoizeClientFind(provider, (id) => d.clients.findEnabledMetadata(id));
   if (d.registration) installRegistrationHooks(provider, d.registration);
   // oidc-provider answers its own 500s; log them (class and message only, no request data).
   provider.on("server_error", (ctx: KoaContextWithOIDC, err: Error) => d.onServerError?.(ctx.path, err));

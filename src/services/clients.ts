@@ -8,6 +8,7 @@ import type { ClientRow } from "../db/entities.js";
 import { AppError, NotFoundError, parseInput, ValidationError } from "../errors.js";
 import { type ClientInput, type ClientInputRaw, clientInputSchema, jwksUriProblem } from "./client-schema.js";
 import type { SecretBox } from "./secret-box.js";
+import type { ChangeVersions } from "../db/change-versions.js";
 import { hashClientSecret, newClientSecret } from "./client-secrets.js";
 import type { ClientActivityService, ClientActor } from "./client-activity.js";
 import { type Approval, approvalOnCreate, approvalOnUpdate, changedFields, type ClientChangeOptions, parsePurpose, REASON_MAX } from "./client-approval.js";
@@ -79,18 +80,34 @@ export function toOidcMetadata(clientId: string, input: ClientInput, secretHash:
 export class ClientService {
   private validator: MetadataValidator = async () => undefined;
   /**
-   * oidc-provider looks the client up on every request. Clients change rarely, so their metadata
-   * is kept for `cacheMs`; changes made in this process drop the entry at once, changes made by
-   * another process (or the CLI) are seen within `cacheMs`.
+   * oidc-provider looks the client up several times per request. Clients change rarely, so their
+   * metadata is cached, but only while the clients table's change counter stays the same: the
+   * database bumps it on every write, from any process or the CLI (src/db/change-versions.ts), so a
+   * change applies from the next lookup on. `cacheMs` bounds an entry's life besides; 0, or no
+   * `versions`, turns the cache off.
    */
   private readonly cache = new Map<string, { meta: Record<string, unknown> | undefined; until: number }>();
+  private cachedVersion: string | null = null;
 
   constructor(
     private readonly store: ClientStore,
     private readonly box: SecretBox,
     private readonly cacheMs = 0,
     private readonly allowPrivateJwksUri = false,
+    private readonly versions?: ChangeVersions,
   ) {}
+
+  /** The cache, emptied if the clients table changed since it was filled; null when it must not be used. */
+  private async validCache(): Promise<Map<string, { meta: Record<string, unknown> | undefined; until: number }> | null> {
+    if (this.cacheMs <= 0 || !this.versions) return null;
+    const version = await this.versions.current("clients");
+    if (version === null) return null;
+    if (version !== this.cachedVersion) {
+      this.cache.clear();
+      this.cachedVersion = version;
+    }
+    return this.cache;
+  }
 
   setValidator(v: MetadataValidator): void {
     this.validator = v;
@@ -142,14 +159,16 @@ export class ClientService {
 
   /** What the adapter hands oidc-provider; disabled or unknown clients do not exist for it. */
   async findEnabledMetadata(clientId: string): Promise<Record<string, unknown> | undefined> {
-    const hit = this.cache.get(clientId);
+    // The version is read before the row: an entry is never older than the version it is kept under.
+    const cache = await this.validCache();
+    const hit = cache?.get(clientId);
     if (hit && hit.until > Date.now()) return hit.meta;
     const row = await this.store.get(clientId);
     const stored = row?.enabled ? this.parse(row) : null;
     const meta = stored ? toOidcMetadata(row!.clientId, stored.input, this.secretHashOf(stored)) : undefined;
-    if (this.cacheMs > 0) {
-      if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(clientId, { meta, until: Date.now() + this.cacheMs });
+    if (cache) {
+      if (cache.size > 10_000) cache.clear();
+      cache.set(clientId, { meta, until: Date.now() + this.cacheMs });
     }
     return meta;
   }

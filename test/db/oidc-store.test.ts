@@ -148,9 +148,11 @@ for (const kind of databases()) {
 
     it("refuses a disabled client's artifacts at once, even through another process's cache, and finds them again once enabled", async () => {
       const { client } = await clients.create({ name: "Suspended RP", redirectUris: ["https://rp.example/cb"], type: "confidential", tokenEndpointAuthMethod: "client_secret_basic" });
-      // Another process (the CLI) with its own cache: the store must not depend on this one's.
+      // Another process (the CLI) with its own cache: the store must not depend on this one's. The
+      // cache here never learns of the change (as on PostgreSQL before the NOTIFY arrives).
+      const frozen = { current: async () => "frozen", close: async () => undefined };
       const cli = new ClientService(new ClientStore(db.ds), new SecretBox(""), 60_000);
-      const cached = new ClientService(new ClientStore(db.ds), new SecretBox(""), 60_000);
+      const cached = new ClientService(new ClientStore(db.ds), new SecretBox(""), 60_000, false, frozen);
       assert.ok(await cached.findEnabledMetadata(client.clientId));
       const at = new Adapter("AccessToken");
       await at.upsert("at-suspended-0123456789", { clientId: client.clientId, grantId: "g-s", accountId: "a-s" }, 60);

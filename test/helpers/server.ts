@@ -74,7 +74,7 @@ export async function startServer(db: DbKind = "sqlite", env: Record<string, str
   const cfg = loadConfig(fullEnv);
   const logLines: string[] = [];
   const app = await createApp(cfg, { log: createLogger(cfg.logLevel, (l) => logLines.push(l)) });
-  server.on("request", app.koa.callback());
+  server.on("request", app.handler);
   return {
     url: `http://localhost:${port}`,
     app,

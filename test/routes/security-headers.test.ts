@@ -1,4 +1,5 @@
-// Security headers on our pages and on oidc-provider's endpoints alike.
+// Security headers on our pages and on oidc-provider's endpoints alike: the page set wherever a
+// browser may render the answer, the API set (a CSP that allows nothing) on the endpoints programs call.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, type TestServer } from "../helpers/server.js";
@@ -10,11 +11,14 @@ describe("security headers", () => {
   });
   after(() => s.close());
 
-  for (const path of ["/", "/signin", "/.well-known/openid-configuration", "/jwks", "/no-such-page"]) {
-    it(`${path} carries the CSP and friends`, async () => {
+  for (const path of ["/", "/signin", "/auth", "/session/end", "/no-such-page", "/.well-known/openid-configuration", "/jwks", "/me", "/token"]) {
+    const api = ["/.well-known/openid-configuration", "/jwks", "/me", "/token"].includes(path);
+    it(`${path} carries the ${api ? "API" : "page"} CSP and friends`, async () => {
       const res = await fetch(`${s.url}${path}`);
       const csp = res.headers.get("content-security-policy") ?? "";
-      assert.match(csp, /script-src 'self'/);
+      if (api) assert.match(csp, /^default-src 'none'/);
+      else assert.match(csp, /script-src 'self'/);
+      assert.equal(res.headers.get("cross-origin-opener-policy"), api ? null : "same-origin");
       assert.doesNotMatch(csp, /unsafe-inline/);
       assert.match(csp, /frame-ancestors 'none'/);
       assert.equal(res.headers.get("x-content-type-options"), "nosniff");

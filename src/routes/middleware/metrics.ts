@@ -4,7 +4,8 @@
 import type Koa from "koa";
 import type { Metrics, RequestLabels } from "../../metrics.js";
 
-export function measureRequests(metrics: Metrics, isOurs: (path: string) => boolean): Koa.Middleware {
+/** `handler` names who answers: "passport" on our application, "oidc" inside oidc-provider's. */
+export function measureRequests(metrics: Metrics, handler: "passport" | "oidc"): Koa.Middleware {
   return async (ctx, next) => {
     const start = performance.now();
     let status: number | undefined;
@@ -14,15 +15,15 @@ export function measureRequests(metrics: Metrics, isOurs: (path: string) => bool
       status = (err as { status?: number }).status ?? 500;
       throw err;
     } finally {
-      metrics.observe(labels(ctx, isOurs, status ?? ctx.status), (performance.now() - start) / 1000);
+      metrics.observe(labels(ctx, handler, status ?? ctx.status), (performance.now() - start) / 1000);
     }
   };
 }
 
-function labels(ctx: Koa.Context, isOurs: (path: string) => boolean, status: number): RequestLabels {
+function labels(ctx: Koa.Context, handler: string, status: number): RequestLabels {
   const base = { method: ctx.method, status };
   if (ctx.path.startsWith("/static/")) return { ...base, route: "/static/*", handler: "static" };
   const route = (ctx as { _matchedRoute?: string | RegExp })._matchedRoute;
   if (!route) return { ...base, route: "(unmatched)", handler: "none" };
-  return { ...base, route: String(route), handler: isOurs(ctx.path) ? "passport" : "oidc" };
+  return { ...base, route: String(route), handler };
 }

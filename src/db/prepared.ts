@@ -1,0 +1,75 @@
+// Fixed SQL statements on the hot path (every token, introspection and userinfo request), run on
+// the driver underneath TypeORM: a better-sqlite3 statement prepared once per text, or a named pg
+// query that each pooled connection prepares on first use. `ds.query` gives the same result but
+// builds a query runner, a logger call, two subscriber broadcasts and a result object around every
+// statement; on SQLite that wrapping cost more than the statement itself (see docs/decisions.md,
+// Performance). TypeORM stays for everything else, for transactions and for migrations.
+//
+// Only fixed texts written by the stores belong here (never text built from input): statements are
+// kept for the life of the process, one per text. Parameters are strings, numbers or null.
+import crypto from "node:crypto";
+import type { DataSource } from "typeorm";
+import type { Database, Statement } from "better-sqlite3";
+import type { Pool } from "pg";
+
+export type SqlValue = string | number | null;
+
+export interface PreparedSql {
+  /** Rows of a SELECT. */
+  rows<T = Record<string, unknown>>(sql: string, params: SqlValue[]): Promise<T[]>;
+  /** Runs a write; resolves to the number of rows it changed. */
+  run(sql: string, params: SqlValue[]): Promise<number>;
+}
+
+function sqlite(db: Database): PreparedSql {
+  const statements = new Map<string, Statement>();
+  const prepare = (sql: string) => {
+    let stmt = statements.get(sql);
+    if (!stmt) statements.set(sql, (stmt = db.prepare(sql)));
+    return stmt;
+  };
+  // Async like the pg side, so callers are the same for both; the work itself is synchronous.
+  return {
+    rows: async <T>(sql: string, params: SqlValue[]) => prepare(sql).all(...params) as T[],
+    run: async (sql, params) => prepare(sql).run(...params).changes,
+  };
+}
+
+function postgres(pool: Pool): PreparedSql {
+  // A statement name per text: pg prepares it once per connection, then sends only its parameters.
+  const names = new Map<string, string>();
+  const named = (text: string) => {
+    let name = names.get(text);
+    if (!name) names.set(text, (name = `passport_${crypto.createHash("sha256").update(text).digest("hex").slice(0, 24)}`));
+    return name;
+  };
+  return {
+    rows: async <T>(text: string, values: SqlValue[]) => (await pool.query({ name: named(text), text, values })).rows as T[],
+    run: async (text, values) => (await pool.query({ name: named(text), text, values })).rowCount ?? 0,
+  };
+}
+
+/** The driver handle statements belong to: the SQLite connection, or the pg pool. */
+function handleOf(ds: DataSource): Database | Pool {
+  const driver = ds.driver as unknown as { databaseConnection?: Database; master?: Pool };
+  const handle = ds.options.type === "better-sqlite3" ? driver.databaseConnection : ds.options.type === "postgres" ? driver.master : undefined;
+  if (!handle) throw new Error(`no prepared statements for ${ds.options.type}${ds.isInitialized ? "" : " before the DataSource is initialized"}`);
+  return handle;
+}
+
+/**
+ * Statements run on the DataSource's current connection or pool. The stores hold this for their
+ * lifetime; a DataSource that is closed and opened again gets fresh statements on its new handle.
+ */
+export function preparedSql(ds: DataSource): PreparedSql {
+  let current: { handle: Database | Pool; sql: PreparedSql } | undefined;
+  const sql = () => {
+    const handle = handleOf(ds);
+    if (current?.handle !== handle) current = { handle, sql: ds.options.type === "postgres" ? postgres(handle as Pool) : sqlite(handle as Database) };
+    return current.sql;
+  };
+  return {
+    rows: (text, params) => sql().rows(text, params),
+    run: (text, params) => sql().run(text, params),
+  };
+}
