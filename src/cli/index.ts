@@ -1,4 +1,4 @@
-// The operator CLI (`passport`, or `npm run cli --`): clients, users, keys, purge, admin-link. Each command
+// The operator CLI (`passport`, or `npm run cli --`): clients, users, keys, purge, admin-link, start. Each command
 // opens the database the server uses, does one thing and closes it; exit code 0 on success, 1
 // with a one-line message on stderr on failure.
 import { Command, CommanderError } from "commander";
@@ -7,6 +7,7 @@ import { registrationTokenCommand } from "./registration-tokens.js";
 import { clientsCommand } from "./clients.js";
 import { keysCommand } from "./keys.js";
 import { describeError } from "./output.js";
+import { startCommand } from "./start.js";
 import { usersCommand } from "./users.js";
 
 export function buildProgram(): Command {
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   keysCommand(program);
   adminLinkCommand(program);
   registrationTokenCommand(program);
+  startCommand(program);
   return program;
 }
 
