@@ -3,7 +3,7 @@
 // in the JWKS until every token they signed has expired.
 import crypto from "node:crypto";
 import { exportJWK, generateKeyPair, type JWK } from "jose";
-import type { ServerKeyStore } from "../db/server-keys.js";
+import { type ServerKeyStore, versionOf } from "../db/server-keys.js";
 import type { ServerKeyRow } from "../db/entities.js";
 import type { SecretBox } from "../services/secret-box.js";
 
@@ -36,8 +36,7 @@ export class KeyRing {
   /** New keys become active; the old ones keep verifying until tokens they signed expire. */
   async rotateSigningKeys(now = Date.now()): Promise<string[]> {
     const fresh = await this.generateSet(now);
-    await this.store.retireActive("sig", now);
-    await this.store.insertMany(fresh);
+    await this.store.replaceActive("sig", fresh, now);
     await this.dropExpired(now);
     return fresh.map((r) => r.kid);
   }
@@ -52,9 +51,11 @@ export class KeyRing {
   async signingKeys(): Promise<SigningKeySet> {
     const rows = await this.store.list("sig");
     const ordered = [...rows.filter((r) => r.status === "active"), ...rows.filter((r) => r.status !== "active")];
+    // The version of exactly these rows: read apart, a rotation landing in between would pair the
+    // old keys with the new version, and the process would never reload them.
     return {
       jwks: ordered.map((r) => JSON.parse(this.box.open(r.privateData)) as JWK),
-      version: await this.store.version("sig"),
+      version: versionOf(rows),
     };
   }
 

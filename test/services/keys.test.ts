@@ -34,6 +34,30 @@ for (const db of databases()) {
       }
     });
 
+    it("pairs the keys it loads with their own version, so a rotation landing meanwhile is reloaded", async () => {
+      const t = await openTestDb(db);
+      try {
+        const store = new ServerKeyStore(t.ds);
+        const ring = new KeyRing(store, new SecretBox(""), HOUR);
+        const other = new KeyRing(new ServerKeyStore(t.ds), new SecretBox(""), HOUR); // the CLI, say
+        await ring.ensureSigningKeys();
+        // Another process rotates right after this one has read the key rows.
+        const list = store.list.bind(store);
+        store.list = async (use) => {
+          const rows = await list(use);
+          store.list = list;
+          await other.rotateSigningKeys();
+          return rows;
+        };
+        const loaded = await ring.signingKeys();
+        const fresh = (await ring.signingKeys()).jwks.map((k) => k.kid);
+        assert.ok(!fresh.every((k) => loaded.jwks.some((j) => j.kid === k)), "the rotation landed after the read");
+        assert.notEqual(await ring.signingVersion(), loaded.version, "the next check sees a change, so the process reloads");
+      } finally {
+        await t.drop();
+      }
+    });
+
     it("rotates with overlap and drops retired keys after it", async () => {
       const t = await openTestDb(db);
       try {
