@@ -18,6 +18,8 @@ export interface BlobStore {
   exists(hash: string): Promise<boolean>;
   /** Every stored hash (for collecting orphans). */
   list(): AsyncIterable<string>;
+  /** Removes what uploads cut off by a dead process left behind, if the store can leave any; returns how many. */
+  sweep?(): Promise<number>;
 }
 
 export class BlobTooLargeError extends AppError {

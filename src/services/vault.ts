@@ -239,8 +239,9 @@ export class VaultService {
    * Removes uploads never attached to an item (older than `graceMs`, by default the window after
    * which they stop counting), expired reservations, and blobs nobody references.
    */
-  async collectGarbage(graceMs = this.limits.unattachedTtlSeconds * 1000, now = Date.now()): Promise<{ files: number; blobs: number; reservations: number }> {
+  async collectGarbage(graceMs = this.limits.unattachedTtlSeconds * 1000, now = Date.now()): Promise<{ files: number; blobs: number; reservations: number; partialUploads: number }> {
     const reservations = await this.store.purgeReservations(now);
+    const partialUploads = (await this.blobs.sweep?.()) ?? 0;
     const stale = await this.store.deleteUnattachedBefore(now - graceMs);
     await this.dropBlobs(stale);
     let blobs = 0;
@@ -250,7 +251,7 @@ export class VaultService {
         blobs += 1;
       }
     }
-    return { files: stale.length, blobs, reservations };
+    return { files: stale.length, blobs, reservations, partialUploads };
   }
 
   private quotaRule(): { quota: number; unattachedTtlMs: number } {
