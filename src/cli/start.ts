@@ -4,7 +4,6 @@ import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { main } from "../main.js";
 
 const BUILD = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "scripts", "build-web.mjs");
 
@@ -23,6 +22,8 @@ export function startCommand(program: Command): void {
       if (opts.workers) process.env.WORKERS = opts.workers;
       // As `npm start` does: the browser bundles in public/js are built from src/web.
       if (opts.build) await import(pathToFileURL(BUILD).href);
+      // Loaded here, not at the top: the other commands need none of the server.
+      const { main } = await import("../main.js");
       await main();
       // The server runs until a signal; it exits by itself (src/server.ts, src/cluster.ts).
       await new Promise(() => undefined);
