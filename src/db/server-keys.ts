@@ -72,11 +72,6 @@ export class ServerKeyStore {
     if (changed && ds.options.type === "better-sqlite3") await ds.query("PRAGMA wal_checkpoint(TRUNCATE)");
     return changed;
   }
-
-  /** A cheap fingerprint of the signing keys, polled to notice a rotation by another process. */
-  async version(use: string): Promise<string> {
-    return versionOf(await this.repo.find({ where: { use }, select: { kid: true, status: true } }));
-  }
 }
 
 /** A fingerprint of a key set: which kids, in which status. */

@@ -178,6 +178,7 @@ if (process.env.TEST_DATABASE_URL) {
       const before = await flow(a);
       const oldKids = await kidsOf(a.direct);
 
+      const rotatedAt = Date.now();
       const rotated = await runCli(env, ["keys", "rotate", "--json"]);
       assert.equal(rotated.code, 0, rotated.stderr);
       const fresh = rotated.json<{ active_kids: string[] }>().active_kids;
@@ -191,6 +192,9 @@ if (process.env.TEST_DATABASE_URL) {
         assert.ok(oldKids.every((k) => kids.includes(k)), `${node.name} still publishes the old keys (tokens they signed are live)`);
       }
 
+      // New keys sign two refresh intervals (2 s here) after the rotation, and each process switches
+      // at its next check (1 s): only then is a token signed with one.
+      await new Promise((r) => setTimeout(r, Math.max(0, rotatedAt + 3500 - Date.now())));
       for (const [signer, verifier] of [
         [a, b],
         [b, a],

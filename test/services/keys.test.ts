@@ -58,6 +58,27 @@ for (const db of databases()) {
       }
     });
 
+    it("publishes new keys for the activation delay before they sign, and reloads when they start", async () => {
+      const t = await openTestDb(db);
+      try {
+        const ring = new KeyRing(new ServerKeyStore(t.ds), new SecretBox(""), HOUR, 2 * 60_000);
+        await ring.ensureSigningKeys();
+        const first = (await ring.signingKeys()).jwks.find((k) => k.kty === "RSA")!.kid;
+        assert.ok(first, "on a first start the only keys sign at once");
+        const now = Date.now();
+        const fresh = await ring.rotateSigningKeys(now);
+        const during = await ring.signingKeys(now + 60_000);
+        assert.equal(during.jwks.find((k) => k.kty === "RSA")!.kid, first, "the old key still signs while the new one is being published");
+        assert.ok(fresh.every((kid) => during.jwks.some((k) => k.kid === kid)), "the new keys are published at once");
+        const later = await ring.signingKeys(now + 2 * 60_000 + 1);
+        assert.ok(fresh.includes(later.jwks.find((k) => k.kty === "RSA")!.kid!), "the new key signs after the delay");
+        assert.notEqual(later.version, during.version, "a process polling then reloads");
+        assert.equal(await ring.signingVersion(now + 60_000), during.version);
+      } finally {
+        await t.drop();
+      }
+    });
+
     it("rotates with overlap and drops retired keys after it", async () => {
       const t = await openTestDb(db);
       try {
