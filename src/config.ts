@@ -14,6 +14,8 @@ const envSchema = z.object({
   PORT: int(0, 65535).default(3000),
   /** Address to bind. */
   HOST: z.string().default("0.0.0.0"),
+  /** Server processes (node:cluster workers sharing PORT); 1 runs a single process. More than 1 needs PostgreSQL. */
+  WORKERS: int(1, 64).default(1),
   /** Public issuer URL; defaults to http://localhost:PORT. Use https in production. */
   ISSUER: z.string().url().optional(),
   /** Folder for the SQLite database and (later) the blob store. */
@@ -130,6 +132,8 @@ export type Env = z.input<typeof envSchema>;
 export interface Config {
   port: number;
   host: string;
+  /** node:cluster workers; 1 means a single process (src/cluster.ts). */
+  workers: number;
   issuer: string;
   secureCookies: boolean;
   dataDir: string;
@@ -227,6 +231,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     port: e.PORT,
     host: e.HOST,
+    workers: e.WORKERS,
     issuer,
     secureCookies: issuer.startsWith("https:"),
     dataDir,

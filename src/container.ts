@@ -84,7 +84,8 @@ export async function createContainer(cfg: Config, ds?: DataSource, opts: { mail
   });
   // A retired key must outlive everything it may have signed: the longest token lifetime.
   const overlapMs = Math.max(cfg.ttl.accessToken, cfg.ttl.idToken) * 1000;
-  const keys = new KeyRing(new ServerKeyStore(db), box, overlapMs);
+  // New keys are published for two refresh intervals before they sign, so every process lists them first.
+  const keys = new KeyRing(new ServerKeyStore(db), box, overlapMs, 2 * cfg.keyRefreshSeconds * 1000);
   const limiter = new RateLimiter(new AttemptCounterStore(db));
   const guard = new BruteForceGuard(limiter, cfg.bruteForce);
   const accountStore = new AccountStore(db);

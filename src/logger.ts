@@ -14,10 +14,15 @@ export interface Logger {
   enabled(level: Exclude<Level, "silent">): boolean;
 }
 
-export function createLogger(level: Config["logLevel"], write: (line: string) => void = (l) => process.stdout.write(l + "\n")): Logger {
+/** `base` goes into every line (a cluster worker names itself, so a line tells which process wrote it). */
+export function createLogger(
+  level: Config["logLevel"],
+  write: (line: string) => void = (l) => process.stdout.write(l + "\n"),
+  base: Record<string, unknown> = {},
+): Logger {
   const min = LEVELS[level];
   const at = (lvl: Exclude<Level, "silent">) => (msg: string, meta?: Record<string, unknown>) => {
-    if (LEVELS[lvl] >= min) write(JSON.stringify({ t: new Date().toISOString(), level: lvl, msg, ...meta }));
+    if (LEVELS[lvl] >= min) write(JSON.stringify({ t: new Date().toISOString(), level: lvl, msg, ...base, ...meta }));
   };
   return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error"), enabled: (lvl) => LEVELS[lvl] >= min };
 }

@@ -1,41 +1,27 @@
-// Starts Passport: configuration, database and migrations, keys, HTTP server, background jobs.
-import http from "node:http";
+// Starts Passport: one server process (src/server.ts), or with WORKERS > 1 a node:cluster primary
+// that prepares the database once and keeps that many server processes running (src/cluster.ts).
+import cluster from "node:cluster";
+import { pathToFileURL } from "node:url";
 import { loadConfig, ConfigError } from "./config.js";
-import { createApp } from "./app.js";
-import { purgeExpired } from "./container.js";
+import { runCluster } from "./cluster.js";
+import { runServer } from "./server.js";
 
-async function main(): Promise<void> {
+export async function main(): Promise<void> {
   // Whatever the server writes (database, key file, blobs, outbox) is for its own user only; the
   // modules that create files also set their modes, this catches anything else.
   process.umask(0o077);
   const cfg = loadConfig();
-  const app = await createApp(cfg);
-  const server = http.createServer(app.handler);
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 20_000;
-  await new Promise<void>((resolve) => server.listen(cfg.port, cfg.host, resolve));
-  app.log.info("passport listening", { issuer: cfg.issuer, port: cfg.port, database: cfg.database.type });
-
-  const timers: NodeJS.Timeout[] = [];
-  const every = (seconds: number, job: () => Promise<unknown>, name: string) => {
-    if (seconds <= 0) return;
-    const t = setInterval(() => job().catch((e: Error) => app.log.warn(`${name} failed`, { error: e.message })), seconds * 1000);
-    t.unref();
-    timers.push(t);
-  };
-  every(cfg.purgeIntervalSeconds, async () => app.log.debug("purged", await purgeExpired(app.container)), "purge");
-  every(cfg.keyRefreshSeconds, async () => (await app.host.refresh()) && app.log.info("signing keys reloaded"), "key refresh");
-
-  const stop = () => {
-    timers.forEach(clearInterval);
-    server.close(() => void app.close().then(() => process.exit(0)));
-    setTimeout(() => process.exit(0), 5000).unref();
-  };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
+  if (cluster.isPrimary && cfg.workers > 1) await runCluster(cfg);
+  else await runServer(cfg);
 }
 
-main().catch((err) => {
-  process.stderr.write(`${err instanceof ConfigError ? err.message : `passport failed to start: ${(err as Error).message}`}\n`);
-  process.exit(1);
-});
+/** Runs main() and turns a start failure into one line on stderr and exit code 1. */
+export function start(): void {
+  main().catch((err) => {
+    process.stderr.write(`${err instanceof ConfigError ? err.message : `passport failed to start: ${(err as Error).message}`}\n`);
+    process.exit(1);
+  });
+}
+
+// `node src/main.ts` (npm start) and every cluster worker run this file directly.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) start();

@@ -1,6 +1,6 @@
 // The operator CLI (`passport`, or `npm run cli --`): clients, users, keys, purge, admin-link,
-// backup and restore. Each command opens the database the server uses, does one thing and closes
-// it; exit code 0 on success, 1 with a one-line message on stderr on failure.
+// backup, restore and start. Each command opens the database the server uses, does one thing and
+// closes it; exit code 0 on success, 1 with a one-line message on stderr on failure.
 import { Command, CommanderError } from "commander";
 import { adminLinkCommand } from "./admin-link.js";
 import { backupCommands } from "./backup.js";
@@ -8,6 +8,7 @@ import { registrationTokenCommand } from "./registration-tokens.js";
 import { clientsCommand } from "./clients.js";
 import { keysCommand } from "./keys.js";
 import { describeError } from "./output.js";
+import { startCommand } from "./start.js";
 import { usersCommand } from "./users.js";
 
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   adminLinkCommand(program);
   registrationTokenCommand(program);
   backupCommands(program);
+  startCommand(program);
   return program;
 }
 

@@ -18,8 +18,9 @@ export function keysCommand(program: Command): void {
   withJson(keys.command("rotate").description("make new signing keys active; the old ones keep verifying until their tokens expire")).action(
     handler(async ({ c, cfg, out }) => {
       const kids = await c.keys.rotateSigningKeys();
-      const pickup = cfg.keyRefreshSeconds > 0 ? `within ${cfg.keyRefreshSeconds} s (KEY_REFRESH_SECONDS)` : "when they restart (KEY_REFRESH_SECONDS is 0)";
-      out.result({ active_kids: kids, key_refresh_seconds: cfg.keyRefreshSeconds }, () => `New active signing keys: ${kids.join(", ")}\nRunning servers pick them up ${pickup}.`);
+      const r = cfg.keyRefreshSeconds;
+      const pickup = r > 0 ? `publish them within ${r} s (KEY_REFRESH_SECONDS) and sign with them after ${2 * r} s` : "pick them up when they restart (KEY_REFRESH_SECONDS is 0)";
+      out.result({ active_kids: kids, key_refresh_seconds: r }, () => `New active signing keys: ${kids.join(", ")}\nRunning servers ${pickup}.`);
     }),
   );
 

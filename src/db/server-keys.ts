@@ -22,14 +22,21 @@ export class ServerKeyStore {
     await this.repo.createQueryBuilder().insert().values(row).orIgnore().execute();
   }
 
+  /**
+   * Retires the active keys of `use` and inserts `fresh`, in one transaction: a process reloading
+   * its keys meanwhile sees the old set or the new one, never a set without active keys.
+   */
+  async replaceActive(use: string, fresh: ServerKeyRow[], now: number): Promise<void> {
+    await inTransaction(this.repo.manager.connection, async (m) => {
+      await m.getRepository(ServerKeyEntity).update({ use, status: "active" }, { status: "retiring", retiredAt: now });
+      await m.getRepository(ServerKeyEntity).insert(fresh);
+    });
+  }
+
   async insertMany(rows: ServerKeyRow[]): Promise<void> {
     await inTransaction(this.repo.manager.connection, async (m) => {
       await m.getRepository(ServerKeyEntity).insert(rows);
     });
-  }
-
-  async retireActive(use: string, now: number): Promise<void> {
-    await this.repo.update({ use, status: "active" }, { status: "retiring", retiredAt: now });
   }
 
   async remove(kids: string[]): Promise<void> {
@@ -65,10 +72,9 @@ export class ServerKeyStore {
     if (changed && ds.options.type === "better-sqlite3") await ds.query("PRAGMA wal_checkpoint(TRUNCATE)");
     return changed;
   }
+}
 
-  /** A cheap fingerprint of the signing keys, polled to notice a rotation by another process. */
-  async version(use: string): Promise<string> {
-    const rows = await this.repo.find({ where: { use }, select: { kid: true, status: true } });
-    return rows.map((r) => `${r.kid}:${r.status}`).sort().join(",");
-  }
+/** A fingerprint of a key set: which kids, in which status. */
+export function versionOf(rows: Pick<ServerKeyRow, "kid" | "status">[]): string {
+  return rows.map((r) => `${r.kid}:${r.status}`).sort().join(",");
 }

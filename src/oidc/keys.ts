@@ -3,7 +3,7 @@
 // in the JWKS until every token they signed has expired.
 import crypto from "node:crypto";
 import { exportJWK, generateKeyPair, type JWK } from "jose";
-import type { ServerKeyStore } from "../db/server-keys.js";
+import { type ServerKeyStore, versionOf } from "../db/server-keys.js";
 import type { ServerKeyRow } from "../db/entities.js";
 import type { SecretBox } from "../services/secret-box.js";
 
@@ -26,6 +26,11 @@ export class KeyRing {
     private readonly box: SecretBox,
     /** Longest lifetime of anything a retired key may have signed, in ms. */
     private readonly overlapMs: number,
+    /**
+     * How long new keys are published before they sign (ms): two key-refresh intervals, so every
+     * process lists a new key in its JWKS before any process signs with it. 0 signs at once.
+     */
+    private readonly activationMs = 0,
   ) {}
 
   async ensureSigningKeys(): Promise<void> {
@@ -36,30 +41,45 @@ export class KeyRing {
   /** New keys become active; the old ones keep verifying until tokens they signed expire. */
   async rotateSigningKeys(now = Date.now()): Promise<string[]> {
     const fresh = await this.generateSet(now);
-    await this.store.retireActive("sig", now);
-    await this.store.insertMany(fresh);
+    await this.store.replaceActive("sig", fresh, now);
     await this.dropExpired(now);
     return fresh.map((r) => r.kid);
   }
 
   async dropExpired(now = Date.now()): Promise<number> {
     const rows = await this.store.list("sig");
-    const gone = rows.filter((r) => r.status === "retiring" && (r.retiredAt ?? 0) + this.overlapMs < now);
+    // A retired key may still sign during the activation delay of its successor.
+    const gone = rows.filter((r) => r.status === "retiring" && (r.retiredAt ?? 0) + this.activationMs + this.overlapMs < now);
     await this.store.remove(gone.map((r) => r.kid));
     return gone.length;
   }
 
-  async signingKeys(): Promise<SigningKeySet> {
+  /**
+   * Private JWKs for oidc-provider, the ones that sign first (it signs with the first key of an
+   * algorithm's family): active keys once published for `activationMs`, then the most recently
+   * retired, then keys still waiting (which sign only if nothing else can: a first start).
+   */
+  async signingKeys(now = Date.now()): Promise<SigningKeySet> {
     const rows = await this.store.list("sig");
-    const ordered = [...rows.filter((r) => r.status === "active"), ...rows.filter((r) => r.status !== "active")];
+    const waiting = (r: ServerKeyRow) => r.status === "active" && r.createdAt + this.activationMs > now;
+    const retired = rows.filter((r) => r.status !== "active").sort((a, b) => (b.retiredAt ?? 0) - (a.retiredAt ?? 0));
+    const ordered = [...rows.filter((r) => r.status === "active" && !waiting(r)), ...retired, ...rows.filter(waiting)];
+    // The version of exactly these rows: read apart, a rotation landing in between would pair the
+    // old keys with the new version, and the process would never reload them.
     return {
       jwks: ordered.map((r) => JSON.parse(this.box.open(r.privateData)) as JWK),
-      version: await this.store.version("sig"),
+      version: this.versionAt(rows, now),
     };
   }
 
-  signingVersion(): Promise<string> {
-    return this.store.version("sig");
+  /** Changes when the keys change and when waiting keys start to sign, so each process reloads then. */
+  async signingVersion(now = Date.now()): Promise<string> {
+    return this.versionAt(await this.store.list("sig"), now);
+  }
+
+  private versionAt(rows: ServerKeyRow[], now: number): string {
+    const waiting = rows.filter((r) => r.status === "active" && r.createdAt + this.activationMs > now).map((r) => r.kid);
+    return `${versionOf(rows)}|waiting:${waiting.sort().join(",")}`;
   }
 
   async listSigningKeys(): Promise<{ kid: string; kty: string; status: string; createdAt: number; retiredAt: number | null }[]> {

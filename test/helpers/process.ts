@@ -25,11 +25,16 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts the server and waits (at most 30 s) until discovery answers. */
-export async function startProcess(env: Record<string, string>, port: number): Promise<ServerProcess> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+/**
+ * Starts the server and waits (at most 60 s) until discovery answers. `issuer` defaults to the
+ * process's own address; processes behind one balancer share the balancer's. `command` runs the
+ * CLI instead of src/main.ts (e.g. ["start", "--workers", "2", "--no-build"]).
+ */
+export async function startProcess(env: Record<string, string>, port: number, opts: { issuer?: string; command?: string[] } = {}): Promise<ServerProcess> {
+  const args = opts.command ? [path.join(ROOT, "bin", "passport.js"), ...opts.command] : ["--import", "tsx", "src/main.ts"];
+  const child: ChildProcess = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1", ISSUER: `http://localhost:${port}` },
+    env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1", ISSUER: opts.issuer ?? `http://localhost:${port}` },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -37,7 +42,7 @@ export async function startProcess(env: Record<string, string>, port: number): P
   child.stderr!.on("data", (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   const url = `http://localhost:${port}`;
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${out}`);
     try {
       const res = await fetch(`${url}/.well-known/openid-configuration`);
@@ -46,9 +51,9 @@ export async function startProcess(env: Record<string, string>, port: number): P
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 100));
-    if (i === 299) {
+    if (i === 599) {
       child.kill("SIGKILL");
-      throw new Error(`server did not start within 30 s:\n${out}`);
+      throw new Error(`server did not start within 60 s:\n${out}`);
     }
   }
   return {
@@ -56,7 +61,7 @@ export async function startProcess(env: Record<string, string>, port: number): P
     pid: child.pid!,
     output: () => out,
     stop: async (signal = "SIGTERM") => {
-      child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
   };

@@ -34,6 +34,51 @@ for (const db of databases()) {
       }
     });
 
+    it("pairs the keys it loads with their own version, so a rotation landing meanwhile is reloaded", async () => {
+      const t = await openTestDb(db);
+      try {
+        const store = new ServerKeyStore(t.ds);
+        const ring = new KeyRing(store, new SecretBox(""), HOUR);
+        const other = new KeyRing(new ServerKeyStore(t.ds), new SecretBox(""), HOUR); // the CLI, say
+        await ring.ensureSigningKeys();
+        // Another process rotates right after this one has read the key rows.
+        const list = store.list.bind(store);
+        store.list = async (use) => {
+          const rows = await list(use);
+          store.list = list;
+          await other.rotateSigningKeys();
+          return rows;
+        };
+        const loaded = await ring.signingKeys();
+        const fresh = (await ring.signingKeys()).jwks.map((k) => k.kid);
+        assert.ok(!fresh.every((k) => loaded.jwks.some((j) => j.kid === k)), "the rotation landed after the read");
+        assert.notEqual(await ring.signingVersion(), loaded.version, "the next check sees a change, so the process reloads");
+      } finally {
+        await t.drop();
+      }
+    });
+
+    it("publishes new keys for the activation delay before they sign, and reloads when they start", async () => {
+      const t = await openTestDb(db);
+      try {
+        const ring = new KeyRing(new ServerKeyStore(t.ds), new SecretBox(""), HOUR, 2 * 60_000);
+        await ring.ensureSigningKeys();
+        const first = (await ring.signingKeys()).jwks.find((k) => k.kty === "RSA")!.kid;
+        assert.ok(first, "on a first start the only keys sign at once");
+        const now = Date.now();
+        const fresh = await ring.rotateSigningKeys(now);
+        const during = await ring.signingKeys(now + 60_000);
+        assert.equal(during.jwks.find((k) => k.kty === "RSA")!.kid, first, "the old key still signs while the new one is being published");
+        assert.ok(fresh.every((kid) => during.jwks.some((k) => k.kid === kid)), "the new keys are published at once");
+        const later = await ring.signingKeys(now + 2 * 60_000 + 1);
+        assert.ok(fresh.includes(later.jwks.find((k) => k.kty === "RSA")!.kid!), "the new key signs after the delay");
+        assert.notEqual(later.version, during.version, "a process polling then reloads");
+        assert.equal(await ring.signingVersion(now + 60_000), during.version);
+      } finally {
+        await t.drop();
+      }
+    });
+
     it("rotates with overlap and drops retired keys after it", async () => {
       const t = await openTestDb(db);
       try {
