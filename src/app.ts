@@ -58,12 +58,12 @@ export async function createApp(cfg: Config, opts: { container?: Container; log?
   // true; anything left of them the client may have written to dodge the address-based limits.
   koa.maxIpsCount = cfg.trustProxyHops;
   koa.silent = true;
-  // Probes and scrapes first: no log line, no session, not counted themselves.
+  koa.use(securityHeaders(cfg.secureCookies));
+  // Probes and scrapes before the rest: no log line, no session, not counted themselves.
   const metrics = cfg.metricsToken ? new Metrics() : null;
   koa.use(operationsEndpoints({ health: container.health, metrics, metricsToken: cfg.metricsToken, log }));
   if (metrics) koa.use(measureRequests(metrics, isOurs));
   koa.use(requestLog(log));
-  koa.use(securityHeaders(cfg.secureCookies));
   koa.use(mount("/static", serve(PUBLIC, { maxAge: 3600_000, gzip: false })));
 
   const parse = bodyParser({
