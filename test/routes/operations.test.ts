@@ -30,6 +30,7 @@ for (const db of databases()) {
       const ok = await fetch(`${s.url}/healthz`);
       assert.equal(ok.status, 200);
       assert.equal(ok.headers.get("cache-control"), "no-store");
+      assert.equal(ok.headers.get("x-content-type-options"), "nosniff", "the security headers too");
       assert.deepEqual(await ok.json(), { status: "ok", checks: { database: "ok" } });
 
       await s.app.container.ds.destroy();
