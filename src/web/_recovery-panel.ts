@@ -4,6 +4,7 @@
 import { deriveRecoveryKeys } from "../crypto/index.js";
 import { api } from "./_api.js";
 import { describeError, FormProblem } from "./_form.js";
+import { must, saveBlob } from "./vault/dom.js";
 
 /** Upper case, no separators, and the look-alikes the key format forgives (I/L→1, O→0). */
 const canonical = (s: string) => s.normalize("NFKC").toUpperCase().replace(/[\s\-\u2010-\u2015\u2212_.]/g, "").replace(/[IL]/g, "1").replace(/O/g, "0");
@@ -33,28 +34,10 @@ export function recoveryKeyText(recoveryKey: string, email: string, origin: stri
   ].join("\n");
 }
 
-function download(text: string, name: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: "text/plain;charset=utf-8" }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  a.hidden = true;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
-
-function must<T extends HTMLElement>(root: ParentNode, selector: string): T {
-  const found = root.querySelector<T>(selector);
-  if (!found) throw new Error(`the page lacks ${selector}`);
-  return found;
-}
-
 /** Fills and shows the panel; after a matching last group and the server's yes, goes to `next`. */
 export function showRecoveryKey(panel: HTMLElement, recoveryKey: string, email: string, next: string): void {
   must(panel, "#recovery-key").textContent = recoveryKey;
-  const note = must(panel, "#recovery-note");
+  const note = must<HTMLElement>(panel, "#recovery-note");
   const say = (text: string) => {
     note.textContent = text;
     note.hidden = false;
@@ -66,14 +49,15 @@ export function showRecoveryKey(panel: HTMLElement, recoveryKey: string, email: 
     );
   });
   must(panel, "#recovery-download").addEventListener("click", () => {
-    download(recoveryKeyText(recoveryKey, email, location.origin), `passport-recovery-key-${location.hostname}.txt`);
+    const text = recoveryKeyText(recoveryKey, email, location.origin);
+    saveBlob(new Blob([text], { type: "text/plain;charset=utf-8" }), `passport-recovery-key-${location.hostname}.txt`);
     say("Downloaded. Move the file somewhere safe, off this computer if you can.");
   });
   must(panel, "#recovery-print").addEventListener("click", () => window.print());
 
   const form = must<HTMLFormElement>(panel, "#recovery-confirm-form");
   const input = must<HTMLInputElement>(form, "input[name=lastGroup]");
-  const error = must(form, ".error");
+  const error = must<HTMLElement>(form, ".error");
   const button = must<HTMLButtonElement>(form, "#recovery-continue");
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
@@ -90,7 +74,7 @@ export function showRecoveryKey(panel: HTMLElement, recoveryKey: string, email: 
       .finally(() => (button.disabled = false));
   });
   panel.hidden = false;
-  must(panel, "h2").focus();
+  must<HTMLElement>(panel, "h2").focus();
 }
 
 async function confirm(recoveryKey: string, typed: string): Promise<void> {

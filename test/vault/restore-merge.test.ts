@@ -1,12 +1,14 @@
-// The pure part of restoring a backup (src/web/vault/restore-merge.ts, backup.ts): when two
-// versions of a document are the same, what "keep both" makes of them, and which files are
-// accepted as backups.
+// Restoring a backup, below the page (src/web/vault/restore-merge.ts, backup.ts, restore.ts): when
+// two versions of a document are the same, what "keep both" makes of them, which files are accepted
+// as backups, the room check before any upload, and which key opens a backup. The whole flow runs
+// in Chromium in test/browser/vault.test.ts.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { combine, fingerprint } from "../../src/web/vault/restore-merge.js";
 import { parseBackup } from "../../src/web/vault/backup.js";
-import { checkRoom, jobsFor } from "../../src/web/vault/restore.js";
+import { backupKeyFromPassword, checkRoom, jobsFor, opensWith } from "../../src/web/vault/restore.js";
+import { createAccountMaterial, openItem, sealItem } from "../../src/crypto/index.js";
 
 const scan = (name: string, size = 100) => ({ id: crypto.randomUUID(), mime: "image/png", name, size, sha256: crypto.randomBytes(32).toString("hex") });
 
@@ -69,5 +71,30 @@ describe("restoring a backup: room in the vault", () => {
     assert.doesNotThrow(() => checkRoom({ quota: 1000, usage: 500 }, replacing, lookup));
     // "Keep mine" needs nothing.
     assert.deepEqual(jobsFor([{ type: "passport", theirs, mine: { item: mineItem(200) as never, data: { document_no: "A" } }, same: false }], () => "mine"), []);
+  });
+});
+
+describe("restoring a backup: which key opens it", () => {
+  it("this vault's key when it made the backup; otherwise the password the backup's account had then", async () => {
+    const then = await createAccountMaterial("the password back then", 1000);
+    const now = await createAccountMaterial("today's password", 1000);
+    const item = { id: crypto.randomUUID(), type: "passport" as const, version: 1 };
+    const sealed = await sealItem(then.vaultKey, item, { document_no: "OLD-1" });
+    const backup = parseBackup(
+      JSON.stringify({
+        format: "passport-backup/v1",
+        exportedAt: "2026-01-01T00:00:00.000Z",
+        email: "a@example.test",
+        kdf: then.body.kdf,
+        wrappedVaultKey: then.body.wrappedVaultKey,
+        items: [{ ...item, ...sealed, createdAt: 1, updatedAt: 1 }],
+        files: [],
+      }),
+    );
+    assert.equal(await opensWith(then.vaultKey, backup), true);
+    assert.equal(await opensWith(now.vaultKey, backup), false, "an account made anew has another vault key");
+    await assert.rejects(backupKeyFromPassword(backup, "today's password"), /does not open the backup\. Enter the password you had when you made it/);
+    const key = await backupKeyFromPassword(backup, "the password back then");
+    assert.deepEqual(await openItem(key, item, sealed), { document_no: "OLD-1" });
   });
 });
