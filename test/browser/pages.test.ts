@@ -13,16 +13,11 @@ import { createHolder } from "../helpers/accounts.js";
 import { browserSkip, launchBrowser, watchProblems } from "../helpers/browser.js";
 import { authRequest, CALLBACK, registerRp, rpKeyPair, startCallback } from "../helpers/oidc.js";
 import { formatLayout, layoutProblems } from "../helpers/layout.js";
-import { PAGES, type PageCase, type PageFixtures, type Setup } from "../helpers/pages.js";
+import { PAGES, VIEWPORTS, type PageCase, type PageFixtures, type Setup } from "../helpers/pages.js";
 import { saveItem, signUpHolder, uploadFile, type VaultHolder } from "../helpers/vault.js";
 import { registerPassportRp } from "../sharing/flow.js";
 
 const skip = browserSkip();
-
-export const VIEWPORTS = [
-  { width: 390, height: 844 },
-  { width: 1280, height: 800 },
-];
 
 /**
  * axe-core's serious and critical findings, one line each with the elements they concern. Run at

@@ -38,6 +38,12 @@ export interface PageCase {
   status?: number;
 }
 
+/** The screens every page must fit: a phone (390 px) and a laptop (1280 px). */
+export const VIEWPORTS = [
+  { width: 390, height: 844 },
+  { width: 1280, height: 800 },
+];
+
 export const PAGES: PageCase[] = [
   { name: "home", setup: "anonymous", path: "/" },
   { name: "home (signed in)", setup: "holder", path: "/" },
