@@ -13,16 +13,11 @@ import { createHolder } from "../helpers/accounts.js";
 import { browserSkip, launchBrowser, watchProblems } from "../helpers/browser.js";
 import { authRequest, CALLBACK, registerRp, rpKeyPair, startCallback } from "../helpers/oidc.js";
 import { formatLayout, layoutProblems } from "../helpers/layout.js";
-import { PAGES, type PageCase, type PageFixtures, type Setup } from "../helpers/pages.js";
-import { saveItem, signUpHolder } from "../helpers/vault.js";
+import { PAGES, VIEWPORTS, type PageCase, type PageFixtures, type Setup } from "../helpers/pages.js";
+import { saveItem, signUpHolder, uploadFile, type VaultHolder } from "../helpers/vault.js";
 import { registerPassportRp } from "../sharing/flow.js";
 
 const skip = browserSkip();
-
-export const VIEWPORTS = [
-  { width: 390, height: 844 },
-  { width: 1280, height: 800 },
-];
 
 /**
  * axe-core's serious and critical findings, one line each with the elements they concern. Run at
@@ -35,6 +30,18 @@ async function axeProblems(page: Page): Promise<string[]> {
   return violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 5).join(", ")})`);
+}
+
+/** A 1×1 PNG, enough for a scan that decodes into a thumbnail. */
+const PIXEL_PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkaPhfDwAFhgJ/wlXJ3gAAAABJRU5ErkJggg==", "base64");
+
+/** A passport with its front side in the holder's vault, sealed as the vault page would. */
+async function seedPassport(holder: VaultHolder): Promise<void> {
+  const up = await uploadFile(holder, PIXEL_PNG);
+  assert.equal(up.status, 201, JSON.stringify(up.body));
+  const front = { id: up.id, mime: "image/png", name: "passport-front.png", size: PIXEL_PNG.length, sha256: up.sealed.sha256 };
+  const data = { document_no: "P1234567", expiry_date: "2032-06-30", front_side: front, translation: [] };
+  assert.equal((await saveItem(holder, "passport", data, { fileIds: [front.id] })).res.status, 200);
 }
 
 /** PAGE_SHOTS=<folder> keeps a full-page picture of every page at every width, to look at. */
@@ -69,6 +76,7 @@ describe("every page fits 390 and 1280 px screens and passes axe-core", { skip }
     const holder = await signUpHolder(server.url, "holder password 1", KDF_ITERATIONS_FLOOR);
     const details = { first_name: "Ada", last_name: "Lovelace", birth_date: "1990-12-10", gender: "female", country_code: "GB", residence_country_code: "GB" };
     assert.equal((await saveItem(holder, "personal_details", details)).res.status, 200);
+    await seedPassport(holder);
     const plain = await registerRp(server, { name: "Example Bookshop", scopes: ["openid", "email"] });
     const bank = await registerPassportRp(server, { name: "Example Bank" });
     // Something on every admin page: a client waiting for approval and a registration token.

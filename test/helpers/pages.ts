@@ -7,7 +7,8 @@ import type { Page } from "playwright-core";
  * Which browser context a page is opened in:
  * - anonymous: nobody signed in;
  * - holder: a holder signed in through the sign-in page, so the vault key is in this browser
- *   (the vault is unlocked), with personal details in the vault and one connected app;
+ *   (the vault is unlocked), with personal details and a passport (with a scan) in the vault,
+ *   and one connected app;
  * - holder-locked: the same holder's session without the vault key (another browser, say);
  * - admin: the instance's administrator, signed in;
  * - fresh: a context of its own, closed after the page (for pages that sign someone in).
@@ -36,6 +37,12 @@ export interface PageCase {
   /** The HTTP status the page answers with (200 unless said). */
   status?: number;
 }
+
+/** The screens every page must fit: a phone (390 px) and a laptop (1280 px). */
+export const VIEWPORTS = [
+  { width: 390, height: 844 },
+  { width: 1280, height: 800 },
+];
 
 export const PAGES: PageCase[] = [
   { name: "home", setup: "anonymous", path: "/" },
@@ -78,6 +85,7 @@ export const PAGES: PageCase[] = [
   { name: "admin: registration tokens", setup: "admin", path: "/admin/registration-tokens" },
   { name: "error: no such client", setup: "admin", path: "/admin/clients/no-such-client", status: 404 },
   { name: "error: no such page", setup: "anonymous", path: "/no-such-page", status: 404 },
+  { name: "error: authorization request refused", setup: "anonymous", path: "/auth?client_id=no-such-client&response_type=code&scope=openid", status: 400 },
   { name: "error: forbidden", setup: "holder", path: "/admin", status: 403 },
   { name: "sign out?", setup: "holder", path: "/session/end", ready: "button:has-text('Yes, sign me out')" },
   { name: "signed out", setup: "fresh", path: "/session/end", ready: "h1:has-text('Signed out')" },
