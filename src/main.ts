@@ -1,6 +1,6 @@
 // Starts Passport: configuration, database and migrations, keys, HTTP server, background jobs.
 import http from "node:http";
-import { loadConfig, ConfigError } from "./config.js";
+import { loadConfig, loadEnvFile, ConfigError } from "./config.js";
 import { createApp } from "./app.js";
 import { purgeExpired } from "./container.js";
 
@@ -8,13 +8,14 @@ async function main(): Promise<void> {
   // Whatever the server writes (database, key file, blobs, outbox) is for its own user only; the
   // modules that create files also set their modes, this catches anything else.
   process.umask(0o077);
+  const envFile = loadEnvFile();
   const cfg = loadConfig();
   const app = await createApp(cfg);
   const server = http.createServer(app.koa.callback());
   server.requestTimeout = 30_000;
   server.headersTimeout = 20_000;
   await new Promise<void>((resolve) => server.listen(cfg.port, cfg.host, resolve));
-  app.log.info("passport listening", { issuer: cfg.issuer, port: cfg.port, database: cfg.database.type });
+  app.log.info("passport listening", { issuer: cfg.issuer, port: cfg.port, database: cfg.database.type, envFile });
 
   const timers: NodeJS.Timeout[] = [];
   const every = (seconds: number, job: () => Promise<unknown>, name: string) => {
