@@ -8,7 +8,6 @@ import { render } from "./render.js";
 import { NotFoundError } from "../errors.js";
 import {
   ADDRESS_DOCUMENTS,
-  COUNTRY_CODES,
   DOCUMENT_LABELS,
   IDENTITY_DOCUMENTS,
   isDocumentType,
@@ -33,8 +32,6 @@ const SCAN_SLOTS = {
   file: { field: "files", label: "Files", multiple: true },
   translation: { field: "translation", label: "Translation pages", multiple: true },
 } as const;
-
-const COUNTRIES = [...COUNTRY_CODES].sort();
 
 /** Pages need a signed-in holder; others are sent to sign in and come back here. */
 const signedIn: Koa.Middleware = async (ctx, next) => {
@@ -66,7 +63,6 @@ export function vaultPages(d: RouteDeps): Router {
       label,
       identity: isIdentityDocument(type),
       slots: scanRoles(type).map((role) => ({ role, ...SCAN_SLOTS[role] })),
-      countries: COUNTRIES,
     });
   });
 
