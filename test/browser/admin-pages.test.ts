@@ -129,6 +129,25 @@ describe("admin and account pages in Chromium", { skip }, () => {
     assert.equal(await p.textContent("main h1"), "Not allowed");
     assert.match((await p.textContent("main .error"))!, new RegExp(`Only administrators may open the admin pages, and ${email.replace(/[.]/g, "\\.")} is not one`));
     assert.doesNotMatch((await p.textContent("main"))!, /Something went wrong/);
+
+    // The developer console shares the client pages: registering and rotating happen once there too.
+    await p.goto(`${s.url}/developers/clients/new`);
+    await p.fill("#f-name", "Console App");
+    await p.fill("#f-redirectUris", "https://app.example/cb");
+    await p.click("main form.admin-form button[type=submit]");
+    await p.waitForURL((u) => /^\/developers\/clients\/[0-9a-f]+\/secret$/.test(u.pathname));
+    const clientId = (await p.textContent("#client-id"))!.trim();
+    const count = (await s.app.container.clients.list()).length;
+    await p.reload();
+    await p.waitForSelector("#secret-gone");
+    assert.equal((await s.app.container.clients.list()).length, count, "a reload registers nothing");
+    await p.goto(`${s.url}/developers/clients/${clientId}/rotate-secret`);
+    await p.click("main form button.primary");
+    await p.waitForURL((u) => u.pathname.endsWith("/secret"));
+    const rotated = (await p.textContent("#client-secret"))!.trim();
+    await p.reload();
+    await p.waitForSelector("#secret-gone");
+    assert.ok(verifyClientSecret((await s.app.container.clients.findEnabledMetadata(clientId))?.client_secret, rotated), "a reload rotates nothing");
     await other.close();
   });
 });
