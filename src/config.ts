@@ -1,5 +1,6 @@
 // The one place that reads process.env. Every setting is listed here with its default and what it
 // does; `.env.example` mirrors this file. Other modules import `loadConfig()` or receive a Config.
+import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 
@@ -10,6 +11,8 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 const csv = z.string().transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
 
 const envSchema = z.object({
+  /** File of KEY=value lines read at start by the server and the CLI alike (set variables win); "none" reads none. */
+  ENV_FILE: z.string().default(".env"),
   /** TCP port the HTTP server listens on. */
   PORT: int(0, 65535).default(3000),
   /** Address to bind. */
@@ -213,6 +216,28 @@ function s3Settings(e: z.output<typeof envSchema>): Config["blobs"]["s3"] {
     forcePathStyle: e.S3_FORCE_PATH_STYLE,
     prefix: e.S3_PREFIX,
   };
+}
+
+/**
+ * Reads ENV_FILE (default `.env` in the working folder) into process.env, as the server and the
+ * CLI both do before loadConfig(): the CLI then finds the same DATA_DIR, DATABASE_URL and ISSUER
+ * as the server started from the same folder. Variables already set in the environment win
+ * (Node's own parser, process.loadEnvFile). Returns the file read, or null when there is none.
+ */
+export function loadEnvFile(env: NodeJS.ProcessEnv = process.env): string | null {
+  const given = env.ENV_FILE;
+  if (given === "none") return null;
+  const file = path.resolve(given || ".env");
+  if (!fs.existsSync(file)) {
+    if (given) throw new ConfigError(`invalid configuration:\n  ENV_FILE: ${file} does not exist`);
+    return null;
+  }
+  try {
+    process.loadEnvFile(file);
+  } catch (err) {
+    throw new ConfigError(`invalid configuration:\n  ENV_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  return file;
 }
 
 /** Reads and validates the environment; a bad value stops start-up with the variable's name. */

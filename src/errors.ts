@@ -115,3 +115,19 @@ export function toHttp(err: unknown): HttpError {
     body: { type: "about:blank", title: "server_error", status: 500, detail: "something went wrong on our side", code: "server_error" },
   };
 }
+
+/** The page's heading says what kind of refusal it is; the description below says what exactly. */
+export function errorHeading(status: number, code?: string): string {
+  if (code === "csrf") return "This form has expired";
+  const byStatus: Record<number, string> = {
+    400: "This request could not be completed",
+    401: "Sign in first",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Not possible right now",
+    410: "No longer valid",
+    413: "Too large",
+    429: "Too many attempts",
+  };
+  return byStatus[status] ?? "Something went wrong";
+}

@@ -2,7 +2,7 @@
 // that prepares the database once and keeps that many server processes running (src/cluster.ts).
 import cluster from "node:cluster";
 import { pathToFileURL } from "node:url";
-import { loadConfig, ConfigError } from "./config.js";
+import { loadConfig, loadEnvFile, ConfigError } from "./config.js";
 import { runCluster } from "./cluster.js";
 import { runServer } from "./server.js";
 
@@ -10,9 +10,10 @@ export async function main(): Promise<void> {
   // Whatever the server writes (database, key file, blobs, outbox) is for its own user only; the
   // modules that create files also set their modes, this catches anything else.
   process.umask(0o077);
+  const envFile = loadEnvFile();
   const cfg = loadConfig();
   if (cluster.isPrimary && cfg.workers > 1) await runCluster(cfg);
-  else await runServer(cfg);
+  else await runServer(cfg, envFile);
 }
 
 /** Runs main() and turns a start failure into one line on stderr and exit code 1. */

@@ -7,7 +7,8 @@ import { createApp } from "./app.js";
 import { purgeExpired } from "./container.js";
 import { createLogger } from "./logger.js";
 
-export async function runServer(cfg: Config): Promise<void> {
+/** `envFile`: the .env file the configuration came from (logged at start), or null. */
+export async function runServer(cfg: Config, envFile: string | null = null): Promise<void> {
   // A worker names itself in every log line, so a request's line tells which process served it.
   const log = createLogger(cfg.logLevel, undefined, cluster.isWorker ? { worker: cluster.worker!.id, pid: process.pid } : {});
   const app = await createApp(cfg, { log });
@@ -16,7 +17,7 @@ export async function runServer(cfg: Config): Promise<void> {
   server.headersTimeout = 20_000;
   // In a cluster worker, listen() hands the socket to the primary, which shares one port among workers.
   await new Promise<void>((resolve) => server.listen(cfg.port, cfg.host, resolve));
-  app.log.info("passport listening", { issuer: cfg.issuer, port: cfg.port, database: cfg.database.type });
+  app.log.info("passport listening", { issuer: cfg.issuer, port: cfg.port, database: cfg.database.type, envFile });
 
   const timers: NodeJS.Timeout[] = [];
   const every = (seconds: number, job: () => Promise<unknown>, name: string) => {

@@ -13,7 +13,8 @@ import { usersCommand } from "./users.js";
 
 export function buildProgram(): Command {
   const program = new Command("passport")
-    .description("Passport operator commands. Uses the server's environment (DATA_DIR, DATABASE_URL, ...).")
+    .description("Passport operator commands. Uses the server's configuration: the environment and the .env file (ENV_FILE) of the working folder.")
+    .option("--new-database", "create the database if it does not exist yet (a first install set up from the command line)")
     .exitOverride();
   clientsCommand(program);
   usersCommand(program);

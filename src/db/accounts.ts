@@ -1,5 +1,5 @@
 // Queries on accounts and app sessions.
-import { type DataSource, type FindOptionsWhere, LessThan, type Repository } from "typeorm";
+import { type DataSource, type EntityManager, type FindOptionsWhere, LessThan, type Repository } from "typeorm";
 import { AccountEntity, type AccountRow, AppSessionEntity, type AppSessionRow, ClientOwnerEntity } from "./entities.js";
 import { inTransaction } from "./transaction.js";
 import { lookupBy } from "./lookup.js";
@@ -50,6 +50,37 @@ export class AccountStore {
   async updateIf(id: string, expected: Partial<AccountRow>, patch: Partial<AccountRow>): Promise<boolean> {
     // Null-able columns make Partial<AccountRow> wider than a where clause; callers pass values.
     return (await this.repo.update({ ...expected, id } as FindOptionsWhere<AccountRow>, patch)).affected === 1;
+  }
+
+  /**
+   * Takes administrator rights away unless that would leave the instance without one. The UPDATE
+   * only matches while another admin exists: on SQLite (one writer at a time) that statement is
+   * atomic on its own; PostgreSQL first locks every admin row (FOR UPDATE), so two admins demoting
+   * each other at once take turns and the second one's UPDATE sees the first one's change.
+   * "not-admin": nothing to take; "last": refused; "done": taken.
+   */
+  async demoteUnlessLast(id: string, now = Date.now()): Promise<"not-admin" | "last" | "done"> {
+    const demote = async (m: EntityManager) => {
+      const others = m.getRepository(AccountEntity).createQueryBuilder("o").select("1").where("o.is_admin = :yes").andWhere("o.id <> :id");
+      const res = await m
+        .createQueryBuilder()
+        .update(AccountEntity)
+        .set({ isAdmin: false, updatedAt: now })
+        .where("id = :id AND is_admin = :yes")
+        .andWhere(`EXISTS (${others.getQuery()})`)
+        .setParameters({ id, yes: true })
+        .execute();
+      return res.affected === 1;
+    };
+    const done =
+      this.ds.options.type === "postgres"
+        ? await inTransaction(this.ds, async (m) => {
+            await m.getRepository(AccountEntity).createQueryBuilder("a").select("a.id").where("a.is_admin = :yes", { yes: true }).setLock("pessimistic_write").getRawMany();
+            return demote(m);
+          })
+        : await demote(this.ds.manager);
+    if (done) return "done";
+    return (await this.byId(id))?.isAdmin ? "last" : "not-admin";
   }
 
   /** Deletes the account and its sessions in one transaction. */

@@ -1,5 +1,6 @@
 // Builds the TypeORM DataSource for SQLite (embedded default) or PostgreSQL (DATABASE_URL).
 // Migrations always run at start; `synchronize` is never used.
+import fs from "node:fs";
 import path from "node:path";
 import { DataSource } from "typeorm";
 import type { Config } from "../config.js";
@@ -51,4 +52,20 @@ export async function openDatabase(db: Config["database"]): Promise<DataSource> 
   if (db.type === "postgres") await ds.query(`CREATE SCHEMA IF NOT EXISTS "${db.schema}"`);
   await ds.runMigrations({ transaction: "each" });
   return ds;
+}
+
+/**
+ * Has Passport ever opened this database (its migrations table exists)? Asked without creating
+ * anything: opening a missing SQLite file would make it, so a missing or empty file is "no".
+ */
+export async function databaseExists(db: Config["database"]): Promise<boolean> {
+  if (db.type === "sqlite") return fs.existsSync(db.file) && fs.statSync(db.file).size > 0;
+  const ds = new DataSource({ type: "postgres", url: db.url, logging: false, extra: { max: 1 } });
+  await ds.initialize();
+  try {
+    const rows = (await ds.query("SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'migrations'", [db.schema])) as unknown[];
+    return rows.length > 0;
+  } finally {
+    await ds.destroy();
+  }
 }

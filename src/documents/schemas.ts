@@ -1,6 +1,7 @@
 // One zod schema per document type: what the browser validates before sealing, and what the
 // CLI/SDK and relying parties can check after opening. The server never sees these values.
 import * as z from "zod"; // a namespace import lets the browser bundle drop the parts of zod it does not use
+import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { COUNTRY_CODES } from "./countries.js";
 import { type DocumentType, HAS_REVERSE_SIDE, IDENTITY_DOCUMENTS, ADDRESS_DOCUMENTS } from "./types.js";
 
@@ -14,14 +15,21 @@ const country = z
   .toUpperCase()
   .refine((c) => COUNTRY_CODES.has(c), "must be an ISO 3166-1 alpha-2 country code (e.g. DE, FR, US)");
 
-/** DD.MM.YYYY (Telegram's form) or YYYY-MM-DD; must be a real calendar date. Normalised to YYYY-MM-DD. */
+/**
+ * YYYY-MM-DD (what a date input gives) or DD.MM.YYYY (Telegram's form); must be a real calendar
+ * date. Normalised to YYYY-MM-DD. The browser words its messages in its locale's date format.
+ */
 export const dateString = z.string().trim().transform((s, ctx) => {
+  if (!s) {
+    ctx.addIssue({ code: "custom", message: "is required" });
+    return z.NEVER;
+  }
   const dmy = /^(\d{2})\.(\d{2})\.(\d{4})$/.exec(s);
   const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
   const [y, m, d] = dmy ? [dmy[3], dmy[2], dmy[1]] : iso ? [iso[1], iso[2], iso[3]] : [];
   const date = y ? new Date(Date.UTC(Number(y), Number(m) - 1, Number(d))) : null;
   if (!date || date.getUTCDate() !== Number(d) || date.getUTCMonth() !== Number(m) - 1) {
-    ctx.addIssue({ code: "custom", message: "must be a real date as DD.MM.YYYY or YYYY-MM-DD" });
+    ctx.addIssue({ code: "custom", message: "must be a real date (YYYY-MM-DD)" });
     return z.NEVER;
   }
   return `${y}-${m}-${d}`;
@@ -79,10 +87,30 @@ const addressDocument = z.object({
   translation,
 });
 
-/** E.164: + then up to 15 digits. Unverified until a verifier attests it (no SMS gateway). */
-export const phoneNumber = z.object({
-  phone_number: z.string().trim().regex(/^\+[1-9]\d{6,14}$/, "must be in international form, e.g. +4915112345678"),
-});
+/**
+ * Typed as people write it ("+31 6 1234 5678", "0031 6-12345678"), checked against each country's
+ * numbering plan by libphonenumber-js and stored in E.164 ("+31612345678"). Unverified until a
+ * verifier attests it (no SMS gateway).
+ */
+export const phoneText = z
+  .string()
+  .trim()
+  .max(40, "is too long")
+  .transform((s, ctx) => {
+    const text = s.replace(/^00/, "+");
+    if (!text.startsWith("+")) {
+      ctx.addIssue({ code: "custom", message: "must start with + and the country code, e.g. +31 6 1234 5678" });
+      return z.NEVER;
+    }
+    const parsed = parsePhoneNumberFromString(text);
+    if (!parsed?.isValid()) {
+      ctx.addIssue({ code: "custom", message: "is not a valid phone number: check the country code and the number of digits" });
+      return z.NEVER;
+    }
+    return parsed.number;
+  });
+
+export const phoneNumber = z.object({ phone_number: phoneText });
 
 export const email = z.object({
   email: z.string().trim().toLowerCase().email("must be an email address").max(320),

@@ -2,14 +2,17 @@
 // our templates so they look like the rest of Passport.
 import type { KoaContextWithOIDC, ErrorOut } from "oidc-provider";
 import type { Views } from "../routes/views.js";
+import { errorHeading } from "../errors.js";
 
 export class PageRenderer {
   constructor(private readonly views: Views) {}
 
   error(ctx: KoaContextWithOIDC, out: ErrorOut, _err: Error): void {
     ctx.type = "html";
+    const heading = errorHeading(ctx.status, out.error);
     ctx.body = this.views.render("error.njk", {
-      title: "Something went wrong",
+      title: heading,
+      heading,
       error: out.error,
       description: out.error_description,
     });

@@ -9,7 +9,6 @@ import { requireConfirmedAccount } from "./middleware/session.js";
 import { NotFoundError } from "../errors.js";
 import {
   ADDRESS_DOCUMENTS,
-  COUNTRY_CODES,
   DOCUMENT_LABELS,
   IDENTITY_DOCUMENTS,
   isDocumentType,
@@ -34,8 +33,6 @@ const SCAN_SLOTS = {
   file: { field: "files", label: "Files", multiple: true },
   translation: { field: "translation", label: "Translation pages", multiple: true },
 } as const;
-
-const COUNTRIES = [...COUNTRY_CODES].sort();
 
 /** Pages need a signed-in holder; others are sent to sign in and come back here. */
 const signedIn: Koa.Middleware = async (ctx, next) => {
@@ -67,7 +64,6 @@ export function vaultPages(d: RouteDeps): Router {
       label,
       identity: isIdentityDocument(type),
       slots: scanRoles(type).map((role) => ({ role, ...SCAN_SLOTS[role] })),
-      countries: COUNTRIES,
     });
   });
 

@@ -59,6 +59,13 @@ export class InvalidCredentialsError extends AppError {
   }
 }
 
+/** The instance would be left without an administrator (409). */
+export class LastAdminError extends AppError {
+  constructor(message: string) {
+    super("last_admin", message, 409);
+  }
+}
+
 export const normalizeEmail = (email: string) => email.normalize("NFKC").trim().toLowerCase();
 
 /** The instance flag won by whoever creates the first account (see signUp). */
@@ -349,6 +356,8 @@ export class AccountService {
   }
 
   private async remove(id: string): Promise<void> {
+    // Reserve first: an admin is demoted (refused for the last one) before anything is deleted.
+    await this.demote(id, "delete this account");
     this.claimsCache.delete(id);
     for (const hook of this.deleteHooks) await hook(id);
     await this.store.delete(id);
@@ -356,7 +365,14 @@ export class AccountService {
 
   async setAdmin(id: string, isAdmin: boolean): Promise<void> {
     await this.mustGet(id);
+    if (!isAdmin) return this.demote(id, "take its administrator rights away");
     await this.store.update(id, { isAdmin, updatedAt: Date.now() });
+  }
+
+  /** Takes admin rights away, atomically refusing for the instance's last administrator. */
+  private async demote(id: string, what: string): Promise<void> {
+    if ((await this.store.demoteUnlessLast(id)) !== "last") return;
+    throw new LastAdminError(`This is the only administrator account, so you cannot ${what}. Make another account an administrator first (passport users promote <email>, or passport admin-link).`);
   }
 
   /** Recovery guesses count with sign-in's, under the same keys (a device keeps its own). */

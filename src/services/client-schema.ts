@@ -2,6 +2,8 @@
 // The admin form, the CLI and tests all go through `clientInputSchema`.
 import { z } from "zod";
 import { supportedAlgorithms } from "../oidc/algorithms.js";
+import { isPassportScope } from "../sharing/scopes.js";
+import { pickEncryptionKey } from "../sharing/payload.js";
 import { forbiddenHost } from "./outbound-address.js";
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
@@ -85,6 +87,8 @@ export const clientInputSchema = z
     if (c.jwks && c.jwksUri) issue("jwksUri", "give either an inline JWKS or a JWKS URI, not both");
     const hasKeys = Boolean(c.jwks || c.jwksUri);
     if (c.tokenEndpointAuthMethod === "private_key_jwt" && !hasKeys) issue("jwks", "private_key_jwt needs the client's public signing keys (JWKS or JWKS URI)");
+    const passportProblem = passportKeyProblem(c);
+    if (passportProblem) issue("jwks", passportProblem);
     for (const [prefix, label] of [["idToken", "ID token"], ["userinfo", "userinfo"]] as const) {
       const alg = c[`${prefix}EncryptedResponseAlg`];
       const enc = c[`${prefix}EncryptedResponseEnc`];
@@ -96,6 +100,20 @@ export const clientInputSchema = z
       }
     }
   });
+
+/**
+ * Passport data is sealed to the client's public encryption key, so a client allowed Passport
+ * scopes without one could only fail at every sign-in (invalid_scope): refuse it when registered.
+ * A JWKS URI is fetched at sharing time, so only an inline JWKS can be checked here.
+ */
+function passportKeyProblem(c: { scopes: string[]; jwks?: z.output<typeof jwksSchema>; jwksUri?: string }): string | null {
+  const passport = c.scopes.filter(isPassportScope);
+  if (!passport.length || c.jwksUri) return null;
+  const what = `Passport scopes (${passport.join(", ")}) need the client's public encryption key`;
+  const add = `add an RSA key (RSA-OAEP-256) or an EC P-256 / X25519 key (ECDH-ES+A256KW) with "use": "enc" to the JWKS, or give a JWKS URI`;
+  if (!c.jwks) return `${what}: ${add}`;
+  return pickEncryptionKey(c.jwks as never) ? null : `${what}, and the JWKS has none Passport can encrypt to (only signing keys): ${add}`;
+}
 
 export type ClientInput = z.output<typeof clientInputSchema>;
 export type ClientInputRaw = z.input<typeof clientInputSchema>;

@@ -1,6 +1,6 @@
 // Account page: change the password (re-wrap the vault key only) and delete the account.
 import "./common.js";
-import { derivePasswordKeys, openVaultWithPassword, passwordMaterial, type KdfParams } from "../crypto/index.js";
+import { CryptoError, CryptoInputError, derivePasswordKeys, openVaultWithPassword, passwordMaterial, type KdfParams } from "../crypto/index.js";
 import { api } from "./_api.js";
 import { checkNewPassword, field, onSubmit, FormProblem } from "./_form.js";
 import { clearVaultKey } from "./_vault-session.js";
@@ -20,7 +20,10 @@ if (pwForm) {
     if (problem) throw new FormProblem(problem);
     const km = await api<KeyMaterial>("GET", "/api/account");
     const { authKey: currentAuthKey } = await derivePasswordKeys(current, km.kdf);
-    const vaultKey = await openVaultWithPassword(current, km.kdf, km.wrappedVaultKey, true);
+    // The vault key opens with the current password only: failing here means it was mistyped.
+    const vaultKey = await openVaultWithPassword(current, km.kdf, km.wrappedVaultKey, true).catch((err: unknown) => {
+      throw err instanceof CryptoError && !(err instanceof CryptoInputError) ? new FormProblem("The current password is wrong.") : err;
+    });
     const next = await passwordMaterial(password, Math.max(km.minIterations, km.kdf.iterations), vaultKey);
     await api("POST", "/api/account/password", { currentAuthKey, ...next });
     pwForm.reset();

@@ -41,7 +41,8 @@ for (const db of databases()) {
       const page = await agent.get("/admin");
       assert.equal(page.status, 403);
       assert.match(page.headers.get("content-type") ?? "", /text\/html/);
-      assert.match(page.text, /only admins may open this page/);
+      assert.match(page.text, /<h1>Not allowed<\/h1>/);
+      assert.match(page.text, /Only administrators may open the admin pages, and [^ ]+ is not one/);
       const json = await agent.request("GET", "/admin", { headers: { accept: "application/json" } });
       assert.equal(json.status, 403);
       assert.equal(json.json().code, "forbidden");

@@ -151,6 +151,20 @@ for (const db of databases()) {
       assert.match(fieldError(html, "idTokenEncryptedResponseAlg") ?? "", /no key in the JWKS can be used with RSA-OAEP-256/);
     });
 
+    it("refuses Passport scopes without an encryption key, saying beside the JWKS what to add", async () => {
+      let html = await refused({ scopes: ["openid", "passport:passport"] });
+      assert.match(fieldError(html, "jwks") ?? "", /Passport scopes \(passport:passport\) need the client's public encryption key: add an RSA key/);
+      assert.match(html, /<li>JWKS: Passport scopes/);
+      // Signing keys only: Passport cannot seal to them either.
+      const { generateKeyPair, exportJWK } = await import("jose");
+      const sig = { ...(await exportJWK((await generateKeyPair("ES256", { extractable: true })).publicKey)), use: "sig" };
+      html = await refused({ scopes: ["openid", "passport:address"], jwks: JSON.stringify({ keys: [sig] }) });
+      assert.match(fieldError(html, "jwks") ?? "", /has none Passport can encrypt to/);
+      // With an encryption key it is registered.
+      const ok = await agent.request("POST", "/admin/clients", { form: clientForm({ scopes: ["openid", "passport:passport"], jwks: await rsaEncryptionJwks() }) });
+      assert.equal(ok.status, 303, ok.text);
+    });
+
     it("refuses other bad combinations with a message beside the field", async () => {
       let html = await refused({ name: "  ", type: "public" });
       assert.equal(fieldError(html, "name"), "name is required");

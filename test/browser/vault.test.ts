@@ -72,7 +72,8 @@ describe("the vault in Chromium", { skip }, () => {
   before(async () => {
     // A small per-file limit, so the test can show a file refused for its size.
     [server, browser] = await Promise.all([startServer("sqlite", { VAULT_MAX_FILE_BYTES: String(MAX_FILE_BYTES) }), launchBrowser()]);
-    context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    // A British browser: its date picker shows DD/MM/YYYY, and so must the page's dates and messages.
+    context = await browser.newContext({ viewport: { width: 1200, height: 800 }, locale: "en-GB" });
     page = await context.newPage();
     page.setDefaultTimeout(10_000);
     problems = watchProblems(page);
@@ -128,20 +129,34 @@ describe("the vault in Chromium", { skip }, () => {
     assertNoProblems();
   });
 
-  it("adds personal details typed into the form; a birth date in the future is flagged beside the field", async () => {
+  it("adds personal details typed into the form; a bad date or country is flagged beside the field, in the picker's format", async () => {
     await page.click("#doc-personal_details .doc-add");
     await page.waitForSelector("#doc-form:not([hidden])");
     await page.fill("input[name=first_name]", "Ada");
     await page.fill("input[name=last_name]", "Lovelace");
-    await page.fill("input[name=birth_date]", "2999-12-10");
+    // Half a date in the picker (the day only): the message gives an example as the picker shows dates.
+    await page.focus("input[name=birth_date]");
+    await page.keyboard.type("10");
     await page.selectOption("select[name=gender]", "female");
-    await page.fill("input[name=country_code]", "gb");
-    await page.fill("input[name=residence_country_code]", "GB");
+    // Countries are picked by name: the list holds names, a name cut short or misspelt is an error.
+    assert.ok((await page.$$eval("#countries option", (o) => o.map((x) => (x as HTMLOptionElement).value))).includes("Germany"));
+    await page.fill("input[name=country_code]", "Ge");
+    await page.fill("input[name=residence_country_code]", "Germny");
+    await page.click("#doc-form button[type=submit]");
+    await page.waitForSelector("#error-birth_date:not([hidden])");
+    assert.equal(await page.textContent("#error-birth_date"), "is not a complete date: enter day, month and year, e.g. 31/12/1990.");
+    assert.equal(await page.textContent("#error-country_code"), "“Ge” is not a country we know: type its name and pick it from the list.");
+    assert.match((await page.textContent("#error-residence_country_code"))!, /“Germny” is not a country we know/);
+    assert.equal(await page.isHidden("#error-first_name"), true, "only the bad fields are marked");
+
+    await page.fill("input[name=birth_date]", "2999-12-10");
+    await page.fill("input[name=country_code]", "Germany");
+    await page.fill("input[name=residence_country_code]", "united kingdom");
     await page.click("#doc-form button[type=submit]");
     await page.waitForSelector("#error-birth_date:not([hidden])");
     assert.equal(await page.textContent("#error-birth_date"), "must be a date in the past");
     assert.equal(await page.getAttribute("input[name=birth_date]", "aria-invalid"), "true");
-    assert.equal(await page.isHidden("#error-first_name"), true, "only the bad field is marked");
+    assert.equal(await page.isHidden("#error-country_code"), true, "Germany is a country");
     assert.equal(new URL(page.url()).pathname, "/vault/personal_details", "nothing was saved");
 
     await page.fill("input[name=birth_date]", "1990-12-10");
@@ -149,8 +164,10 @@ describe("the vault in Chromium", { skip }, () => {
     await openVault();
     const card = await cardText(page, "personal_details");
     assert.match(card, /Ada Lovelace/);
-    assert.match(card, /1990-12-10/);
-    assert.match(card, /Citizenship\s*GB/, "the country code is normalised");
+    assert.match(card, /Born\s*10\/12\/1990/, "the date as the en-GB picker shows it");
+    assert.match(card, /Citizenship\s*Germany/);
+    assert.match(card, /Residence\s*United Kingdom/);
+    // The codes themselves are checked in the decrypted export below.
     assert.match(card, /unverified/);
     assertNoProblems();
   });
@@ -160,8 +177,22 @@ describe("the vault in Chromium", { skip }, () => {
     const front = ".scan-slot[data-field=front_side] input[type=file]";
     await page.setInputFiles(front, { name: "notes.png", mimeType: "image/png", buffer: Buffer.from("these are not the pixels you are looking for\n") });
     await page.waitForSelector("#error-front_side:not([hidden])");
-    assert.equal(await page.textContent("#error-front_side"), "“notes.png” is not a JPEG, PNG, PDF or HEIC file.");
+    assert.equal(await page.textContent("#error-front_side"), "“notes.png” is not a JPEG, PNG, PDF or HEIC file. It was not added: choose another file, or save without it.");
     assert.equal(await page.locator(".scan-slot[data-field=front_side] li.scan").count(), 0);
+    // Save is refused while a refused file stands: it would save the passport without it, silently.
+    await page.fill("input[name=document_no]", documentNo);
+    await page.click("#doc-form button[type=submit]");
+    await page.waitForSelector("#form-error:not([hidden])");
+    assert.equal(await page.textContent("#form-error"), "A file was not added: choose another one, or save without it.");
+    assert.match((await page.textContent("#error-front_side"))!, /“notes\.png” is not a JPEG/);
+    assert.equal(new URL(page.url()).pathname, "/vault/passport", "nothing was saved");
+    assert.equal(await page.isVisible(".scan-slot[data-field=front_side] .scan-dismiss"), true);
+    // "Save without it" takes the refusal back; choosing a good file does too.
+    await page.click(".scan-slot[data-field=front_side] .scan-dismiss");
+    assert.equal(await page.isHidden("#error-front_side"), true);
+    assert.equal(await page.isHidden(".scan-slot[data-field=front_side] .scan-dismiss"), true);
+    await page.setInputFiles(front, { name: "notes.png", mimeType: "image/png", buffer: Buffer.from("still not pixels\n") });
+    await page.waitForSelector("#error-front_side:not([hidden])");
 
     await page.setInputFiles(front, { name: "passport-front.png", mimeType: "image/png", buffer: scan });
     await thumbnailRenders(page, ".scan-slot[data-field=front_side] img.thumb");
@@ -295,9 +326,18 @@ describe("the vault in Chromium", { skip }, () => {
     assert.match(await cardText(page, "email"), new RegExp(address.replace(/[.]/g, "\\.")));
 
     await openEditor(page, "phone_number");
-    await page.fill("input[name=phone_number]", "+4915112345678");
+    await page.fill("input[name=phone_number]", "06 1234 5678");
+    await page.click("#doc-form button[type=submit]");
+    await page.waitForSelector("#error-phone_number:not([hidden])");
+    assert.equal(await page.textContent("#error-phone_number"), "must start with + and the country code, e.g. +31 6 1234 5678");
+    await page.fill("input[name=phone_number]", "+31 6 123");
+    await page.click("#doc-form button[type=submit]");
+    await page.waitForFunction(() => /not a valid phone number/.test(document.querySelector("#error-phone_number")?.textContent ?? ""));
+    // Spaces as people write numbers: accepted, stored in E.164.
+    await page.fill("input[name=phone_number]", "+31 6 1234 5678");
     await page.click("#doc-form button[type=submit]");
     await openVault();
+    assert.match(await cardText(page, "phone_number"), /Number\s*\+31612345678/);
     assert.equal(await page.textContent("#doc-phone_number .doc-badge"), "unverified (no SMS verification yet)");
     assert.equal(await page.isHidden("#doc-phone_number .doc-confirm"), true);
     await page.click("#doc-phone_number .doc-delete");
@@ -341,7 +381,8 @@ describe("the vault in Chromium", { skip }, () => {
     const passport = JSON.parse(new TextDecoder().decode(files["passport/passport.json"]));
     assert.equal(passport.data.document_no, documentNo);
     assert.ok(Buffer.from(files["passport/front-side-passport-front.png"]!).equals(scan), "the scan, decrypted");
-    assert.equal(JSON.parse(new TextDecoder().decode(files["personal_details/personal_details.json"])).data.last_name, "Lovelace");
+    const details = JSON.parse(new TextDecoder().decode(files["personal_details/personal_details.json"])).data;
+    assert.deepEqual([details.last_name, details.birth_date, details.country_code, details.residence_country_code], ["Lovelace", "1990-12-10", "DE", "GB"], "names picked, codes stored");
     assert.ok(Buffer.from(files["utility_bill/file-1-bill.pdf"]!).equals(pdf));
 
     const [backupDl] = await Promise.all([page.waitForEvent("download"), page.click("#export-backup")]);

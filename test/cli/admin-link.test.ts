@@ -14,6 +14,8 @@ for (const db of databases()) {
   describe(`passport admin-link (${db})`, () => {
     it("prints a link that makes one signed-in account admin, once", async () => {
       const env = testEnv(db, { FIRST_USER_IS_ADMIN: "false", ISSUER: "https://passport.example" });
+      // The server's first start creates the database; the CLI then uses it.
+      const s = await startServer(db, { DATA_DIR: env.DATA_DIR!, FIRST_USER_IS_ADMIN: "false", ...(env.DATABASE_SCHEMA ? { DATABASE_SCHEMA: env.DATABASE_SCHEMA } : {}) });
       const printed = await runCli(env, ["admin-link", "--json", "--minutes", "30"]);
       assert.equal(printed.code, 0, printed.stderr);
       const { url, expires_at } = JSON.parse(printed.stdout) as { url: string; expires_at: string };
@@ -24,7 +26,6 @@ for (const db of databases()) {
       assert.equal(human.code, 0, human.stderr);
       assert.match(human.stdout, /link: +https:\/\/passport\.example\/account\/admin-link\?token=/);
 
-      const s = await startServer(db, { DATA_DIR: env.DATA_DIR!, FIRST_USER_IS_ADMIN: "false", ...(env.DATABASE_SCHEMA ? { DATABASE_SCHEMA: env.DATABASE_SCHEMA } : {}) });
       try {
         const local = new URL(url);
         const use = async () => {
@@ -51,7 +52,7 @@ for (const db of databases()) {
     it("refuses a bad --minutes with one line on stderr", async () => {
       const env = testEnv(db);
       try {
-        const r = await runCli(env, ["admin-link", "--minutes", "0"]);
+        const r = await runCli(env, ["admin-link", "--new-database", "--minutes", "0"]);
         assert.notEqual(r.code, 0);
         assert.match(r.stderr, /minutes from 1 to 10080/);
         assert.doesNotMatch(r.stderr, /\n\s+at /);

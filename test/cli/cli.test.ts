@@ -103,6 +103,8 @@ for (const db of databases()) {
       fs.writeFileSync(file, '{"keys": [');
       line = failed(await cli(["clients", "create", "--name", "Bad", "--redirect-uri", "https://bank.example/cb", "--jwks-file", file]));
       assert.match(line, /^error: invalid client: jwks: .*broken-jwks\.json is not valid JSON$/);
+      line = failed(await cli(["clients", "create", "--name", "Bad", "--redirect-uri", "https://bank.example/cb", "--scope", "openid", "--scope", "passport:passport"]));
+      assert.match(line, /^error: invalid client: jwks: Passport scopes \(passport:passport\) need the client's public encryption key: add an RSA key/);
       assert.equal((await c.clients.list()).length, before, "nothing was registered");
     });
 

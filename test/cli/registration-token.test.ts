@@ -14,7 +14,7 @@ for (const db of databases()) {
   describe(`passport registration-token (${db})`, () => {
     it("creates a token shown once, lists it with uses left, and revokes it", async () => {
       const env = testEnv(db);
-      const created = await runCli(env, ["registration-token", "create", "--json", "--expires-in", "2d", "--uses", "1"]);
+      const created = await runCli(env, ["--new-database", "registration-token", "create", "--json", "--expires-in", "2d", "--uses", "1"]);
       assert.equal(created.code, 0, created.stderr);
       const t = JSON.parse(created.stdout) as { token: string; id: string; expires_at: string; uses_left: number };
       assert.match(t.token, /^[A-Za-z0-9_-]{43}$/);
@@ -59,7 +59,7 @@ for (const db of databases()) {
       const env = testEnv(db);
       try {
         for (const args of [["--expires-in", "7y"], ["--expires-in", "0m"], ["--uses", "0"], ["--uses", "1.5"]]) {
-          const r = await runCli(env, ["registration-token", "create", ...args]);
+          const r = await runCli(env, ["registration-token", "create", "--new-database", ...args]);
           assert.notEqual(r.code, 0, args.join(" "));
           assert.match(r.stderr, /expires-in|uses/, args.join(" "));
           assert.doesNotMatch(r.stderr, /\n\s+at /);

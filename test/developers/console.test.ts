@@ -128,6 +128,9 @@ for (const db of databases()) {
       const noPurpose = await dev.agent.request("POST", "/developers/clients", { form: clientForm(over) });
       assert.equal(noPurpose.status, 400);
       assert.match(fieldError(noPurpose.text, "purpose") ?? "", /what your service needs/);
+      const noKey = await dev.agent.request("POST", "/developers/clients", { form: clientForm({ ...over, jwks: "", purpose: "Opening bank accounts" }) });
+      assert.equal(noKey.status, 400);
+      assert.match(fieldError(noKey.text, "jwks") ?? "", /Passport scopes \(passport:personal_details\) need the client's public encryption key: add/);
       const { clientId } = await registerClient(dev.agent, { ...over, purpose: "Opening bank accounts" }, "/developers");
       const client = (await s.app.container.clients.get(clientId)) as unknown as { approval?: string };
       assert.equal(client.approval, "pending");

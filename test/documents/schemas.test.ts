@@ -65,6 +65,28 @@ describe("document schemas", () => {
     });
   }
 
+  it("normalises phone numbers as people type them to E.164, and refuses invalid ones with a message", () => {
+    for (const [typed, stored] of [
+      ["+31 6 1234 5678", "+31612345678"],
+      ["0031 6-1234-5678", "+31612345678"],
+      ["+49 (151) 123 45678", "+4915112345678"],
+      ["+1 415-555-2671", "+14155552671"],
+    ]) {
+      const r = validateDocument("phone_number", { phone_number: typed });
+      assert.ok(r.ok, `${typed}: ${JSON.stringify(!r.ok && r.problems)}`);
+      assert.equal(r.ok && r.data.phone_number, stored, typed);
+    }
+    for (const [typed, message] of [
+      ["06 1234 5678", /must start with \+ and the country code/],
+      ["+31 6 123", /is not a valid phone number/],
+      ["+999 1234 5678", /is not a valid phone number/],
+      ["call me", /must start with \+/],
+    ] as const) {
+      const r = validateDocument("phone_number", { phone_number: typed });
+      assert.ok(!r.ok && r.problems.some((p) => p.field === "phone_number" && message.test(p.message)), `${typed}: ${JSON.stringify(!r.ok && r.problems)}`);
+    }
+  });
+
   it("lists the scan roles per type", () => {
     assert.deepEqual(scanRoles("passport"), ["front_side", "selfie", "translation"]);
     assert.deepEqual(scanRoles("identity_card"), ["front_side", "reverse_side", "selfie", "translation"]);

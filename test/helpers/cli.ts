@@ -13,10 +13,13 @@ export interface Run {
   json<T = any>(): T;
 }
 
-/** Runs the CLI with exactly `env` (plus PATH), feeding `input` on stdin. */
-export function runCli(env: Record<string, string>, args: string[], input = ""): Promise<Run> {
+/**
+ * Runs the CLI with exactly `env` (plus PATH), feeding `input` on stdin. No .env file is read
+ * (ENV_FILE=none) unless `env` names one, so a developer's own .env cannot leak into a test.
+ */
+export function runCli(env: Record<string, string>, args: string[], input = "", cwd = ROOT): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env }, stdio: "pipe" });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? "", ENV_FILE: "none", ...env }, stdio: "pipe" });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

@@ -8,7 +8,9 @@ import { decodeProtectedHeader } from "jose";
 import { openPassport, PassportError } from "../../src/sdk/index.js";
 import { databases, pgNotice, startServer, type TestServer } from "../helpers/server.js";
 import { signUpHolder, type VaultHolder } from "../helpers/vault.js";
-import { authRequest, registerRp, rpKeyPair, walk } from "../helpers/oidc.js";
+import { authRequest, registerRp, rpKeyPair, walk, type Rp } from "../helpers/oidc.js";
+import { ClientStore } from "../../src/db/clients.js";
+import type { ClientInputRaw } from "../../src/services/client-schema.js";
 import { storeDocument, type StoredDocument } from "./documents.js";
 import { ALL_SCOPES, assertShared, authorizationError, registerPassportRp, sharePassport, type PassportRp } from "./flow.js";
 
@@ -74,9 +76,12 @@ for (const db of databases()) {
     });
 
     it("refuses Passport scopes to a client without an encryption key (invalid_scope)", async () => {
-      const noKey = await registerRp(s, { name: "Keyless RP", scopes: ALL_SCOPES });
+      // Such clients are refused at registration now; these stand for ones registered before.
       const signOnly = await rpKeyPair("ES256", "sig-only");
-      const sigKeyOnly = await registerRp(s, { name: "Signing-key RP", scopes: ALL_SCOPES, jwks: { keys: [signOnly.publicJwk as never] } });
+      await assert.rejects(registerRp(s, { name: "Keyless RP", scopes: ALL_SCOPES }), /jwks: Passport scopes .* need the client's public encryption key/);
+      await assert.rejects(registerRp(s, { name: "Signing-key RP", scopes: ALL_SCOPES, jwks: { keys: [signOnly.publicJwk as never] } }), /has none Passport can encrypt to/);
+      const noKey = await legacyClient(s, { name: "Keyless RP", scopes: ALL_SCOPES });
+      const sigKeyOnly = await legacyClient(s, { name: "Signing-key RP", scopes: ALL_SCOPES, jwks: { keys: [signOnly.publicJwk as never] } });
       for (const rp of [noKey, sigKeyOnly]) {
         const e = await authorizationError(rp, h, { scope: "openid passport:passport" });
         assert.equal(e.error, "invalid_scope", e.description ?? "");
@@ -94,4 +99,14 @@ for (const db of databases()) {
       assert.match(e.description ?? "", /not allowed/);
     });
   });
+}
+
+/** A client stored as it was before registration refused Passport scopes without an encryption key. */
+async function legacyClient(s: TestServer, input: Partial<ClientInputRaw>): Promise<Rp> {
+  const rp = await registerRp(s, { ...input, scopes: ["openid"], jwks: undefined });
+  const store = new ClientStore(s.app.container.ds);
+  const row = (await store.get(rp.clientId))!;
+  const stored = JSON.parse(row.metadata) as { input: Record<string, unknown> };
+  await store.update(rp.clientId, { metadata: JSON.stringify({ ...stored, input: { ...stored.input, ...input } }) });
+  return rp;
 }

@@ -1,7 +1,7 @@
 // Maps anything thrown by our routes to an answer: a JSON problem for API calls, an error page for
 // pages. Server errors are logged without request bodies and answered without details.
 import type Koa from "koa";
-import { AppError, toHttp } from "../../errors.js";
+import { AppError, errorHeading, toHttp } from "../../errors.js";
 import type { Logger } from "../../logger.js";
 import type { Views } from "../views.js";
 
@@ -25,7 +25,8 @@ export function errorHandler(views: Views, log: Logger): Koa.Middleware {
         ctx.type = "html";
         // The page keeps the visitor's nav and CSRF token (the layout's sign-out form and scripts use them).
         const page = { account: ctx.state.account, csrfToken: ctx.state.csrfToken };
-        ctx.body = views.render("error.njk", { ...page, title: "Something went wrong", error: http.body.code, description: http.body.detail });
+        const heading = errorHeading(http.status, http.body.code);
+        ctx.body = views.render("error.njk", { ...page, title: heading, heading, error: http.body.code, description: http.body.detail });
       }
     }
   };

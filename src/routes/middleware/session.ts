@@ -46,7 +46,9 @@ export const requireAdmin: Koa.Middleware = async (ctx, next) => {
     ctx.status = 303;
     return ctx.redirect(`/signin?next=${encodeURIComponent(back)}`);
   }
-  if (!ctx.state.account.isAdmin) throw new ForbiddenError("only admins may open this page");
+  if (!ctx.state.account.isAdmin) {
+    throw new ForbiddenError(`Only administrators may open the admin pages, and ${ctx.state.account.email} is not one. An administrator can make it one (passport users promote ${ctx.state.account.email}).`);
+  }
   await next();
 };
 

@@ -6,6 +6,7 @@ import type { EntryChoice } from "../../sharing/compose.js";
 import { fieldsToShare, type RequestEntry } from "../../sharing/request.js";
 import type { DocData } from "../vault/documents.js";
 import { el } from "../vault/dom.js";
+import { inLocale } from "../_locale.js";
 import { showReported } from "../vault/reported.js";
 import { availableTypes, editLink, type ConsentContext, type Held } from "./load.js";
 import { askedParts } from "./parts.js";
@@ -135,7 +136,7 @@ function chosen(d: EntryDeps, entry: RequestEntry, type: DocumentType, choice: E
     oneOf ? itemHead(d, type, held, "h3") : null,
     problems(d, type, held),
     el("p", { class: "consent-reads" }, el("strong", {}, `${d.ctx.consent.client.name} will be able to read: `), reads),
-    plain.length ? el("dl", { class: "doc-fields" }, ...plain.flatMap((f) => [el("dt", {}, fieldLabel(type, f)), el("dd", {}, String(data[f]))])) : null,
+    plain.length ? el("dl", { class: "doc-fields" }, ...plain.flatMap((f) => [el("dt", {}, fieldLabel(type, f)), el("dd", {}, inLocale(f, String(data[f])))])) : null,
     scansList(d, held, data, scans),
     partsList(d, entry, type, data, choice),
   );

@@ -4,6 +4,7 @@
 // and keeps what the holder typed.
 import { expiredOn, validateDocument, type DocumentType, type FieldProblem } from "../../documents/index.js";
 import { ApiError } from "../_api.js";
+import { countryChoices, countryCode, countryName, dateExample } from "../_locale.js";
 import { FormProblem, onSubmit } from "../_form.js";
 import { must } from "./dom.js";
 import { openDocument, saveDocument, type DocData, type ItemBase } from "./documents.js";
@@ -21,14 +22,45 @@ function fill(form: HTMLFormElement, data: DocData): void {
   for (const input of docInputs(form)) {
     const v = data[input.name];
     if (typeof v !== "string") continue;
-    input.value = v;
+    input.value = input.dataset.country !== undefined ? countryName(v) : v;
     // Native-script names sit in a collapsed section: open it when it holds something.
     input.closest("details")?.setAttribute("open", "");
   }
 }
 
-function read(form: HTMLFormElement): DocData {
-  return Object.fromEntries(docInputs(form).map((i) => [i.name, i.value]));
+/**
+ * The form as document data, and what the page itself can tell is wrong: a country name that is
+ * no country (stored as its code, never guessed), a date the picker holds only in part.
+ */
+function read(form: HTMLFormElement): { data: DocData; problems: FieldProblem[] } {
+  const data: DocData = {};
+  const problems: FieldProblem[] = [];
+  for (const input of docInputs(form)) {
+    data[input.name] = input.value;
+    if (input.dataset.country !== undefined && input.value.trim()) {
+      const code = countryCode(input.value);
+      if (code) data[input.name] = code;
+      else problems.push({ field: input.name, message: `“${input.value.trim()}” is not a country we know: type its name and pick it from the list.` });
+    }
+    if (input instanceof HTMLInputElement && input.type === "date" && input.validity.badInput) {
+      problems.push({ field: input.name, message: `is not a complete date: enter day, month and year, e.g. ${dateExample()}.` });
+    }
+  }
+  return { data, problems };
+}
+
+/** The shared schema speaks of ISO dates; beside a date picker, say it as the picker shows dates. */
+function inWords(form: HTMLFormElement, p: FieldProblem): FieldProblem {
+  const input = form.querySelector<HTMLInputElement>(`input[type=date][name="${CSS.escape(p.field)}"]`);
+  if (!input || !/real date/.test(p.message)) return p;
+  return { ...p, message: input.value ? `must be a real date, e.g. ${dateExample()}` : "is required" };
+}
+
+/** The suggestions of the country fields: every country's name in the browser's language. */
+function fillCountryList(): void {
+  const list = document.querySelector("#countries");
+  if (!list) return;
+  list.replaceChildren(...countryChoices().map((c) => Object.assign(document.createElement("option"), { value: c.name })));
 }
 
 function clearProblems(form: HTMLFormElement): void {
@@ -97,6 +129,7 @@ export async function showEditor(form: HTMLFormElement): Promise<void> {
   const item = overview.items.find((i) => i.type === type);
   const base: ItemBase = item ? { id: item.id, version: item.version } : { id: crypto.randomUUID(), version: 0 };
   const before = item ? await openDocument(key, item) : {};
+  fillCountryList();
   fill(form, before);
   showReports(form, item);
   const slots = setupSlots(form, key, overview.maxFileBytes, before, item?.files ?? []);
@@ -117,10 +150,14 @@ export async function showEditor(form: HTMLFormElement): Promise<void> {
   onSubmit(form, async () => {
     clearProblems(form);
     await slots.idle();
-    const result = validateDocument(type, { ...read(form), ...slots.values() });
-    if (!result.ok) {
-      markProblems(form, result.problems);
-      throw new FormProblem("Check the marked fields.");
+    const typed = read(form);
+    const result = validateDocument(type, { ...typed.data, ...slots.values() });
+    // The page's own findings replace the schema's for the same field (it would only say "invalid").
+    const own = [...typed.problems, ...slots.problems()];
+    const problems = [...own, ...(result.ok ? [] : result.problems.filter((p) => !own.some((o) => o.field === p.field.split(".")[0])).map((p) => inWords(form, p)))];
+    if (!result.ok || problems.length) {
+      markProblems(form, problems);
+      throw new FormProblem(slots.problems().length ? "A file was not added: choose another one, or save without it." : "Check the marked fields.");
     }
     const data = result.data;
     if (!expiryChecked(form, data, acknowledged)) return;

@@ -1,7 +1,7 @@
 // The scan slots of the edit form: one scan (front side, reverse side, selfie) or several (files,
 // translation pages). A chosen file is checked, sealed and uploaded at once, so problems show
 // beside the slot; the document refers to it only when saved.
-import type { ScanRef } from "../../documents/index.js";
+import type { FieldProblem, ScanRef } from "../../documents/index.js";
 import { describeError } from "../_form.js";
 import { el, formatBytes, must } from "./dom.js";
 import type { DocData } from "./documents.js";
@@ -16,11 +16,19 @@ interface Slot {
   list: HTMLElement;
   error: HTMLElement;
   status: HTMLElement;
+  dismiss: HTMLElement;
+  /** Files refused by the last choice (too large, not an image...), until replaced or dismissed. */
+  rejected: string;
 }
 
 export interface Slots {
   /** The slots' scans as document fields: one ref or undefined, or an array. */
   values(): DocData;
+  /**
+   * Slots whose last file was refused: saving now would save the document without it and say
+   * nothing, so Save is refused until the holder picks another file or chooses to go without.
+   */
+  problems(): FieldProblem[];
   /** Resolves once every upload started so far has finished. */
   idle(): Promise<void>;
 }
@@ -76,16 +84,26 @@ export function setupSlots(form: HTMLFormElement, key: CryptoKey, maxFileBytes: 
       }
     }
     slot.status.hidden = true;
-    slot.error.textContent = problems.join(" ");
-    slot.error.hidden = problems.length === 0;
+    slot.rejected = problems.length ? `${problems.join(" ")} It was not added: choose another file, or save without it.` : "";
+    showRejected(slot);
   }
+
+  const showRejected = (slot: Slot) => {
+    slot.error.textContent = slot.rejected;
+    slot.error.hidden = !slot.rejected;
+    slot.dismiss.hidden = !slot.rejected;
+  };
 
   const slots: Slot[] = [...form.querySelectorAll<HTMLElement>(".scan-slot")].map((root) => {
     const field = root.dataset.field!;
     const multiple = root.dataset.multiple === "true";
     const initial = data[field];
     const refs = Array.isArray(initial) ? (initial as ScanRef[]) : initial ? [initial as ScanRef] : [];
-    const slot: Slot = { field, multiple, refs, list: must(root, ".scan-list"), error: must(root, ".field-error"), status: must(root, ".scan-status") };
+    const slot: Slot = { field, multiple, refs, list: must(root, ".scan-list"), error: must(root, ".field-error"), status: must(root, ".scan-status"), dismiss: must(root, ".scan-dismiss"), rejected: "" };
+    slot.dismiss.addEventListener("click", () => {
+      slot.rejected = "";
+      showRejected(slot);
+    });
     const input = must<HTMLInputElement>(root, "input[type=file]");
     input.addEventListener("change", () => {
       const chosen = [...(input.files ?? [])];
@@ -99,6 +117,7 @@ export function setupSlots(form: HTMLFormElement, key: CryptoKey, maxFileBytes: 
 
   return {
     values: () => Object.fromEntries(slots.map((s) => [s.field, s.multiple ? s.refs : s.refs[0]])),
+    problems: () => slots.filter((s) => s.rejected).map((s) => ({ field: s.field, message: s.rejected })),
     idle: async () => {
       while (pending.size) await Promise.all(pending);
     },
