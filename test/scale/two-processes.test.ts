@@ -179,7 +179,6 @@ if (process.env.TEST_DATABASE_URL) {
       const before = await flow(a);
       const oldKids = await kidsOf(a.direct);
 
-      const rotatedAt = Date.now();
       const rotated = await runCli(env, ["keys", "rotate", "--json"]);
       assert.equal(rotated.code, 0, rotated.stderr);
       const fresh = rotated.json<{ active_kids: string[] }>().active_kids;
@@ -193,9 +192,10 @@ if (process.env.TEST_DATABASE_URL) {
         assert.ok(oldKids.every((k) => kids.includes(k)), `${node.name} still publishes the old keys (tokens they signed are live)`);
       }
 
-      // New keys sign two refresh intervals (2 s here) after the rotation, and each process switches
-      // at its next check (1 s): only then is a token signed with one.
-      await new Promise((r) => setTimeout(r, Math.max(0, rotatedAt + 3500 - Date.now())));
+      // New keys sign two refresh intervals (2 s here) after they were made, and each process
+      // switches at its next check (1 s): only then is a token signed with one.
+      const made = Math.max(...((await c.ds.query(`SELECT created_at FROM server_keys WHERE kid IN ($1, $2, $3)`, fresh)) as { created_at: string }[]).map((r) => Number(r.created_at)));
+      await new Promise((r) => setTimeout(r, Math.max(0, made + 3500 - Date.now())));
       for (const [signer, verifier] of [
         [a, b],
         [b, a],
