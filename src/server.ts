@@ -6,11 +6,13 @@ import type { Config } from "./config.js";
 import { createApp } from "./app.js";
 import { purgeExpired } from "./container.js";
 import { createLogger } from "./logger.js";
+import { claimSqliteDatabase } from "./db/sqlite-owner.js";
 
 /** `envFile`: the .env file the configuration came from (logged at start), or null. */
 export async function runServer(cfg: Config, envFile: string | null = null): Promise<void> {
   // A worker names itself in every log line, so a request's line tells which process served it.
   const log = createLogger(cfg.logLevel, undefined, cluster.isWorker ? { worker: cluster.worker!.id, pid: process.pid } : {});
+  if (cfg.database.type === "sqlite") claimSqliteDatabase(cfg.database.file);
   const app = await createApp(cfg, { log });
   const server = http.createServer(app.handler);
   server.requestTimeout = 30_000;

@@ -40,7 +40,10 @@ export class KeyRing {
 
   /** New keys become active; the old ones keep verifying until tokens they signed expire. */
   async rotateSigningKeys(now = Date.now()): Promise<string[]> {
-    const fresh = await this.generateSet(now);
+    const generated = await this.generateSet(now);
+    // Stamped once made (an RSA key takes a while): the activation delay counts from publication.
+    const at = Math.max(now, Date.now());
+    const fresh = generated.map((r) => ({ ...r, createdAt: at }));
     await this.store.replaceActive("sig", fresh, now);
     await this.dropExpired(now);
     return fresh.map((r) => r.kid);

@@ -3,6 +3,7 @@
 // revocation on one process is refused at once on the other, a key rotation through the CLI reaches
 // both, and `kill -9` of a process in the middle of a sign-in, a consent or an upload loses nothing
 // committed and leaves no half blob. Both processes share one blob folder, as `--workers` does.
+// On SQLite, a second server on the same file is refused (workers, or a separate process).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
@@ -361,6 +362,22 @@ if (process.env.TEST_DATABASE_URL) {
     });
   });
 }
+
+describe("one server per SQLite database", () => {
+  it("refuses a second server on the same file, and starts once the first is killed with -9", async () => {
+    const env = testEnv("sqlite", { LOG_LEVEL: "warn" });
+    const first = await startProcess(env, await freePort());
+    try {
+      await assert.rejects(startProcess(env, await freePort()), /another Passport server is running on .*passport\.sqlite/);
+      await first.stop("SIGKILL");
+      const second = await startProcess(env, await freePort());
+      assert.equal(await second.stop(), 0);
+    } finally {
+      await first.stop("SIGKILL");
+      await dropProcessData(env);
+    }
+  });
+});
 
 describe("passport start --workers 2 on SQLite", () => {
   it("is refused with a message naming PostgreSQL", async () => {
