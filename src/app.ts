@@ -24,7 +24,7 @@ import { publicInstanceWarnings } from "./services/public-instance.js";
 const PUBLIC = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "public");
 
 /** Path prefixes served by our routes; everything else belongs to oidc-provider. */
-const OUR_PREFIXES = ["/api/", "/interaction/", "/admin", "/developers", "/signin", "/signup", "/signout", "/recover", "/account", "/vault", "/passport/", "/connected", "/playground", "/docs"];
+const OUR_PREFIXES = ["/api/", "/interaction/", "/admin", "/developers", "/signin", "/signup", "/signout", "/recover", "/account", "/vault", "/passport/", "/connected", "/playground", "/docs", "/sdk/"];
 const isOurs = (p: string) => p === "/" || OUR_PREFIXES.some((x) => p === x.replace(/\/$/, "") || p.startsWith(x.endsWith("/") ? x : `${x}/`));
 
 export interface PassportApp {
