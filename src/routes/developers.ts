@@ -46,6 +46,7 @@ export function developerRoutes(d: RouteDeps): Router {
       owners: await developers.ownersOf(client.clientId),
       manageOwners: true,
       activity: await clientActivity.activity(client.clientId),
+      recent: await clientActivity.recent(client.clientId),
       changes: await changeLog(d, client.clientId),
       ...extra,
     };
