@@ -6,6 +6,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import AxeBuilder from "@axe-core/playwright";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { browserSkip, launchBrowser, watchProblems } from "../helpers/browser.js";
 import { registerClient, signedIn } from "../admin/admin-helpers.js";
@@ -20,6 +21,12 @@ const overflow = (page: Page) =>
     const wide = [...document.querySelectorAll("body *")].find((el) => el.getBoundingClientRect().right > w + 0.5);
     return document.documentElement.scrollWidth > w ? `${document.documentElement.scrollWidth}px: ${wide?.tagName}#${wide?.id}.${wide?.className}` : "";
   });
+
+/** axe-core's serious and critical violations on the page, as "rule: target" lines. */
+async function axeProblems(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page: page as never }).analyze();
+  return violations.filter((v) => v.impact === "serious" || v.impact === "critical").flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(" ")}`));
+}
 
 /** A browser context signed in as the Agent's account (its session cookie, signed). */
 async function contextAs(browser: Browser, s: TestServer, agent: Agent, opts: Parameters<Browser["newContext"]>[0] = {}): Promise<BrowserContext> {
@@ -60,6 +67,7 @@ describe("admin client tools in Chromium", { skip }, () => {
     await page.reload();
     assert.equal(await page.locator("table.clients tbody tr").count(), 1);
     assert.match((await page.textContent("#search-result"))!, /1 of 2 clients match/);
+    assert.deepEqual(await axeProblems(page), []);
 
     await page.click("table.clients a");
     await page.waitForURL((u) => u.pathname === `/admin/clients/${app.clientId}`);
@@ -70,6 +78,7 @@ describe("admin client tools in Chromium", { skip }, () => {
     const snippet = await page.evaluate(() => navigator.clipboard.readText());
     assert.ok(snippet.includes(`const clientId = "${app.clientId}";`) && snippet.includes("client.ClientSecretBasic(process.env.PASSPORT_CLIENT_SECRET)"), snippet);
     assert.equal(await overflow(page), "");
+    assert.deepEqual(await axeProblems(page), []);
 
     // Try this client: the playground prefilled with its id and method; the secret pasted by hand.
     await page.click("#try-client");

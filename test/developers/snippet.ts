@@ -10,7 +10,7 @@ import { ROOT } from "../helpers/cli.js";
 
 /** The text of <pre id="snippet-…"> on a client page, unescaped as the browser shows it. */
 export function snippetOf(html: string, id: string): string {
-  const m = html.match(new RegExp(`<pre class="code" id="snippet-${id}">([\\s\\S]*?)</pre>`));
+  const m = html.match(new RegExp(`<pre class="code" id="snippet-${id}"[^>]*>([\\s\\S]*?)</pre>`));
   assert.ok(m, `no snippet ${id} on the page`);
   return m[1]!.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 }
