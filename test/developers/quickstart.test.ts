@@ -4,6 +4,7 @@
 // playground prefilled with the client's settings, or says what to change first. The list search
 // is a GET (?q=) that works without scripts.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { Agent } from "../helpers/agent.js";
@@ -43,7 +44,10 @@ for (const db of databases()) {
         for (const value of [`const issuer = "${s.url}"`, `const clientId = "${clientId}"`, `const redirectUri = "${CALLBACK}"`, `const scope = "openid email"`, "allowInsecureRequests"]) {
           assert.ok(code.includes(value), `the snippet has ${value}`);
         }
-        if (secret) assert.ok(!page.text.includes(secret), "the page never shows the secret");
+        if (secret) {
+          assert.ok(!page.text.includes(secret), "the client page never shows the secret");
+          assert.match(registered.text, /<button type="button" class="small copy" data-copy="client-secret" hidden/, "the one-time secret page has a copy button");
+        }
 
         const rp = await loadSnippet(dir, code, secret ? { PASSPORT_CLIENT_SECRET: secret } : {});
         const holder = await createHolder(s.app.container);
@@ -58,7 +62,7 @@ for (const db of databases()) {
       });
     }
 
-    it("the Authlib and mod_auth_openidc snippets carry the client's values and no secret", async () => {
+    it("the Authlib and mod_auth_openidc snippets carry the client's values and no secret", async (t) => {
       const redirect = "https://shop.example/auth/passport/callback";
       const { clientId, secret } = await registerClient(admin, { name: "Apache shop", redirectUris: redirect, scopes: ["openid", "email", "offline_access"], tokenEndpointAuthMethod: "client_secret_post" });
       const page = await admin.get(`/admin/clients/${clientId}`);
@@ -90,6 +94,10 @@ for (const db of databases()) {
       ]) {
         assert.ok(apache.split("\n").map((l) => l.trim()).includes(line), `Apache snippet has the line ${line}`);
       }
+      // Valid Python, where Python is installed (CI images usually have it).
+      const python = spawnSync("python3", ["-c", "import ast, sys; ast.parse(sys.stdin.read())"], { input: authlib, encoding: "utf8" });
+      if (python.error) t.diagnostic(`python3 not found: Authlib snippet not parsed (${python.error.message})`);
+      else assert.equal(python.status, 0, python.stderr);
       // Apache takes no comment after a directive: every "#" starts its own line.
       for (const l of apache.split("\n")) assert.ok(!l.includes("#") || l.trimStart().startsWith("#"), `comment on its own line: ${l}`);
       assert.ok(snippetOf(page.text, "openid-client").includes("client.ClientSecretPost(process.env.PASSPORT_CLIENT_SECRET)"));
