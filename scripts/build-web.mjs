@@ -1,6 +1,7 @@
 // Bundles the browser scripts (src/web/*.ts, which use the isomorphic src/crypto) into
 // public/js/ with esbuild. Run by `npm start`, `npm test` and `npm run bench`.
 import { build } from "esbuild";
+import { buildSdk } from "./build-sdk.mjs";
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,3 +36,6 @@ await build({
   packages: "external",
   logLevel: "warning",
 });
+
+// The same SDK as served by every Passport server: a browser ES module and an npm tarball.
+await buildSdk(root);

@@ -159,6 +159,7 @@ export async function purgeExpired(c: Container): Promise<Record<string, number>
     playgroundClients: await c.playground.purgeExpired(),
     adminLinks: await c.adminLinks.purge(),
     initialAccessTokens: await c.registration.purgeExpired(),
+    clientEvents: await c.clientActivity.purgeEvents(),
     ...prefixed("vault", await c.vault.collectGarbage()),
   };
 }

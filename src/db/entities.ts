@@ -474,6 +474,32 @@ export const ClientDailyStatEntity = new EntitySchema<ClientDailyStatRow>({
   },
 });
 
+export interface ClientEventRow {
+  id: string;
+  clientId: string;
+  at: number;
+  /** "signin", "share", "error_report" or "failure". */
+  kind: string;
+  /** JSON: document types of a share, the number of errors reported, or an OAuth error. Never who. */
+  detail: string;
+}
+/** A client's recent events, for its page; kept EVENT_RETENTION_DAYS (client-activity.ts). */
+export const ClientEventEntity = new EntitySchema<ClientEventRow>({
+  name: "ClientEvent",
+  tableName: "client_events",
+  columns: {
+    id: { type: "varchar", length: 36, primary: true },
+    clientId: { name: "client_id", type: "varchar", length: 255 },
+    at: time(),
+    kind: { type: "varchar", length: 16 },
+    detail: { type: "text" },
+  },
+  indices: [
+    { name: "idx_client_events_client_at", columns: ["clientId", "at"] },
+    { name: "idx_client_events_at", columns: ["at"] },
+  ],
+});
+
 export interface InitialAccessTokenRow {
   /** SHA-256 (hex) of the token; the token itself is shown once to the admin who made it. */
   tokenHash: string;
@@ -523,4 +549,5 @@ export const entitiesFor = (db: "sqlite" | "postgres") => [
   ClientChangeEntity,
   ClientDailyStatEntity,
   InitialAccessTokenEntity,
+  ClientEventEntity,
 ];

@@ -69,6 +69,7 @@ export class ProviderHost {
       registration: this.c.registration,
       onServerError: (path, err) => this.log?.error("provider error", { path, error: `${err.name}: ${err.message}` }),
       onSignIn: (clientId) => this.c.clientActivity.countSignIn(clientId),
+      onClientError: (clientId, error, description) => this.c.clientActivity.countFailure(clientId, error, description),
     });
     this.c.clients.setValidator(async (metadata) => {
       await provider.Client.validate(metadata as never);

@@ -40,9 +40,11 @@ export interface ProviderDeps {
   registration?: RegistrationService;
   /** Counts a completed sign-in (an authorization answered with a code) for the client's activity. */
   onSignIn?: (clientId: string) => Promise<void>;
+  /** Counts an authorization or token request of a known client that was refused (its OAuth error). */
+  onClientError?: (clientId: string, error: string, description: string | undefined) => Promise<void>;
 }
 
-/** The sign-in count started during a request; awaited before the response leaves (see createProvider). */
+/** The activity record (sign-in or refusal) started during a request; awaited before the response leaves (see createProvider). */
 const SIGNIN_COUNT = Symbol("passport.signInCount");
 
 /** Refused until an administrator approves the client (DEVELOPER_PASSPORT_SCOPES=approval). */
@@ -233,6 +235,15 @@ export function createProvider(d: ProviderDeps): Provider {
     if (!clientId || !d.onSignIn) return;
     (ctx.state as Record<symbol, Promise<void>>)[SIGNIN_COUNT] = d.onSignIn(clientId).catch((err: Error) => d.onServerError?.(ctx.path, err));
   });
+  // A refused authorization or token request of a known client, for its page: developers see
+  // why their sign-ins fail (invalid_scope, a redirect_uri mismatch, invalid_grant, …).
+  const onClientError = (ctx: KoaContextWithOIDC, err: { error?: string; error_description?: string; status?: number }) => {
+    const clientId = ctx.oidc?.client?.clientId;
+    if (!clientId || !d.onClientError || !err.error || (err.status ?? 400) >= 500) return;
+    (ctx.state as Record<symbol, Promise<void>>)[SIGNIN_COUNT] = d.onClientError(clientId, err.error, err.error_description).catch((e: Error) => d.onServerError?.(ctx.path, e));
+  };
+  provider.on("authorization.error", onClientError);
+  provider.on("grant.error", onClientError);
   // Signing out at a relying party (RP-initiated logout) also ends the Passport session.
   provider.on("end_session.success", (ctx: KoaContextWithOIDC) => {
     // "No, stay signed in" (no `logout` parameter) ends only the client's session.

@@ -24,6 +24,7 @@ const adminActor = (ctx: Koa.Context) => ({ accountId: (ctx.state.account as { i
 export async function activityDetails(d: RouteDeps, client: ClientView): Promise<Record<string, unknown>> {
   return {
     activity: await d.container.clientActivity.activity(client.clientId, 14),
+    recent: await d.container.clientActivity.recent(client.clientId),
     changes: await changeLog(d, client.clientId),
     passportScopes: client.input.scopes.filter(isPassportScope),
   };

@@ -5,13 +5,16 @@
 // how one is created. The same templates serve both, parametrised by `base`.
 import type Router from "@koa/router";
 import type Koa from "koa";
+import { z } from "zod";
 import { AppError } from "../errors.js";
+import { SEARCH_MAX } from "../services/client-search.js";
 import type { ClientActor } from "../services/client-activity.js";
 import type { ClientView } from "../services/clients.js";
 import type { RouteDeps } from "./index.js";
 import { render } from "./render.js";
 import { errorsByField, errorSummary, formOptions, newClientValues, parseClientForm, submittedValues, valuesFromInput, type ClientFormValues } from "./admin-form.js";
 import { putSecret, takeSecret } from "./admin-secret-slot.js";
+import { quickStarts, quickStartValues, tryLink } from "./client-quickstart.js";
 
 /** Confirmations after a redirect; the query only picks one of these fixed texts. */
 const NOTICES: Record<string, string> = {
@@ -23,6 +26,25 @@ const NOTICES: Record<string, string> = {
   "owner-removed": "The co-owner was removed.",
 };
 export const noticeOf = (ctx: Koa.Context) => NOTICES[String(ctx.query.done ?? "")];
+
+/** The list pages' ?q= (a GET, so a search is a link and survives a reload); anything odd is no search. */
+export const searchQuery = (v: unknown) => z.string().catch("").parse(Array.isArray(v) ? v[0] : v).trim().slice(0, SEARCH_MAX);
+
+/** What every client details page shows besides the client: issuer, quick starts, the try link. */
+export function clientPageData(d: RouteDeps, client: ClientView): Record<string, unknown> {
+  const playground = d.container.playground.redirectUri;
+  return {
+    title: client.name,
+    mainClass: "wide",
+    script: "console",
+    client,
+    issuer: d.cfg.issuer,
+    discoveryUrl: `${d.cfg.issuer}/.well-known/openid-configuration`,
+    snippets: quickStarts(quickStartValues(d.cfg.issuer, playground, client)),
+    tryClient: tryLink(client, playground),
+    playgroundRedirect: playground,
+  };
+}
 
 export interface ClientPagesOptions {
   base: "/admin" | "/developers";
@@ -101,14 +123,14 @@ export function mountClientPages(r: Router, d: RouteDeps, o: ClientPagesOptions)
 
   r.get("/clients/:id", async (ctx) => {
     const client = await o.find(ctx, ctx.params.id!);
-    render(ctx, d.views, "admin/client.njk", { title: client.name, mainClass: "wide", base, client, notice: noticeOf(ctx), issuer: d.cfg.issuer, discoveryUrl, ...(await o.details?.(ctx, client)) });
+    render(ctx, d.views, "admin/client.njk", { ...clientPageData(d, client), base, notice: noticeOf(ctx), ...(await o.details?.(ctx, client)) });
   });
 
   r.get("/clients/:id/secret", async (ctx) => {
     const client = await o.find(ctx, ctx.params.id!);
     const slot = takeSecret(ctx, box, base, client.clientId);
     const heading = slot?.heading ?? "Client secret";
-    render(ctx, d.views, "admin/secret.njk", { title: heading, heading, mainClass: "wide", base, client, slot, secret: slot?.secret ?? null, issuer: d.cfg.issuer, discoveryUrl });
+    render(ctx, d.views, "admin/secret.njk", { title: heading, heading, mainClass: "wide", script: "console", base, client, slot, secret: slot?.secret ?? null, issuer: d.cfg.issuer, discoveryUrl });
   });
 
   r.get("/clients/:id/edit", async (ctx) => {

@@ -7,8 +7,9 @@ import type { ClientActor } from "../services/client-activity.js";
 import type { RouteDeps } from "./index.js";
 import { requireAdmin } from "./middleware/session.js";
 import { render } from "./render.js";
-import { mountClientPages, noticeOf } from "./admin-client-pages.js";
+import { mountClientPages, noticeOf, searchQuery } from "./admin-client-pages.js";
 import { activityDetails } from "./admin-approvals.js";
+import { searchClients } from "../services/client-search.js";
 
 export function adminRoutes(d: RouteDeps): Router {
   const r = new Router({ prefix: "/admin" });
@@ -21,7 +22,10 @@ export function adminRoutes(d: RouteDeps): Router {
 
   r.get("/", async (ctx) => {
     const owners = Object.fromEntries(await developers.ownerEmailsByClient());
-    render(ctx, d.views, "admin/clients.njk", { title: "Clients", mainClass: "wide", base: "/admin", admin: true, clients: await clients.list(), owners, pendingCount: (await clients.pending()).length, notice: noticeOf(ctx), discoveryUrl });
+    const all = await clients.list();
+    const q = searchQuery(ctx.query.q);
+    const pendingCount = all.filter((c) => c.approval === "pending").length;
+    render(ctx, d.views, "admin/clients.njk", { title: "Clients", mainClass: "wide", script: "console", base: "/admin", admin: true, clients: searchClients(all, q, owners), total: all.length, q, owners, pendingCount, notice: noticeOf(ctx), discoveryUrl });
   });
 
   mountClientPages(r, d, {

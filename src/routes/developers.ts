@@ -10,8 +10,9 @@ import type { ClientView } from "../services/clients.js";
 import { AppError } from "../errors.js";
 import type { RouteDeps } from "./index.js";
 import { render } from "./render.js";
-import { mountClientPages, noticeOf } from "./admin-client-pages.js";
+import { clientPageData, mountClientPages, noticeOf, searchQuery } from "./admin-client-pages.js";
 import { changeLog } from "./admin-approvals.js";
+import { searchClients } from "../services/client-search.js";
 
 const BASE = "/developers";
 const emailOf = (body: unknown) => z.string().max(320).catch("").parse((body as Record<string, unknown> | undefined)?.email);
@@ -35,8 +36,9 @@ export function developerRoutes(d: RouteDeps): Router {
   });
 
   r.get("/", async (ctx) => {
-    const clients = await developers.list(me(ctx));
-    render(ctx, d.views, "developers/index.njk", { title: "Developer console", mainClass: "wide", base: BASE, clients, max: developers.policy.maxClients, notice: noticeOf(ctx) });
+    const all = await developers.list(me(ctx));
+    const q = searchQuery(ctx.query.q);
+    render(ctx, d.views, "developers/index.njk", { title: "Developer console", mainClass: "wide", script: "console", base: BASE, clients: searchClients(all, q), total: all.length, q, max: developers.policy.maxClients, notice: noticeOf(ctx) });
   });
 
   const details = async (_ctx: Koa.Context, client: ClientView, extra: Record<string, unknown> = {}) => {
@@ -44,6 +46,7 @@ export function developerRoutes(d: RouteDeps): Router {
       owners: await developers.ownersOf(client.clientId),
       manageOwners: true,
       activity: await clientActivity.activity(client.clientId),
+      recent: await clientActivity.recent(client.clientId),
       changes: await changeLog(d, client.clientId),
       ...extra,
     };
@@ -72,7 +75,7 @@ export function developerRoutes(d: RouteDeps): Router {
     } catch (err) {
       if (!(err instanceof AppError) || err.status !== 400) throw err;
       const page = await details(ctx, client, { emailError: err.fields.email ?? err.message, ownerEmail: email });
-      render(ctx, d.views, "admin/client.njk", { title: client.name, mainClass: "wide", base: BASE, client, issuer: d.cfg.issuer, discoveryUrl: `${d.cfg.issuer}/.well-known/openid-configuration`, ...page }, 400);
+      render(ctx, d.views, "admin/client.njk", { ...clientPageData(d, client), base: BASE, ...page }, 400);
     }
   });
 
@@ -83,7 +86,7 @@ export function developerRoutes(d: RouteDeps): Router {
     } catch (err) {
       if (!(err instanceof AppError) || err.status !== 400) throw err;
       const page = await details(ctx, client, { ownerError: err.fields.owner ?? err.message });
-      return render(ctx, d.views, "admin/client.njk", { title: client.name, mainClass: "wide", base: BASE, client, issuer: d.cfg.issuer, discoveryUrl: `${d.cfg.issuer}/.well-known/openid-configuration`, ...page }, 400);
+      return render(ctx, d.views, "admin/client.njk", { ...clientPageData(d, client), base: BASE, ...page }, 400);
     }
     ctx.status = 303;
     // Removing oneself ends one's access: back to the list.

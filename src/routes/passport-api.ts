@@ -80,7 +80,7 @@ export function passportApi(d: RouteDeps): Router {
       client.name,
       body.errors.map((e) => ({ type: e.type, version: e.version, kind: e.kind, field: e.field, fileId: e.file_id, message: e.message })),
     );
-    await d.container.clientActivity.countErrorReport(client.clientId);
+    await d.container.clientActivity.countErrorReport(client.clientId, reported);
     ctx.body = { reported };
   });
 

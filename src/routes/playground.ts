@@ -5,6 +5,7 @@ import Router from "@koa/router";
 import { DOCUMENT_LABELS, isDocumentType, type DocumentType } from "../documents/types.js";
 import { PASSPORT_SCOPES, SCOPE_PREFIX } from "../sharing/scopes.js";
 import type { RouteDeps } from "./index.js";
+import { PLAYGROUND_AUTH } from "./client-quickstart.js";
 import { render } from "./render.js";
 
 function scopeChoices() {
@@ -21,9 +22,13 @@ export function playgroundRoutes(d: RouteDeps): Router {
   const page = { script: "playground", mainClass: "wide", issuer: d.cfg.issuer, redirectUri: playground.redirectUri };
 
   r.get("/", (ctx) => {
-    // ?client_id= prefills "use my own client" (the developer console links here).
+    // ?client_id=&auth=&scope= prefill "use my own client" (a client's page links here: "Try this
+    // client"). Only the form's initial values: nothing is sent or stored before the visitor submits.
     const ownClientId = typeof ctx.query.client_id === "string" ? ctx.query.client_id.slice(0, 255) : "";
-    render(ctx, d.views, "playground.njk", { ...page, title: "Playground", scopes: scopeChoices(), ownClientId });
+    const ownAuth = PLAYGROUND_AUTH.find((a) => a === ctx.query.auth) ?? "client_secret_post";
+    const asked = [ctx.query.scope ?? []].flat().map(String);
+    const checked = ownClientId ? asked : ["passport:personal_details", "passport:id_document"];
+    render(ctx, d.views, "playground.njk", { ...page, title: "Playground", scopes: scopeChoices(), ownClientId, ownAuth, authChoices: PLAYGROUND_AUTH, checked });
   });
 
   // The browser reads the code (or the error) from the address and finishes the flow itself.

@@ -1,10 +1,11 @@
 /**
  * Passport relying-party SDK. Given the userinfo response and the client's private key, it opens
  * and checks the `passport` payload (issuer, audience, nonce, freshness, shape), downloads shared
- * scans, checks their SHA-256 and opens them. Works in any Node (≥ 20) relying party; uses only
- * jose and WebCrypto.
+ * scans, checks their SHA-256 and opens them. Works in any Node (≥ 20) relying party and in
+ * browsers; uses jose and WebCrypto. Every Passport server serves it (scripts/build-sdk.mjs):
+ * `npm install <issuer>/sdk/passport-sdk.tgz`, or `<issuer>/sdk/passport-sdk.js` for browsers.
  *
- *   import { openPassport, downloadScan } from "passport-idp/sdk";
+ *   import { openPassport, downloadScan } from "passport-sdk";
  *   const passport = await openPassport(userinfo, privateKey, { issuer, clientId, nonce });
  *   const front = passport.data.passport?.files.find((f) => f.role === "front_side");
  *   const bytes = await downloadScan(issuer, accessToken, front!);

@@ -82,10 +82,10 @@ for (const db of databases()) {
       now = day + 2 * 86_400_000;
       await svc.countErrorReport("zero-fill");
       assert.deepEqual(await svc.activity("zero-fill", 4), [
-        { day: "2026-01-09", signIns: 0, shares: {}, errorReports: 0 },
-        { day: "2026-01-10", signIns: 1, shares: { passport: 1, address: 1 }, errorReports: 0 },
-        { day: "2026-01-11", signIns: 0, shares: {}, errorReports: 0 },
-        { day: "2026-01-12", signIns: 0, shares: {}, errorReports: 1 },
+        { day: "2026-01-09", signIns: 0, shares: {}, errorReports: 0, failures: 0 },
+        { day: "2026-01-10", signIns: 1, shares: { passport: 1, address: 1 }, errorReports: 0, failures: 0 },
+        { day: "2026-01-11", signIns: 0, shares: {}, errorReports: 0, failures: 0 },
+        { day: "2026-01-12", signIns: 0, shares: {}, errorReports: 1, failures: 0 },
       ]);
     });
 

@@ -104,7 +104,7 @@ for (const db of databases()) {
       assert.match(details.text, /<span class="badge off">disabled<\/span>/);
       assert.match(details.text, /The client is disabled/);
       const list = await agent.get("/admin");
-      assert.match(list.text, new RegExp(`${clientId}</code></td>[^]*?<span class="badge off">disabled</span>`));
+      assert.match(list.text, new RegExp(`${clientId}</code>[^]*?<span class="badge off">disabled</span>`));
 
       const on = await agent.request("POST", `/admin/clients/${clientId}/enable`, { form: {} });
       assert.equal(on.status, 303);

@@ -15,13 +15,15 @@ interface Pending {
   verifier: string;
   nonce: string;
   /** "Use my own client": a developer's registered client, with its secret if it has one. */
-  own?: { secret: string | null };
+  own?: { secret: string | null; auth?: OwnClient["auth"] };
 }
 
 /** A developer's own client typed into the page (see views/playground.njk). */
 export interface OwnClient {
   clientId: string;
   secret: string | null;
+  /** How the secret goes to the token endpoint: the method the client registered. */
+  auth: "client_secret_basic" | "client_secret_post" | "none";
 }
 
 interface Discovery {
@@ -55,7 +57,7 @@ const random = () => b64uEncode(randomBytes(32));
 /** Registers (or reuses) this browser's client, remembers the request's secrets, and returns where to go. */
 export async function authorizationUrl(issuer: string, redirectUri: string, scope: string, claims: string | undefined, own?: OwnClient): Promise<string> {
   const [client, d] = await Promise.all([own ? own : clientForFlow(issuer), discover(issuer)]);
-  const pending: Pending = { clientId: client.clientId, verifier: random(), nonce: random(), ...(own ? { own: { secret: own.secret } } : {}) };
+  const pending: Pending = { clientId: client.clientId, verifier: random(), nonce: random(), ...(own ? { own: { secret: own.secret, auth: own.auth } } : {}) };
   const state = random();
   const challenge = b64uEncode(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(pending.verifier))));
   sessionStorage.setItem(PENDING + state, JSON.stringify(pending));
@@ -82,6 +84,20 @@ function takePending(state: string | null): Pending {
   return JSON.parse(raw) as Pending;
 }
 
+/** RFC 6749 2.3.1: HTTP Basic with the form-encoded id and secret. */
+const basic = (id: string, secret: string) => {
+  const enc = (v: string) => encodeURIComponent(v).replace(/%20/g, "+");
+  return `Basic ${btoa(`${enc(id)}:${enc(secret)}`)}`;
+};
+
+/** The developer's own client authenticates the way it registered: secret in the body, in Basic, or none. */
+function ownClientAuth(p: Pending): { secret: Record<string, string>; authorization: Record<string, string> } {
+  const own = p.own;
+  if (!own?.secret || own.auth === "none") return { secret: {}, authorization: {} };
+  if (own.auth === "client_secret_basic") return { secret: {}, authorization: { authorization: basic(p.clientId, own.secret) } };
+  return { secret: { client_secret: own.secret }, authorization: {} };
+}
+
 /** Finishes the flow from the callback address: the code (or the error) the provider sent back. */
 export async function finish(issuer: string, redirectUri: string, callback: URL): Promise<FlowResult> {
   const q = callback.searchParams;
@@ -96,12 +112,11 @@ export async function finish(issuer: string, redirectUri: string, callback: URL)
   if (!pending.own && (!client || client.clientId !== pending.clientId)) throw new FlowError("this browser no longer holds the key the request was made with; start again");
   const d = await discover(issuer);
 
-  // The developer's own client authenticates with client_secret_post when it has a secret.
-  const secret: Record<string, string> = pending.own?.secret ? { client_secret: pending.own.secret } : {};
+  const { secret, authorization } = ownClientAuth(pending);
   const tokenRes = await fetch(d.token_endpoint, {
     method: "POST",
     credentials: "omit",
-    headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+    headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json", ...authorization },
     body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: redirectUri, client_id: pending.clientId, code_verifier: pending.verifier, ...secret }),
   });
   const tokens = (await tokenRes.json().catch(() => ({}))) as { access_token?: string; id_token?: string; error?: string; error_description?: string };

@@ -3,7 +3,7 @@
 import { ApiError } from "../_api.js";
 import { describeError } from "../_form.js";
 import { playgroundClaims, type Want } from "./claims.js";
-import { authorizationUrl, finish, FlowError, type FlowResult } from "./flow.js";
+import { authorizationUrl, finish, FlowError, type FlowResult, type OwnClient } from "./flow.js";
 
 function showError(root: HTMLElement, message: string): void {
   const p = root.querySelector<HTMLElement>("#playground-error")!;
@@ -19,6 +19,8 @@ function message(err: unknown): string {
   return describeError(err);
 }
 
+const ownAuth = (v: FormDataEntryValue | null): OwnClient["auth"] => (v === "client_secret_basic" || v === "none" ? v : "client_secret_post");
+
 export function startForm(form: HTMLFormElement): void {
   const { issuer, redirectUri } = form.dataset as { issuer: string; redirectUri: string };
   const button = form.querySelector<HTMLButtonElement>("button[type=submit]")!;
@@ -29,7 +31,7 @@ export function startForm(form: HTMLFormElement): void {
     const want = (name: string) => (String(data.get(name) ?? "no")) as Want;
     // "Use my own client": plain OpenID scopes only (no key here to open a Passport payload with).
     const ownId = String(data.get("own_client_id") ?? "").trim();
-    const own = ownId ? { clientId: ownId, secret: String(data.get("own_client_secret") ?? "").trim() || null } : undefined;
+    const own = ownId ? { clientId: ownId, secret: String(data.get("own_client_secret") ?? "").trim() || null, auth: ownAuth(data.get("own_client_auth")) } : undefined;
     const claims = own ? undefined : playgroundClaims({ scopes, selfie: want("selfie"), translation: want("translation"), nativeNames: want("native_names"), verifiedOnly: data.get("verified_only") === "on" });
     const scope = own ? ["openid", ...scopes.filter((s) => !s.startsWith("passport:"))] : ["openid", ...scopes];
     button.disabled = true;
