@@ -28,13 +28,13 @@ for (const db of databases()) {
     after(() => s.close());
 
     it("records sign-ins and refused requests with their OAuth error, and shows them on the page", async () => {
-      const rp = await registerRp(s, { scopes: ["openid", "email", "passport:passport"] });
+      const rp = await registerRp(s, { scopes: ["openid", "email"] });
       const holder = await createHolder(s.app.container);
       const agent = new Agent(s.url);
       const flow = await codeFlow(rp, agent, holder, { scope: "openid email" });
       // The same code again: the token endpoint refuses it (invalid_grant).
       await assert.rejects(redeem(rp.config, flow.walk.callback, flow.req));
-      // A Passport scope without a registered encryption key: invalid_scope at /authorize.
+      // A scope the client was not registered for: invalid_scope at /authorize.
       const req = await authRequest(rp.config, { scope: "openid passport:passport" });
       const w = await walk(agent, req.url);
       assert.equal(w.callback.searchParams.get("error"), "invalid_scope");
