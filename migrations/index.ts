@@ -14,6 +14,7 @@ import { PlaygroundClients1764570000000 } from "./1764570000000-playground-clien
 import { ClientOwners1764600000000 } from "./1764600000000-client-owners.js";
 import { InitialAccessTokens1764620000000 } from "./1764620000000-initial-access-tokens.js";
 import { ClientApprovalActivity1764610000000 } from "./1764610000000-client-approval-activity.js";
+import { AccountConsole1764680000000 } from "./1764680000000-account-console.js";
 
 export const migrations = [
   Initial1764000000000,
@@ -30,4 +31,5 @@ export const migrations = [
   ClientOwners1764600000000,
   ClientApprovalActivity1764610000000,
   InitialAccessTokens1764620000000,
+  AccountConsole1764680000000,
 ];

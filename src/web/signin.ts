@@ -13,7 +13,11 @@ if (form) {
     const email = field(form, "email").trim();
     const password = field(form, "password");
     if (!email || !password) throw new FormProblem("Enter your email and password.");
-    const { vaultKey } = await signInWithPassword(api, email, password);
+    const { vaultKey } = await signInWithPassword(api, email, password).catch((err: unknown) => {
+      // The browser's passkey prompt was cancelled or timed out.
+      if (err instanceof Error && err.name === "NotAllowedError") throw new FormProblem("The passkey was not used (cancelled or timed out). Sign in again to retry.");
+      throw err;
+    });
     await storeVaultKey(vaultKey);
     location.assign(form.dataset.next || "/");
   });
