@@ -16,7 +16,7 @@ const BROWSERS: [name: string, pattern: RegExp][] = [
   ["Samsung Internet", /\bSamsungBrowser\/(\d+)/],
   ["Firefox", /\b(?:Firefox|FxiOS)\/(\d+)/],
   ["Chromium", /\bChromium\/(\d+)/],
-  ["Chrome", /\b(?:Chrome|CriOS)\/(\d+)/],
+  ["Chrome", /\b(?:Chrome|HeadlessChrome|CriOS)\/(\d+)/],
   ["Safari", /\bVersion\/(\d+)[\d.]* (?:Mobile\/\S+ )?Safari\//],
   ["curl", /^curl\/(\d+)/],
 ];
