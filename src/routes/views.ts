@@ -18,9 +18,9 @@ export class Views {
       throwOnUndefined: false,
     });
     for (const [k, v] of Object.entries(globals)) this.env.addGlobal(k, v);
-    this.env.addFilter("date", (ms: number) => (ms ? utc(ms) : ""));
-    // A time the browser shows in the holder's own zone and locale (src/web/common.ts); UTC until then.
-    this.env.addFilter("localtime", (ms: number) => (ms ? new nunjucks.runtime.SafeString(`<time datetime="${new Date(ms).toISOString()}" data-local>${utc(ms)}</time>`) : ""));
+    // A time as a <time> element that the browser shows in the reader's own zone and locale
+    // (src/web/common.ts, every page loads it); UTC until the script runs. For text, not attributes.
+    this.env.addFilter("date", (ms: number) => (ms ? new nunjucks.runtime.SafeString(`<time datetime="${new Date(ms).toISOString()}" data-local>${utc(ms)}</time>`) : ""));
   }
 
   render(name: string, data: ViewData = {}): string {

@@ -14,7 +14,7 @@ function forgetKeyThenSubmit(form: HTMLFormElement, submitter: HTMLElement | nul
   void clearVaultKey().finally(() => form.submit());
 }
 
-// Times rendered by the server (the `localtime` filter) in the holder's own time zone and locale.
+// Times rendered by the server (the `date` filter) in the holder's own time zone and locale.
 const localTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 document.querySelectorAll<HTMLTimeElement>("time[data-local]").forEach((el) => {
   const at = new Date(el.dateTime);
