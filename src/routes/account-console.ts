@@ -70,9 +70,7 @@ export function accountConsoleRoutes(d: RouteDeps): Router {
 
   r.post("/account/sessions/:id/end", signedInPage, async (ctx) => {
     const handle = parseInput(handleParam, ctx.params.id, "session");
-    const current = (await sessions.list(ctx.state.account.id, ctx.state.session)).find((s) => s.id === handle)?.current;
-    await sessions.endOne(ctx.state.account.id, handle);
-    if (!current) return back(ctx, "session-ended", "sessions");
+    if (!(await sessions.endOne(ctx.state.account.id, handle, ctx.state.session))) return back(ctx, "session-ended", "sessions");
     // This browser's own session: it is signed out like with "Sign out".
     clearSessionCookie(ctx);
     await endProviderSession(ctx, d.host.current);

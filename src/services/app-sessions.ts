@@ -111,11 +111,15 @@ export class AppSessionService {
     }));
   }
 
-  /** "Sign out" on one session of the account's list; NotFoundError when it is not (or no longer) there. */
-  async endOne(accountId: string, handle: string, now = Date.now()): Promise<void> {
+  /**
+   * "Sign out" on one session of the account's list; NotFoundError when it is not (or no longer)
+   * there. True when it was `current` itself.
+   */
+  async endOne(accountId: string, handle: string, current: AppSession | null, now = Date.now()): Promise<boolean> {
     const row = (await this.store.listSessions(accountId, now)).find((r) => handleOf(r.idHash) === handle);
     if (!row) throw new NotFoundError("This session has already ended.");
     await this.destroy(toSession(row));
+    return row.idHash === current?.idHash;
   }
 
   async destroy(session: AppSession): Promise<void> {
