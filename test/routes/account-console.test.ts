@@ -306,8 +306,15 @@ for (const db of databases()) {
         const agents = [holder.agent, new Agent(s.url), new Agent(s.url), new Agent(s.url)];
         for (const a of agents.slice(1)) assert.equal((await signIn(a, holder.email, holder.password)).status, 200);
         // Each browser starts its own registration; only the newest challenge stands, and the count holds.
-        const results = await Promise.all(agents.map((a, i) => register(a, `key ${i}`, new SoftAuthenticator(s.url))));
-        assert.ok(results.filter((r) => r.status === 201).length <= 2, results.map((r) => r.status).join(","));
+        const attempt = async (a: Agent, i: number) => {
+          const options = await a.request("POST", "/api/account/passkeys/options", { json: {} });
+          // Refused at once when the others already filled the account.
+          if (options.status !== 200) return options.status;
+          return (await a.request("POST", "/api/account/passkeys", { json: { name: `key ${i}`, response: new SoftAuthenticator(s.url).create(options.json()) } })).status;
+        };
+        const statuses = await Promise.all(agents.map(attempt));
+        assert.ok(statuses.every((st) => st === 201 || st === 400), statuses.join(","));
+        assert.ok(statuses.filter((st) => st === 201).length >= 1, statuses.join(","));
         const count = await s.app.container.passkeys.list((await holder.agent.get("/api/account")).json().account.id);
         assert.ok(count.length <= 2);
       });
