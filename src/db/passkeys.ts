@@ -53,9 +53,12 @@ export class PasskeyStore {
     await this.challenges.upsert(row, ["idHash"]);
   }
 
-  /** Takes the challenge out; only one of parallel takers gets it, and only while it is live. */
-  async takeChallenge(idHash: string, purpose: WebauthnChallengeRow["purpose"], now = Date.now()): Promise<WebauthnChallengeRow | null> {
-    const row = await this.challenges.findOne({ where: { idHash, purpose } });
+  /**
+   * Takes the challenge out; only one of parallel takers gets it, and only while it is live. With
+   * `challenge`, only that one: an answer to a replaced challenge leaves the newer one in place.
+   */
+  async takeChallenge(idHash: string, purpose: WebauthnChallengeRow["purpose"], now = Date.now(), challenge?: string): Promise<WebauthnChallengeRow | null> {
+    const row = await this.challenges.findOne({ where: { idHash, purpose, ...(challenge === undefined ? {} : { challenge }) } });
     if (!row) return null;
     const taken = ((await this.challenges.delete({ idHash, challenge: row.challenge })).affected ?? 0) === 1;
     return taken && row.expiresAt > now ? row : null;

@@ -45,6 +45,16 @@ export class PasskeyExpiredError extends AppError {
   }
 }
 
+/** The challenge the browser signed (in clientDataJSON); "" when unreadable, which matches none. */
+function challengeOf(response: RegistrationResponseJSON): string {
+  try {
+    const data = JSON.parse(Buffer.from(response.response.clientDataJSON, "base64url").toString("utf8")) as { challenge?: unknown };
+    return typeof data.challenge === "string" ? data.challenge : "";
+  } catch {
+    return "";
+  }
+}
+
 const toView = (r: PasskeyRow): PasskeyView => ({ id: r.id, name: r.name, createdAt: r.createdAt, lastUsedAt: r.lastUsedAt });
 const transportsOf = (r: PasskeyRow) => JSON.parse(r.transports) as NonNullable<Credential["transports"]>;
 
@@ -90,7 +100,7 @@ export class PasskeyService {
   }
 
   async register(accountId: string, name: string, response: RegistrationResponseJSON, now = Date.now()): Promise<PasskeyView> {
-    const challenge = await this.store.takeChallenge(sha256(`register:${accountId}`), "register", now);
+    const challenge = await this.store.takeChallenge(sha256(`register:${accountId}`), "register", now, challengeOf(response));
     if (!challenge) throw new ValidationError("The passkey request expired. Try again.", { passkey: "expired: try again" });
     let credential: WebAuthnCredential;
     try {
