@@ -9,10 +9,11 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { AxeBuilder } from "@axe-core/playwright";
 import { derivePasswordKeys } from "../../src/crypto/index.js";
 import { Agent } from "../helpers/agent.js";
 import { uniqueEmail } from "../helpers/accounts.js";
-import { browserSkip, launchBrowser, screenshot, watchProblems } from "../helpers/browser.js";
+import { browserSkip, launchBrowser, watchProblems } from "../helpers/browser.js";
 import { authRequest, CALLBACK, registerRp, type Rp } from "../helpers/oidc.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { signUpHolder, type VaultHolder } from "../helpers/vault.js";
@@ -61,6 +62,13 @@ describe("account console in Chromium", { skip }, () => {
     await page.click("#signin-form button[type=submit]");
   }
 
+  /** axe-core finds no serious or critical violation on the page as it is now. */
+  async function accessible(): Promise<void> {
+    const { violations } = await new AxeBuilder({ page: page as never }).analyze();
+    const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), []);
+  }
+
   async function fitsWidth(width: number): Promise<void> {
     await page.setViewportSize({ width, height: 800 });
     const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -89,7 +97,7 @@ describe("account console in Chromium", { skip }, () => {
       assert.equal(t.text, expected);
     }
     await fitsWidth(390);
-    await screenshot(page, "account-console");
+    await accessible();
 
     const other = page.locator("li.session", { hasText: "Chrome 131 on Android" });
     await other.locator("button", { hasText: "Sign out" }).click();
@@ -124,6 +132,8 @@ describe("account console in Chromium", { skip }, () => {
     assert.match((await newest.textContent())!.replace(/\s+/g, " "), /Signed in with passkey/);
     assert.match(await page.inputValue("li.passkey input[name=name]"), /Laptop fingerprint/);
     assert.doesNotMatch((await page.textContent("li.passkey"))!, /not used yet/);
+    await fitsWidth(390);
+    await accessible();
     assertNoProblems();
   });
 
@@ -148,6 +158,7 @@ describe("account console in Chromium", { skip }, () => {
     await page.waitForSelector("#no-apps");
     assert.match((await page.textContent("#no-apps"))!, /^No app is connected now: you have disconnected every app\./);
     await fitsWidth(390);
+    await accessible();
     assertNoProblems();
   });
 
