@@ -16,6 +16,7 @@ import { InitialAccessTokens1764620000000 } from "./1764620000000-initial-access
 import { ClientApprovalActivity1764610000000 } from "./1764610000000-client-approval-activity.js";
 import { ChangeVersions1764630000000 } from "./1764630000000-change-versions.js";
 import { RecoveryKeyConfirmation1764670000000 } from "./1764670000000-recovery-key-confirmation.js";
+import { AccountConsole1764680000000 } from "./1764680000000-account-console.js";
 import { ClientEvents1764690000000 } from "./1764690000000-client-events.js";
 
 export const migrations = [
@@ -35,5 +36,6 @@ export const migrations = [
   InitialAccessTokens1764620000000,
   ChangeVersions1764630000000,
   RecoveryKeyConfirmation1764670000000,
+  AccountConsole1764680000000,
   ClientEvents1764690000000,
 ];

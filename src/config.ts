@@ -92,6 +92,10 @@ const envSchema = z.object({
   LOGIN_FAILURE_RESET_SECONDS: int(60, 604_800).default(43_200),
   /** Sign-ups per client address per hour; every attempt counts, taken emails (409) included. */
   SIGNUP_PER_IP_PER_HOUR: int(1, 1_000_000).default(10),
+  /** Days the account console's sign-in history (successes, failures, locks) is kept. */
+  SIGNIN_HISTORY_DAYS: int(1, 3650).default(90),
+  /** Passkeys (second factor) one account may register. */
+  PASSKEYS_PER_ACCOUNT: int(1, 100).default(10),
   /** Lifetimes, in seconds. */
   ACCESS_TOKEN_TTL: int(60, 86_400).default(3600),
   ID_TOKEN_TTL: int(60, 86_400).default(3600),
@@ -167,6 +171,8 @@ export interface Config {
     resetSeconds: number;
     signUpsPerIpPerHour: number;
   };
+  /** The account console: sign-in history retention and the passkey limit (WebAuthn's rpID is ISSUER's host). */
+  accountConsole: { historyDays: number; passkeysPerAccount: number };
   ttl: {
     accessToken: number;
     idToken: number;
@@ -287,6 +293,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       resetSeconds: e.LOGIN_FAILURE_RESET_SECONDS,
       signUpsPerIpPerHour: e.SIGNUP_PER_IP_PER_HOUR,
     },
+    accountConsole: { historyDays: e.SIGNIN_HISTORY_DAYS, passkeysPerAccount: e.PASSKEYS_PER_ACCOUNT },
     ttl: {
       accessToken: e.ACCESS_TOKEN_TTL,
       idToken: e.ID_TOKEN_TTL,

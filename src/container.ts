@@ -39,6 +39,11 @@ import { kdfMixQuery } from "./db/kdf-mix.js";
 import { changeVersions } from "./db/change-versions.js";
 import { AdminLinkService } from "./services/admin-links.js";
 import { HealthService } from "./services/health.js";
+import { PasskeyStore } from "./db/passkeys.js";
+import { PasskeyService } from "./services/passkeys.js";
+import { SignInEventStore } from "./db/sign-in-events.js";
+import { SignInHistory } from "./services/sign-in-history.js";
+import { EmailChangeService } from "./services/email-change.js";
 
 export interface Container {
   cfg: Config;
@@ -47,6 +52,10 @@ export interface Container {
   keys: KeyRing;
   accounts: AccountService;
   sessions: AppSessionService;
+  /** The account console: passkeys (second factor), sign-in history, email change. */
+  passkeys: PasskeyService;
+  history: SignInHistory;
+  emailChange: EmailChangeService;
   clients: ClientService;
   /** Per-client change log and daily activity counts. */
   clientActivity: ClientActivityService;
@@ -89,7 +98,10 @@ export async function createContainer(cfg: Config, ds?: DataSource, opts: { mail
   const limiter = new RateLimiter(new AttemptCounterStore(db));
   const guard = new BruteForceGuard(limiter, cfg.bruteForce);
   const accountStore = new AccountStore(db);
-  const accounts = new AccountService(accountStore, new PasswordHasher(cfg.argon2), guard, cfg, await keys.secret("prelogin-hmac"), new InstanceFlagStore(db), kdfMixQuery(db));
+  const passkeys = new PasskeyService(new PasskeyStore(db), cfg.issuer, cfg.accountConsole.passkeysPerAccount);
+  const history = new SignInHistory(new SignInEventStore(db), limiter, cfg.accountConsole.historyDays);
+  const accounts = new AccountService(accountStore, new PasswordHasher(cfg.argon2), guard, cfg, await keys.secret("prelogin-hmac"), new InstanceFlagStore(db), kdfMixQuery(db), { passkeys, history });
+  const oidcStore = new OidcStore(db);
   const emailCodes = new EmailCodeStore(db);
   const emailVerification = new EmailVerificationService(emailCodes, opts.mailer ?? createMailer(cfg.mail), keys, cfg.issuer, await keys.secret("email-hmac"), limiter, cfg.emailVerification);
   // check() throws (400) for a foreign, expired or altered attestation: the save is refused.
@@ -99,7 +111,6 @@ export async function createContainer(cfg: Config, ds?: DataSource, opts: { mail
     throw e;
   });
   const vault = new VaultService(new VaultStore(db), blobs, cfg.vault, async (jwt, accountId) => (await emailVerification.check(jwt, accountId), true));
-  const oidcStore = new OidcStore(db);
   const clientStore = new ClientStore(db);
   const versions = changeVersions(db);
   const clients = new ClientService(clientStore, box, cfg.clientCacheSeconds * 1000, cfg.allowPrivateJwksUri, versions);
@@ -116,6 +127,8 @@ export async function createContainer(cfg: Config, ds?: DataSource, opts: { mail
     await emailCodes.deleteAccount(id);
     await shareStore.deleteAccount(id);
     await oidcStore.revokeByAccount(id);
+    await passkeys.deleteAccount(id);
+    await history.deleteAccount(id);
   });
   return {
     cfg,
@@ -123,7 +136,10 @@ export async function createContainer(cfg: Config, ds?: DataSource, opts: { mail
     oidcStore,
     keys,
     accounts,
-    sessions: new AppSessionService(accountStore, cfg.ttl.session),
+    sessions: new AppSessionService(accountStore, cfg.ttl.session, oidcStore),
+    passkeys,
+    history,
+    emailChange: new EmailChangeService(accounts, emailVerification),
     clients,
     clientActivity,
     developers: new DeveloperService(clients, clientStore.owners, accounts, cfg.developers, clientActivity),
@@ -153,6 +169,8 @@ export async function purgeExpired(c: Container): Promise<Record<string, number>
   return {
     oidcArtifacts: await c.oidcStore.purgeExpired(),
     sessions: await c.sessions.purge(),
+    signInHistory: await c.history.purge(),
+    webauthnChallenges: await c.passkeys.purge(),
     attemptCounters: await c.limiter.purge(),
     retiredKeys: await c.keys.dropExpired(),
     emailCodes: await c.emailVerification.purge(),

@@ -1,5 +1,5 @@
 // Queries on accounts and app sessions.
-import { type DataSource, type EntityManager, type FindOptionsWhere, LessThan, type Repository } from "typeorm";
+import { type DataSource, type EntityManager, type FindOptionsWhere, LessThan, MoreThan, type Repository } from "typeorm";
 import { AccountEntity, type AccountRow, AppSessionEntity, type AppSessionRow, ClientOwnerEntity } from "./entities.js";
 import { inTransaction } from "./transaction.js";
 import { lookupBy } from "./lookup.js";
@@ -105,11 +105,21 @@ export class AccountStore {
     await this.sessions.delete({ idHash });
   }
 
-  /** Ends every session of the account except, optionally, one. */
-  async deleteSessionsOf(accountId: string, keepIdHash?: string): Promise<void> {
-    const rows = await this.sessions.find({ where: { accountId }, select: { idHash: true } });
-    const doomed = rows.map((r) => r.idHash).filter((h) => h !== keepIdHash);
-    if (doomed.length) await this.sessions.delete(doomed);
+  /** Ends every session of the account except, optionally, one; returns the ended rows. */
+  async deleteSessionsOf(accountId: string, keepIdHash?: string): Promise<AppSessionRow[]> {
+    const rows = await this.sessions.find({ where: { accountId } });
+    const doomed = rows.filter((r) => r.idHash !== keepIdHash);
+    if (doomed.length) await this.sessions.delete(doomed.map((r) => r.idHash));
+    return doomed;
+  }
+
+  /** The account's live sessions, newest first. */
+  listSessions(accountId: string, now = Date.now()): Promise<AppSessionRow[]> {
+    return this.sessions.find({ where: { accountId, expiresAt: MoreThan(now) }, order: { createdAt: "DESC" } });
+  }
+
+  async updateSession(idHash: string, patch: Partial<Pick<AppSessionRow, "ip" | "userAgent" | "lastSeenAt" | "providerSession">>): Promise<void> {
+    await this.sessions.update({ idHash }, patch);
   }
 
   async purgeSessions(now = Date.now()): Promise<number> {

@@ -117,6 +117,12 @@ export interface AppSessionRow {
   authTime: number;
   createdAt: number;
   expiresAt: number;
+  /** The client address last seen, the browser's user agent (cut to 300), for the sessions list. */
+  ip: string | null;
+  userAgent: string | null;
+  lastSeenAt: number | null;
+  /** storedId() of the oidc-provider Session this browser holds, ended with this session. */
+  providerSession: string | null;
 }
 export const AppSessionEntity = new EntitySchema<AppSessionRow>({
   name: "AppSession",
@@ -127,8 +133,93 @@ export const AppSessionEntity = new EntitySchema<AppSessionRow>({
     authTime: { name: "auth_time", ...time() },
     createdAt: { name: "created_at", ...time() },
     expiresAt: { name: "expires_at", ...time() },
+    ip: { type: "varchar", length: 64, nullable: true },
+    userAgent: { name: "user_agent", type: "varchar", length: 300, nullable: true },
+    lastSeenAt: { name: "last_seen_at", ...time(true) },
+    providerSession: { name: "provider_session", type: "varchar", length: 64, nullable: true },
   },
   indices: [{ name: "idx_app_sessions_account", columns: ["accountId"] }],
+});
+
+/** One sign-in attempt on a known account, for the holder's history (kept SIGNIN_HISTORY_DAYS). */
+export interface SignInEventRow {
+  id: string;
+  accountId: string;
+  at: number;
+  outcome: "success" | "failure" | "locked";
+  method: "password" | "passkey" | "recovery";
+  ip: string;
+  userAgent: string | null;
+}
+export const SignInEventEntity = new EntitySchema<SignInEventRow>({
+  name: "SignInEvent",
+  tableName: "sign_in_events",
+  columns: {
+    id: { type: "varchar", length: 36, primary: true },
+    accountId: { name: "account_id", type: "varchar", length: 64 },
+    at: { ...time() },
+    outcome: { type: "varchar", length: 16 },
+    method: { type: "varchar", length: 16 },
+    ip: { type: "varchar", length: 64 },
+    userAgent: { name: "user_agent", type: "varchar", length: 300, nullable: true },
+  },
+  indices: [
+    { name: "idx_sign_in_events_account_at", columns: ["accountId", "at"] },
+    { name: "idx_sign_in_events_at", columns: ["at"] },
+  ],
+});
+
+/** A WebAuthn credential registered as a second factor (public key only). */
+export interface PasskeyRow {
+  id: string;
+  accountId: string;
+  /** base64url, as the browser reports it. */
+  credentialId: string;
+  /** base64url of the COSE public key. */
+  publicKey: string;
+  counter: number;
+  /** JSON array of transports ("internal", "usb", ...). */
+  transports: string;
+  name: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+export const PasskeyEntity = new EntitySchema<PasskeyRow>({
+  name: "Passkey",
+  tableName: "passkeys",
+  columns: {
+    id: { type: "varchar", length: 36, primary: true },
+    accountId: { name: "account_id", type: "varchar", length: 64 },
+    credentialId: { name: "credential_id", type: "varchar", length: 1400, unique: true },
+    publicKey: { name: "public_key", type: "text" },
+    counter: { type: "bigint", transformer: epochMs },
+    transports: { type: "varchar", length: 200 },
+    name: { type: "varchar", length: 64 },
+    createdAt: { name: "created_at", ...time() },
+    lastUsedAt: { name: "last_used_at", ...time(true) },
+  },
+  indices: [{ name: "idx_passkeys_account", columns: ["accountId"] }],
+});
+
+/** A WebAuthn challenge, used once: a registration's, or a sign-in's after the right password. */
+export interface WebauthnChallengeRow {
+  idHash: string;
+  accountId: string;
+  purpose: "register" | "signin";
+  challenge: string;
+  expiresAt: number;
+}
+export const WebauthnChallengeEntity = new EntitySchema<WebauthnChallengeRow>({
+  name: "WebauthnChallenge",
+  tableName: "webauthn_challenges",
+  columns: {
+    idHash: { name: "id_hash", type: "varchar", length: 64, primary: true },
+    accountId: { name: "account_id", type: "varchar", length: 64 },
+    purpose: { type: "varchar", length: 16 },
+    challenge: { type: "varchar", length: 128 },
+    expiresAt: { name: "expires_at", ...time() },
+  },
+  indices: [{ name: "idx_webauthn_challenges_expires_at", columns: ["expiresAt"] }],
 });
 
 /** An atomic attempt counter (src/db/attempt-counters.ts): sign-ins, sign-ups, code sends, ... */
@@ -532,6 +623,9 @@ export const entitiesFor = (db: "sqlite" | "postgres") => [
   ClientEntity,
   AccountEntity,
   AppSessionEntity,
+  SignInEventEntity,
+  PasskeyEntity,
+  WebauthnChallengeEntity,
   AttemptCounterEntity,
   ServerKeyEntity,
   VaultItemEntity,

@@ -161,6 +161,22 @@ export class OidcStore {
     });
   }
 
+  /**
+   * Ends oidc-provider sessions: the ones named (by their stored id), or with `everyOf`, every
+   * session of that account except the ones named.
+   */
+  async destroySessions(storedIds: string[], everyOf?: string): Promise<void> {
+    const q = this.repo.createQueryBuilder().delete().where("kind = :kind", { kind: "Session" });
+    if (everyOf !== undefined) {
+      q.andWhere("account_id = :account", { account: everyOf });
+      if (storedIds.length) q.andWhere("id NOT IN (:...keep)", { keep: storedIds });
+    } else {
+      if (!storedIds.length) return;
+      q.andWhere("id IN (:...ids)", { ids: storedIds });
+    }
+    await q.execute();
+  }
+
   /** Account deletion: every session, grant and token of the account goes. */
   async revokeByAccount(accountId: string): Promise<void> {
     await this.repo.delete({ accountId });

@@ -30,7 +30,19 @@ export const kdf = kdfParams.strict();
 export const preloginAnswer = z.object({ kdf, minIterations: z.number().int().describe("the server's KDF_ITERATIONS: an account below it should upgrade") }).strict();
 export const kdfDefaults = z.object({ alg: z.literal("pbkdf2-sha256"), iterations: z.number().int() }).strict();
 export const signUpAnswer = z.object({ account: accountSummary }).strict();
-export const signInAnswer = z.object({ account: accountSummary, wrappedVaultKey: z.string().describe("the vault key wrapped under the password's KEK") }).strict();
+export const signedInAnswer = z.object({ account: accountSummary, wrappedVaultKey: z.string().describe("the vault key wrapped under the password's KEK") }).strict();
+/** WebAuthn options as @simplewebauthn/server writes them (PublicKeyCredentialRequestOptionsJSON / CreationOptionsJSON). */
+const webauthnOptions = z.object({ challenge: z.string() }).catchall(z.unknown());
+export const passkeyChallengeAnswer = z
+  .object({
+    secondFactor: z.literal("passkey"),
+    options: webauthnOptions.describe("for navigator.credentials.get() (@simplewebauthn/browser startAuthentication)"),
+  })
+  .strict();
+export const signInAnswer = z.union([signedInAnswer, passkeyChallengeAnswer]);
+export const passkeyRegistrationOptions = webauthnOptions.describe("for navigator.credentials.create() (@simplewebauthn/browser startRegistration)");
+export const passkeyAnswer = z.object({ passkey: z.object({ id: z.string().uuid(), name: z.string(), createdAt: millis, lastUsedAt: millis.nullable() }).strict() }).strict();
+export const emailChangedAnswer = z.object({ email: z.string(), notified: z.boolean().describe("whether the old address could be told") }).strict();
 export const accountAnswer = z.object({ account, kdf, wrappedVaultKey: z.string(), minIterations: z.number().int() }).strict();
 export const recoveryStartAnswer = z.object({ recoveryWrappedVaultKey: z.string().describe("the vault key wrapped under the recovery key's KEK") }).strict();
 

@@ -48,7 +48,10 @@ export const accountApiDocs: Operation[] = [
     security: CSRF,
     request: { body: jsonBody(signInBody) },
     responses: {
-      200: json(out.signInAnswer, "Signed in: the session cookie is set; the wrapped vault key is for the browser to open."),
+      200: json(
+        out.signInAnswer,
+        "Signed in: the session cookie is set; the wrapped vault key is for the browser to open. Or, for an account with passkeys, the password was right and a passkey must answer `options` at /api/session/passkey (a cookie `passport.passkey` holds the pending sign-in for 5 minutes).",
+      ),
       ...COMMON_ERRORS,
       401: fails("The email or password is wrong (`invalid_credentials`)."),
       ...CSRF_ERRORS,

@@ -9,27 +9,32 @@ import {
   confirmRecoveryKeyBody,
   deleteAccountBody,
   newRecoveryKeyBody,
+  passkeySignInBody,
   preloginBody,
   recoveryFinishBody,
   recoveryStartBody,
   signInBody,
   signUpBody,
 } from "./schemas.js";
-import { clearSessionCookie, requireAccount, setSessionCookie } from "./middleware/session.js";
+import { clearSessionCookie, clientInfo, requireAccount, setSessionCookie } from "./middleware/session.js";
 import { deviceCookie, rememberDevice } from "./middleware/device.js";
 import { endProviderSession } from "./provider-session.js";
 import type { Account } from "../services/accounts.js";
 
 const summary = (a: Account) => ({ id: a.id, email: a.email, isAdmin: a.isAdmin, recoveryKeyConfirmed: a.recoveryKeyConfirmed });
 
+/** The pending sign-in between the right password and the passkey (its token; the database keeps a hash). */
+const PASSKEY_COOKIE = "passport.passkey";
+
 export function accountApi(d: RouteDeps): Router {
   const { accounts, sessions } = d.container;
   const r = new Router({ prefix: "/api" });
 
   const startSession = async (ctx: Koa.Context, accountId: string) => {
-    const { token } = await sessions.create(accountId);
+    const { token } = await sessions.create(accountId, clientInfo(ctx));
     setSessionCookie(ctx, token, d.cfg.secureCookies, d.cfg.ttl.session);
   };
+  const summary = (a: { id: string; email: string; isAdmin: boolean }) => ({ id: a.id, email: a.email, isAdmin: a.isAdmin });
 
   r.post("/prelogin", async (ctx) => {
     const { email } = parseInput(preloginBody, ctx.request.body);
@@ -51,7 +56,24 @@ export function accountApi(d: RouteDeps): Router {
 
   r.post("/session", async (ctx) => {
     const { email, authKey } = parseInput(signInBody, ctx.request.body, "sign-in");
-    const { account, wrappedVaultKey } = await accounts.signIn(email, authKey, ctx.ip, deviceCookie(ctx));
+    const { account, wrappedVaultKey, passkey } = await accounts.signIn(email, authKey, ctx.ip, deviceCookie(ctx), clientInfo(ctx).userAgent);
+    if (passkey) {
+      // The password was right; no session (and no wrapped vault key) before the passkey too.
+      ctx.cookies.set(PASSKEY_COOKIE, passkey.token, { signed: true, httpOnly: true, sameSite: "strict", secure: d.cfg.secureCookies, path: "/api/session", maxAge: 5 * 60_000, overwrite: true });
+      ctx.body = { secondFactor: "passkey", options: passkey.options };
+      return;
+    }
+    rememberDevice(ctx, account.id, d.cfg.secureCookies);
+    await startSession(ctx, account.id);
+    ctx.body = { account: summary(account), wrappedVaultKey };
+  });
+
+  r.post("/session/passkey", async (ctx) => {
+    const { response } = parseInput(passkeySignInBody, ctx.request.body, "passkey sign-in");
+    const token = ctx.cookies.get(PASSKEY_COOKIE, { signed: true });
+    // Taken once, right or wrong: a failed passkey starts again from the password.
+    ctx.cookies.set(PASSKEY_COOKIE, null, { signed: true, path: "/api/session" });
+    const { account, wrappedVaultKey } = await accounts.finishPasskeySignIn(token, response as never, ctx.ip, deviceCookie(ctx), clientInfo(ctx).userAgent);
     rememberDevice(ctx, account.id, d.cfg.secureCookies);
     await startSession(ctx, account.id);
     ctx.body = { account: summary(account), wrappedVaultKey };

@@ -7,9 +7,12 @@ import { DOCUMENT_LABELS, type DocumentType } from "../documents/types.js";
 import type { RouteDeps } from "./index.js";
 import { requireAccount } from "./middleware/session.js";
 import { render } from "./render.js";
+import { SCOPE_DESCRIPTIONS } from "../oidc/claims.js";
 
 export const clientIdParam = z.string().min(1).max(255);
 const label = (t: string) => DOCUMENT_LABELS[t as DocumentType] ?? t;
+/** A scope in words ("Read your passport"), as the consent page put it. */
+const scopeWords = (s: string) => SCOPE_DESCRIPTIONS[s] ?? s;
 
 export function connectedAppsRoutes(d: RouteDeps): Router {
   const r = new Router();
@@ -26,7 +29,7 @@ export function connectedAppsRoutes(d: RouteDeps): Router {
     render(ctx, d.views, "connected.njk", {
       title: "Connected apps",
       mainClass: "wide",
-      apps: apps.map((a) => ({ ...a, log: a.log.map((l) => ({ at: l.at, types: l.types.map(label) })) })),
+      apps: apps.map((a) => ({ ...a, scopes: a.scopes.map(scopeWords), log: a.log.map((l) => ({ at: l.at, types: l.types.map(label) })) })),
       history: history.map((h) => ({ ...h, types: h.types.map(label) })),
       revoked: ctx.query.revoked === "1",
     });

@@ -24,6 +24,7 @@ import { adminLinkRoutes } from "./admin-link.js";
 import { developerRoutes } from "./developers.js";
 import { openapiRoutes } from "./openapi.js";
 import { sdkRoutes } from "./sdk.js";
+import { accountConsoleRoutes } from "./account-console.js";
 
 export interface RouteDeps {
   cfg: Config;
@@ -37,7 +38,7 @@ export interface RouteDeps {
 export function routers(d: RouteDeps): Router[] {
   return [
     ...(d.cfg.playground ? [playgroundRoutes(d)] : []),
-    docsRoutes(d), openapiRoutes(d), accountApi(d), vaultApi(d), pages(d), vaultPages(d), interactionRoutes(d), passportInteractionRoutes(d), passportApi(d), connectedAppsRoutes(d), adminRoutes(d), adminApprovalRoutes(d), adminRegistrationTokenRoutes(d), developerRoutes(d), adminLinkRoutes(d), sdkRoutes(d)];
+    docsRoutes(d), openapiRoutes(d), accountApi(d), accountConsoleRoutes(d), vaultApi(d), pages(d), vaultPages(d), interactionRoutes(d), passportInteractionRoutes(d), passportApi(d), connectedAppsRoutes(d), adminRoutes(d), adminApprovalRoutes(d), adminRegistrationTokenRoutes(d), developerRoutes(d), adminLinkRoutes(d), sdkRoutes(d)];
 }
 
 export function buildRoutes(d: RouteDeps): Koa.Middleware {

@@ -25,13 +25,7 @@ export function pages(d: RouteDeps): Router {
     render(ctx, d.views, "home.njk", { title: "Passport" });
   });
 
-  r.get("/account", (ctx) => {
-    if (!ctx.state.account) {
-      ctx.status = 303;
-      return ctx.redirect("/signin?next=/account");
-    }
-    render(ctx, d.views, "account.njk", { title: "Your account", script: "account" });
-  });
+  // The account page is the account console's (account-console.ts).
 
   r.get("/signin", (ctx) => {
     const next = nextPath.parse(ctx.query.next ?? "/");

@@ -3,7 +3,7 @@
 import type Koa from "koa";
 import type Provider from "oidc-provider";
 
-const PROVIDER_SESSION_COOKIE = "_session";
+export const PROVIDER_SESSION_COOKIE = "_session";
 
 export async function endProviderSession(ctx: Koa.Context, provider: Provider): Promise<void> {
   const id = ctx.cookies.get(PROVIDER_SESSION_COOKIE, { signed: true });

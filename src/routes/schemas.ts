@@ -32,3 +32,43 @@ export const recoveryFinishBody = z.object({ email, recoveryAuthKey: authKey, ..
 export const deleteAccountBody = z.object({ authKey });
 export const newRecoveryKeyBody = z.object({ currentAuthKey: authKey, recoveryAuthKey: authKey, recoveryWrappedVaultKey: wrappedKey });
 export const confirmRecoveryKeyBody = z.object({ recoveryAuthKey: authKey });
+
+// The account console (src/routes/account-console.ts).
+/** A WebAuthn credential id or binary field as the browser's JSON carries it. */
+const webauthnB64u = (max: number) => b64u(1, max);
+const clientExtensionResults = z.record(z.string(), z.unknown()).default({});
+/** What @simplewebauthn/browser's startRegistration() answers (RegistrationResponseJSON). */
+export const registrationResponse = z.object({
+  id: webauthnB64u(1400),
+  rawId: webauthnB64u(1400),
+  type: z.literal("public-key"),
+  authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
+  clientExtensionResults,
+  response: z.object({
+    clientDataJSON: webauthnB64u(4096),
+    attestationObject: webauthnB64u(16_384),
+    authenticatorData: webauthnB64u(4096).optional(),
+    transports: z.array(z.string().max(32)).max(10).optional(),
+    publicKeyAlgorithm: z.number().int().optional(),
+    publicKey: webauthnB64u(4096).optional(),
+  }),
+});
+/** What startAuthentication() answers (AuthenticationResponseJSON). */
+export const authenticationResponse = z.object({
+  id: webauthnB64u(1400),
+  rawId: webauthnB64u(1400),
+  type: z.literal("public-key"),
+  authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
+  clientExtensionResults,
+  response: z.object({
+    clientDataJSON: webauthnB64u(4096),
+    authenticatorData: webauthnB64u(4096),
+    signature: webauthnB64u(1024),
+    userHandle: webauthnB64u(512).optional(),
+  }),
+});
+export const passkeyName = z.string().trim().min(1, "give the passkey a name").max(64, "at most 64 characters");
+export const passkeySignInBody = z.object({ response: authenticationResponse });
+export const passkeyRegisterBody = z.object({ name: passkeyName, response: registrationResponse });
+export const emailCodeBody = z.object({ email });
+export const changeEmailBody = z.object({ email, code: z.string().trim().regex(/^\d{6}$/, "enter the 6 digits from the mail"), currentAuthKey: authKey });

@@ -5,6 +5,8 @@ import nunjucks from "nunjucks";
 
 const VIEWS = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "views");
 
+const utc = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+
 export type ViewData = Record<string, unknown>;
 
 export class Views {
@@ -16,7 +18,9 @@ export class Views {
       throwOnUndefined: false,
     });
     for (const [k, v] of Object.entries(globals)) this.env.addGlobal(k, v);
-    this.env.addFilter("date", (ms: number) => (ms ? new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC" : ""));
+    // A time as a <time> element that the browser shows in the reader's own zone and locale
+    // (src/web/common.ts, every page loads it); UTC until the script runs. For text, not attributes.
+    this.env.addFilter("date", (ms: number) => (ms ? new nunjucks.runtime.SafeString(`<time datetime="${new Date(ms).toISOString()}" data-local>${utc(ms)}</time>`) : ""));
   }
 
   render(name: string, data: ViewData = {}): string {

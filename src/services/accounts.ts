@@ -9,8 +9,11 @@ import type { InstanceFlagStore } from "../db/admin-claims.js";
 import type { KdfMix } from "../db/kdf-mix.js";
 import type { AccountRow } from "../db/entities.js";
 import { AppError, ConflictError, NotFoundError, ValidationError } from "../errors.js";
+import { isUniqueViolation } from "../db/errors.js";
 import { deviceOf, type BruteForceGuard } from "./brute-force.js";
 import type { PasswordHasher } from "./password-hasher.js";
+import type { PasskeyChallenge, PasskeyService } from "./passkeys.js";
+import type { SignInHistory } from "./sign-in-history.js";
 
 export interface KdfParams {
   alg: "pbkdf2-sha256";
@@ -53,6 +56,20 @@ export class RecoveryKeyUnconfirmedError extends AppError {
   }
 }
 
+/** A sign-in: the account and its wrapped vault key, or, with a passkey to present, its challenge. */
+export interface SignInResult {
+  account: Account;
+  /** Answer it only once `passkey` is null (or the passkey step passed). */
+  wrappedVaultKey: string;
+  passkey: PasskeyChallenge | null;
+}
+
+/** The second factor and the history the account console adds (src/services/passkeys.ts, sign-in-history.ts). */
+export interface SignInExtras {
+  passkeys?: PasskeyService;
+  history?: SignInHistory;
+}
+
 export class InvalidCredentialsError extends AppError {
   constructor() {
     super("invalid_credentials", "The email or password is wrong.", 401);
@@ -84,7 +101,7 @@ const toAccount = (r: AccountRow): Account => ({
 
 export class AccountService {
   private readonly deleteHooks: ((accountId: string) => Promise<void>)[] = [];
-  /** For claims only (id and email, which never change); see `forClaims`. */
+  /** For claims only (id and email); see `forClaims`. */
   private readonly claimsCache = new Map<string, { account: Account; until: number }>();
 
   constructor(
@@ -97,6 +114,7 @@ export class AccountService {
     private readonly flags: InstanceFlagStore,
     /** Accounts per iteration count, for the fake answers (db/kdf-mix.ts). */
     private readonly kdfMix: () => Promise<KdfMix>,
+    private readonly extras: SignInExtras = {},
   ) {}
 
   private mixCache: { until: number; mix: Promise<KdfMix> } | null = null;
@@ -184,16 +202,68 @@ export class AccountService {
   }
 
   /**
-   * Checks the authKey; returns the account and its wrapped vault key for the browser to open.
+   * Checks the authKey; returns the account and its wrapped vault key for the browser to open, or,
+   * when the account has passkeys, a passkey challenge to answer first (finishPasskeySignIn).
    * `device`: the browser's signed device cookie value, if any (see brute-force.ts).
    */
-  async signIn(email: string, authKey: string, ip: string, device?: string): Promise<{ account: Account; wrappedVaultKey: string }> {
+  async signIn(email: string, authKey: string, ip: string, device?: string, userAgent?: string): Promise<SignInResult> {
     const row = await this.store.byEmail(normalizeEmail(email));
     const keys = { account: normalizeEmail(email), ip, device: deviceOf(device, row?.id) };
+    const secondFactor = row && this.extras.passkeys ? await this.extras.passkeys.required(row.id) : false;
     // An unknown email costs the same argon2 work and counts the same as a wrong password.
-    const ok = await this.guard.attempt(keys, () => (row ? this.hasher.verify(row.authHash, authKey) : this.hasher.verifyNothing(authKey)));
+    const check = () => this.guard.attempt(keys, () => (row ? this.hasher.verify(row.authHash, authKey) : this.hasher.verifyNothing(authKey)), undefined, { keep: secondFactor });
+    const ok = await this.recorded(row?.id, "password", { ip, userAgent }, check, !secondFactor);
     if (!ok || !row) throw new InvalidCredentialsError();
+    const passkey = secondFactor ? await this.extras.passkeys!.startSignIn(row.id) : null;
+    return { account: toAccount(row), wrappedVaultKey: row.wrappedVaultKey, passkey };
+  }
+
+  /** The second step of a sign-in with a passkey: `token` is the pending sign-in's, from signIn. */
+  async finishPasskeySignIn(token: string | undefined, response: Parameters<PasskeyService["pendingSignIn"]>[1], ip: string, device?: string, userAgent?: string): Promise<{ account: Account; wrappedVaultKey: string }> {
+    if (!this.extras.passkeys) throw new NotFoundError("passkeys are not enabled");
+    const pending = await this.extras.passkeys.pendingSignIn(token, response);
+    const row = await this.mustGet(pending.accountId);
+    const keys = { account: row.emailNormalized, ip, device: deviceOf(device, row.id) };
+    const ok = await this.recorded(row.id, "passkey", { ip, userAgent }, () => this.guard.attempt(keys, pending.check));
+    if (!ok) throw new AppError("invalid_passkey", "The passkey was not accepted. Enter your password and try again.", 401);
     return { account: toAccount(row), wrappedVaultKey: row.wrappedVaultKey };
+  }
+
+  /** Runs a credential check, writing its outcome to the sign-in history (when there is one). */
+  private recorded(accountId: string | undefined, method: "password" | "passkey" | "recovery", client: { ip: string; userAgent?: string }, check: () => Promise<boolean>, success = true): Promise<boolean> {
+    return this.extras.history ? this.extras.history.around(accountId, method, client, check, { success }) : check();
+  }
+
+  /**
+   * Checks the current password of a signed-in holder before a sensitive change (counted like a
+   * sign-in); ValidationError on `field` when it is wrong.
+   */
+  async checkPassword(id: string, authKey: string, ip: string, device: string | undefined, field: string): Promise<AccountRow> {
+    const row = await this.mustGet(id);
+    const keys = { account: row.emailNormalized, ip, device: deviceOf(device, row.id) };
+    if (!(await this.guard.attempt(keys, () => this.hasher.verify(row.authHash, authKey)))) {
+      throw new ValidationError("The current password is wrong.", { [field]: "wrong password" });
+    }
+    return row;
+  }
+
+  /**
+   * Moves the account to a new sign-in email. The key derivation does not depend on the email
+   * (its salt is random per account), so the vault stays as it is. The unique index on the
+   * normalized email decides between parallel claims of one address; `from` guards against a
+   * change made meanwhile.
+   */
+  async setEmail(id: string, from: string, email: string): Promise<void> {
+    const patch = { email: email.trim(), emailNormalized: normalizeEmail(email), updatedAt: Date.now() };
+    let changed: boolean;
+    try {
+      changed = await this.store.updateIf(id, { emailNormalized: from }, patch);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ConflictError("An account with this email already exists.", { email: "already registered" });
+      throw err;
+    }
+    if (!changed) throw new ConflictError("Your email was changed meanwhile. Reload the page.");
+    this.claimsCache.delete(id);
   }
 
   /** Runs before an account row goes, to remove what belongs to it elsewhere. */
@@ -207,8 +277,9 @@ export class AccountService {
   }
 
   /**
-   * The account for token claims (userinfo, refresh), cached for `ttlMs`: its id and email never
-   * change, and a deleted account's tokens are deleted with it, so a stale entry is never served.
+   * The account for token claims (userinfo, refresh), cached for `ttlMs`: its id never changes, its
+   * email only through setEmail (which drops this process's entry; others follow within `ttlMs`),
+   * and a deleted account's tokens are deleted with it, so a deleted account is never served.
    */
   async forClaims(id: string, ttlMs: number): Promise<Account | null> {
     const hit = this.claimsCache.get(id);
@@ -283,6 +354,7 @@ export class AccountService {
     // Whoever just used the recovery key has plainly kept it; a new key made with the old password
     // and never confirmed goes (whoever made it may be why the password was reset).
     await this.store.update(row.id, { recoveryConfirmedAt: row.recoveryConfirmedAt ?? Date.now(), pendingRecoveryAuthHash: null, pendingRecoveryWrappedVaultKey: null });
+    await this.extras.history?.record(row.id, "success", "recovery", { ip });
     return { ...toAccount(row), recoveryKeyConfirmed: true };
   }
 
@@ -379,7 +451,9 @@ export class AccountService {
   private async checkRecovery(email: string, recoveryAuthKey: string, ip: string, device?: string): Promise<AccountRow> {
     const row = await this.store.byEmail(normalizeEmail(email));
     const keys = { account: normalizeEmail(email), ip, device: deviceOf(device, row?.id) };
-    const ok = await this.guard.attempt(keys, () => (row ? this.hasher.verify(row.recoveryAuthHash, recoveryAuthKey) : this.hasher.verifyNothing(recoveryAuthKey)));
+    const check = () => this.guard.attempt(keys, () => (row ? this.hasher.verify(row.recoveryAuthHash, recoveryAuthKey) : this.hasher.verifyNothing(recoveryAuthKey)));
+    // Its success is written once, when the new password is set (recoveryFinish).
+    const ok = await this.recorded(row?.id, "recovery", { ip }, check, false);
     if (!ok || !row) throw new AppError("invalid_credentials", "The email or recovery key is wrong.", 401);
     return row;
   }

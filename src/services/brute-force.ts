@@ -40,8 +40,10 @@ export class BruteForceGuard {
    * Runs `check` (the argon2 verification) on a reserved attempt. Throws TooManyAttemptsError,
    * before `check` runs, while the keys are locked. A failed check keeps its reservation (it was
    * the failure); a passed one gives it back and clears the account's (or device's) count.
+   * `keep`: a passed check only gives its reservation back and clears nothing, for a password
+   * that still awaits its second factor (the count clears when that one passes too).
    */
-  async attempt(keys: AttemptKeys, check: () => Promise<boolean>, now = Date.now()): Promise<boolean> {
+  async attempt(keys: AttemptKeys, check: () => Promise<boolean>, now = Date.now(), opts: { keep?: boolean } = {}): Promise<boolean> {
     // A known device has its own allowance and needs no address limit: its cookie names one account.
     const own = keys.device ? `signin:device:${keys.device}` : `signin:account:${keys.account}`;
     const limits = [{ key: own, rule: this.accountRule }];
@@ -53,7 +55,7 @@ export class BruteForceGuard {
     } finally {
       // The address keeps its count of failures, so one valid account cannot reset it.
       if (ok) {
-        await ticket.clear(own);
+        if (!opts.keep) await ticket.clear(own);
         await ticket.release();
       }
     }

@@ -26,6 +26,23 @@ export interface EmailVerificationLimits {
   attestationTtlDays: number;
 }
 
+/**
+ * What a code is for: verifying the vault's email item, or moving the account's sign-in email
+ * (src/services/email-change.ts). A code for one purpose does not work for the other.
+ */
+export type CodePurpose = "verify" | "account-email";
+
+const MAILS: Record<CodePurpose, (code: string) => { subject: string; text: string }> = {
+  verify: (code) => ({
+    subject: `Your Passport code: ${code}`,
+    text: `Enter this code in Passport to verify your email address:\n\n    ${code}\n\nIt expires in 15 minutes. If you did not ask for it, ignore this mail.`,
+  }),
+  "account-email": (code) => ({
+    subject: `Your Passport code: ${code}`,
+    text: `Enter this code in Passport to sign in with this email address from now on:\n\n    ${code}\n\nIt expires in 15 minutes. If you did not ask for it, ignore this mail: nothing changes without the code.`,
+  }),
+};
+
 export interface EmailAttestation {
   email: string;
   verifiedAt: number;
@@ -59,7 +76,12 @@ export class EmailVerificationService {
     return crypto.createHmac("sha256", this.subjectKey).update(accountId).digest("base64url");
   }
 
-  async sendCode(accountId: string, email: string, ip: string, now = Date.now()): Promise<void> {
+  /** The code row's key: the address's HMAC, under another label for another purpose. */
+  private codeKey(address: string, purpose: CodePurpose): string {
+    return this.hash(purpose === "verify" ? address : `${purpose}:${address}`);
+  }
+
+  async sendCode(accountId: string, email: string, ip: string, now = Date.now(), purpose: CodePurpose = "verify"): Promise<void> {
     const address = email.trim().toLowerCase();
     const emailHash = this.hash(address);
     const perHour = (limit: number) => ({ limit, windowMs: HOUR_MS });
@@ -74,18 +96,21 @@ export class EmailVerificationService {
       now,
     );
     const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, "0");
-    await this.store.issue({ accountId, emailHash, codeHash: this.hash(`${address}:${code}`), sentAt: now, expiresAt: now + CODE_TTL_MS }, this.limits.maxAttempts);
-    await this.mailer.send({
-      to: address,
-      subject: `Your Passport code: ${code}`,
-      text: `Enter this code in Passport to verify your email address:\n\n    ${code}\n\nIt expires in 15 minutes. If you did not ask for it, ignore this mail.`,
-    });
+    await this.store.issue({ accountId, emailHash: this.codeKey(address, purpose), codeHash: this.hash(`${address}:${code}`), sentAt: now, expiresAt: now + CODE_TTL_MS }, this.limits.maxAttempts);
+    await this.mailer.send({ to: address, ...MAILS[purpose](code) });
   }
 
   /** Checks the code; on success returns the signed attestation for the browser to seal. */
   async verify(accountId: string, email: string, code: string, now = Date.now()): Promise<string> {
     const address = email.trim().toLowerCase();
-    const emailHash = this.hash(address);
+    await this.redeemCode(accountId, address, code, "verify", now);
+    return this.sign(accountId, { email: address, verifiedAt: now });
+  }
+
+  /** Checks and uses up the code sent to `email` for `purpose`; ValidationError (field `code`) otherwise. */
+  async redeemCode(accountId: string, email: string, code: string, purpose: CodePurpose, now = Date.now()): Promise<void> {
+    const address = email.trim().toLowerCase();
+    const emailHash = this.codeKey(address, purpose);
     const wrong = () => new ValidationError("The code is wrong or has expired. Ask for a new one.", { code: "wrong or expired code" });
     // The attempt is counted before the comparison, so parallel guesses cannot exceed the limit.
     const attempt = await this.store.reserveAttempt(accountId, emailHash, now, this.limits.maxAttempts);
@@ -97,7 +122,11 @@ export class EmailVerificationService {
     if (!crypto.timingSafeEqual(Buffer.from(attempt.codeHash), given)) throw wrong();
     // Only one of parallel right answers redeems the code.
     if (!(await this.store.redeem(accountId, emailHash, attempt.codeHash))) throw wrong();
-    return this.sign(accountId, { email: address, verifiedAt: now });
+  }
+
+  /** A notice with no code (e.g. to the old address after an email change). */
+  notify(to: string, subject: string, text: string): Promise<void> {
+    return this.mailer.send({ to, subject, text });
   }
 
   /** Expired codes, and the outbox mails that carry them. */

@@ -14,6 +14,13 @@ function forgetKeyThenSubmit(form: HTMLFormElement, submitter: HTMLElement | nul
   void clearVaultKey().finally(() => form.submit());
 }
 
+// Times rendered by the server (the `date` filter) in the holder's own time zone and locale.
+const localTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+document.querySelectorAll<HTMLTimeElement>("time[data-local]").forEach((el) => {
+  const at = new Date(el.dateTime);
+  if (!Number.isNaN(at.getTime())) el.textContent = localTime.format(at);
+});
+
 // Pages shown only to signed-out visitors (home, sign-in, "signed out") carry data-signed-out: a
 // key left behind by a session that ended elsewhere (expiry, logout at a relying party) goes.
 if (document.body.hasAttribute("data-signed-out")) void clearVaultKey();

@@ -13,7 +13,14 @@ if (form) {
     const email = field(form, "email").trim();
     const password = field(form, "password");
     if (!email || !password) throw new FormProblem("Enter your email and password.");
-    const { vaultKey, recoveryKeyConfirmed } = await signInWithPassword(api, email, password);
+    const { vaultKey, recoveryKeyConfirmed } = await signInWithPassword(api, email, password).catch((err: unknown) => {
+      // The browser's passkey prompt was cancelled or timed out.
+      if (err instanceof Error && err.name === "NotAllowedError") throw new FormProblem("The passkey was not used (cancelled or timed out). Sign in again to retry.");
+      if (err instanceof Error && /WebAuthn is not supported/.test(err.message)) {
+        throw new FormProblem("Your account asks for a passkey, and this browser cannot use one. Sign in with a browser that can, or reset your password with your recovery key.");
+      }
+      throw err;
+    });
     await storeVaultKey(vaultKey);
     const next = form.dataset.next || "/";
     // A sign-up left before the recovery key was confirmed: finish that first, then go on.

@@ -15,6 +15,7 @@ import type { OpenApiDocument } from "../../src/docs-api/document.js";
 import { routers } from "../../src/routes/index.js";
 import { Views } from "../../src/routes/views.js";
 import { Agent } from "../helpers/agent.js";
+import { SoftAuthenticator } from "../helpers/passkey.js";
 import { uniqueEmail } from "../helpers/accounts.js";
 import { databases, pgNotice, startServer, TEST_KDF_ITERATIONS, type TestServer } from "../helpers/server.js";
 import { signUpHolder, type VaultHolder } from "../helpers/vault.js";
@@ -213,6 +214,36 @@ for (const db of databases()) {
       assert.equal((await d.request("POST", "/api/signup", { json: { email: uniqueEmail("delete"), ...dm.body } })).status, 201);
       assert.equal((await d.request("POST", "/api/account/delete", { json: { authKey: "short" } })).status, 400);
       assert.equal((await d.request("POST", "/api/account/delete", { json: { authKey: dm.body.authKey } })).status, 204);
+    });
+
+    it("the account console: email change and passkeys, with the passkey step of sign-in", async () => {
+      const h = await signUpHolder(s.url);
+      const a = h.agent;
+      const to = uniqueEmail("openapi-moved");
+      assert.equal((await a.request("POST", "/api/account/email/code", { json: { email: "nope" } })).status, 400);
+      assert.equal((await a.request("POST", "/api/account/email/code", { json: { email: to } })).status, 204);
+      const outbox = path.join(s.dataDir, "outbox");
+      const mail = fs.readdirSync(outbox).map((f) => fs.readFileSync(path.join(outbox, f), "utf8")).find((t) => t.includes(`To: ${to}`));
+      const code = /Your Passport code: (\d{6})/.exec(mail ?? "")![1]!;
+      const { authKey: currentAuthKey } = await derivePasswordKeys(h.password, (await a.get("/api/account")).json().kdf);
+      assert.equal((await a.request("POST", "/api/account/email", { json: { email: to, code: "12", currentAuthKey } })).status, 400);
+      assert.equal((await a.request("POST", "/api/account/email", { json: { email: to, code, currentAuthKey } })).status, 200);
+
+      const key = new SoftAuthenticator(s.url);
+      assert.equal((await (await csrfAgent()).request("POST", "/api/account/passkeys/options", { json: {} })).status, 401);
+      const options = await a.request("POST", "/api/account/passkeys/options", { json: {} });
+      assert.equal(options.status, 200);
+      assert.equal((await a.request("POST", "/api/account/passkeys", { json: { name: "", response: key.create(options.json()) } })).status, 400);
+      const again = await a.request("POST", "/api/account/passkeys/options", { json: {} });
+      assert.equal((await a.request("POST", "/api/account/passkeys", { json: { name: "Laptop", response: key.create(again.json()) } })).status, 201);
+
+      const b = await csrfAgent();
+      const pre = await b.request("POST", "/api/prelogin", { json: { email: to } });
+      const { authKey } = await derivePasswordKeys(h.password, pre.json().kdf);
+      const challenge = await b.request("POST", "/api/session", { json: { email: to, authKey } });
+      assert.equal(challenge.json().secondFactor, "passkey");
+      assert.equal((await b.request("POST", "/api/session/passkey", { json: { response: key.get(challenge.json().options) } })).status, 200);
+      assert.equal((await b.request("POST", "/api/session/passkey", { json: { response: {} } })).status, 400);
     });
 
     it("the vault API", async () => {

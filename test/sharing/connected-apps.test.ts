@@ -48,7 +48,12 @@ for (const db of databases()) {
       assert.match(html, /Passport, Personal details|Personal details, Passport/, "the first share's types");
       // Two shares: two rows in the app's log, each with a time.
       const section = html.slice(html.indexOf(`data-client="${rp.clientId}"`), html.indexOf("</section>", html.indexOf(`data-client="${rp.clientId}"`)));
-      assert.equal([...section.matchAll(/<tr><td>\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC<\/td>/g)].length, 2);
+      // Each a <time> the browser shows in the holder's own zone (UTC until its script runs).
+      assert.equal([...section.matchAll(/<tr><td><time datetime="\d{4}-\d{2}-\d{2}T[\d:.]+Z" data-local>\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC<\/time><\/td>/g)].length, 2);
+      // What the app may read, in words.
+      assert.match(section, /<li>Read your passport<\/li>/);
+      assert.match(section, /<li>Know who you are \(a private identifier for this service\)<\/li>/);
+      assert.doesNotMatch(section, /passport:passport|<li>openid<\/li>/);
       assert.match(html, new RegExp(`action="/connected/${rp.clientId}/revoke"`));
 
       for (const doc of docs) for (const v of values(doc)) assert.ok(!html.includes(v), `the page does not show ${doc.type} value ${v}`);
@@ -70,6 +75,21 @@ for (const db of databases()) {
       for (const e of body.history) assert.deepEqual(Object.keys(e).sort(), ["at", "clientId", "clientName", "types"]);
       for (const doc of docs) for (const v of values(doc)) assert.ok(!res.text.includes(v), `no ${doc.type} value`);
       for (const sh of shares) assert.ok(!res.text.includes(sealedPart(sh)), "nor the sealed payload");
+    });
+
+    it("says so once every app is disconnected, not that none was ever used", async () => {
+      const other = await signUpHolder(s.url);
+      assert.match((await other.agent.get("/connected")).text, /id="no-apps">No app is connected to your Passport\./);
+      await storeDocument(other, "passport");
+      const once = await registerPassportRp(s, { name: "Short-lived" });
+      await sharePassport(s, once, other, "openid passport:passport");
+      const res = await other.agent.request("POST", `/connected/${encodeURIComponent(once.clientId)}/revoke`, { form: {} });
+      assert.equal(res.status, 303);
+      const page = await other.agent.get(res.location!);
+      assert.match(page.text, /id="no-apps">No app is connected now: you have disconnected every app\. The share log below/);
+      assert.doesNotMatch(page.text, /not signed in to any app/);
+      // And still after a reload without the notice.
+      assert.match((await other.agent.get("/connected")).text, /you have disconnected every app/);
     });
 
     it("shows another holder nothing of this one's apps; needs a signed-in holder", async () => {

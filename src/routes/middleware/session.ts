@@ -5,6 +5,7 @@ import type { AppSessionService } from "../../services/app-sessions.js";
 import { ForbiddenError, UnauthorizedError } from "../../errors.js";
 import { SESSION_COOKIE } from "../../oidc/cookies.js";
 import { wantsJson } from "./errors.js";
+import { PROVIDER_SESSION_COOKIE } from "../provider-session.js";
 
 export function loadSession(sessions: AppSessionService, accounts: AccountService): Koa.Middleware {
   return async (ctx, next) => {
@@ -12,8 +13,15 @@ export function loadSession(sessions: AppSessionService, accounts: AccountServic
     const account = session ? await accounts.get(session.accountId) : null;
     ctx.state.session = account ? session : null;
     ctx.state.account = account;
+    // For the sessions list (address, last seen) and to end this browser's provider session with it.
+    if (account && session) await sessions.seen(session, clientInfo(ctx), ctx.cookies.get(PROVIDER_SESSION_COOKIE, { signed: true }));
     await next();
   };
+}
+
+/** The request's address and browser, for the sessions list and the sign-in history. */
+export function clientInfo(ctx: Koa.Context): { ip: string; userAgent?: string } {
+  return { ip: ctx.ip, userAgent: ctx.get("user-agent") || undefined };
 }
 
 export const requireAccount: Koa.Middleware = async (ctx, next) => {
