@@ -34,7 +34,6 @@ export function accountApi(d: RouteDeps): Router {
     const { token } = await sessions.create(accountId, clientInfo(ctx));
     setSessionCookie(ctx, token, d.cfg.secureCookies, d.cfg.ttl.session);
   };
-  const summary = (a: { id: string; email: string; isAdmin: boolean }) => ({ id: a.id, email: a.email, isAdmin: a.isAdmin });
 
   r.post("/prelogin", async (ctx) => {
     const { email } = parseInput(preloginBody, ctx.request.body);

@@ -10,7 +10,7 @@ import { KDF_ITERATIONS_FLOOR } from "../../src/crypto/index.js";
 import { verifyClientSecret } from "../../src/services/client-secrets.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { uniqueEmail } from "../helpers/accounts.js";
-import { browserSkip, launchBrowser, watchProblems } from "../helpers/browser.js";
+import { browserSkip, confirmRecoveryKeyOnPage, launchBrowser, watchProblems } from "../helpers/browser.js";
 
 const skip = browserSkip();
 const PASSWORD = "a long enough password";
@@ -21,8 +21,7 @@ async function signUp(page: Page, s: TestServer, email: string): Promise<void> {
   await page.fill("#signup-form input[name=password]", PASSWORD);
   await page.fill("#signup-form input[name=password2]", PASSWORD);
   await page.click("#signup-form button[type=submit]");
-  await page.check("#recovery-saved");
-  await page.click("#recovery-continue");
+  await confirmRecoveryKeyOnPage(page);
   await page.waitForURL((u) => u.pathname === "/vault");
 }
 
