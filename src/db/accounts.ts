@@ -3,7 +3,7 @@ import { type DataSource, type EntityManager, type FindOptionsWhere, LessThan, M
 import { AccountEntity, type AccountRow, AppSessionEntity, type AppSessionRow, ClientOwnerEntity } from "./entities.js";
 import { inTransaction } from "./transaction.js";
 import { lookupBy } from "./lookup.js";
-import { isUniqueViolation } from "./errors.js";
+import { insertUnlessTaken } from "./errors.js";
 
 export class AccountStore {
   private readonly repo: Repository<AccountRow>;
@@ -33,13 +33,7 @@ export class AccountStore {
 
   /** Inserts; returns false when the normalized email is taken (unique index). */
   async insert(row: AccountRow): Promise<boolean> {
-    try {
-      await this.repo.insert(row);
-      return true;
-    } catch (err) {
-      if (isUniqueViolation(err)) return false;
-      throw err;
-    }
+    return insertUnlessTaken(this.repo, row);
   }
 
   async update(id: string, patch: Partial<AccountRow>): Promise<void> {

@@ -3,7 +3,7 @@
 // transaction can make (primary key), a link is spent by an UPDATE that only one can match.
 import { type DataSource, IsNull, LessThan, MoreThan, type Repository } from "typeorm";
 import { AccountEntity, AdminLinkEntity, type AdminLinkRow, InstanceFlagEntity, type InstanceFlagRow } from "./entities.js";
-import { isUniqueViolation } from "./errors.js";
+import { insertUnlessTaken } from "./errors.js";
 import { inTransaction } from "./transaction.js";
 
 export class InstanceFlagStore {
@@ -16,13 +16,7 @@ export class InstanceFlagStore {
   async claim(name: string, value: string, now = Date.now()): Promise<boolean> {
     // Almost always already claimed: a read spares the database a failing INSERT.
     if (await this.repo.existsBy({ name })) return false;
-    try {
-      await this.repo.insert({ name, value, createdAt: now });
-      return true;
-    } catch (err) {
-      if (isUniqueViolation(err)) return false;
-      throw err;
-    }
+    return insertUnlessTaken(this.repo, { name, value, createdAt: now });
   }
 
   /** Gives a claim back, only if `value` still holds it (its holder failed before finishing). */

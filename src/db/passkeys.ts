@@ -1,7 +1,7 @@
 // Passkeys (WebAuthn credentials, public keys only) and their one-time challenges.
 import { type DataSource, LessThan, type Repository } from "typeorm";
 import { PasskeyEntity, type PasskeyRow, WebauthnChallengeEntity, type WebauthnChallengeRow } from "./entities.js";
-import { isUniqueViolation } from "./errors.js";
+import { insertUnlessTaken } from "./errors.js";
 
 export class PasskeyStore {
   private readonly repo: Repository<PasskeyRow>;
@@ -26,13 +26,7 @@ export class PasskeyStore {
 
   /** False when the credential is registered already (unique index). */
   async insert(row: PasskeyRow): Promise<boolean> {
-    try {
-      await this.repo.insert(row);
-      return true;
-    } catch (err) {
-      if (isUniqueViolation(err)) return false;
-      throw err;
-    }
+    return insertUnlessTaken(this.repo, row);
   }
 
   async update(accountId: string, id: string, patch: Partial<Pick<PasskeyRow, "name" | "counter" | "lastUsedAt">>): Promise<boolean> {

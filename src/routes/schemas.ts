@@ -37,13 +37,17 @@ export const confirmRecoveryKeyBody = z.object({ recoveryAuthKey: authKey });
 /** A WebAuthn credential id or binary field as the browser's JSON carries it. */
 const webauthnB64u = (max: number) => b64u(1, max);
 const clientExtensionResults = z.record(z.string(), z.unknown()).default({});
-/** What @simplewebauthn/browser's startRegistration() answers (RegistrationResponseJSON). */
-export const registrationResponse = z.object({
+/** The fields every WebAuthn credential answer has, whatever the ceremony. */
+const credentialFields = {
   id: webauthnB64u(1400),
   rawId: webauthnB64u(1400),
   type: z.literal("public-key"),
   authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
   clientExtensionResults,
+};
+/** What @simplewebauthn/browser's startRegistration() answers (RegistrationResponseJSON). */
+export const registrationResponse = z.object({
+  ...credentialFields,
   response: z.object({
     clientDataJSON: webauthnB64u(4096),
     attestationObject: webauthnB64u(16_384),
@@ -55,11 +59,7 @@ export const registrationResponse = z.object({
 });
 /** What startAuthentication() answers (AuthenticationResponseJSON). */
 export const authenticationResponse = z.object({
-  id: webauthnB64u(1400),
-  rawId: webauthnB64u(1400),
-  type: z.literal("public-key"),
-  authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
-  clientExtensionResults,
+  ...credentialFields,
   response: z.object({
     clientDataJSON: webauthnB64u(4096),
     authenticatorData: webauthnB64u(4096),

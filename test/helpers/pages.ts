@@ -68,6 +68,7 @@ export const PAGES: PageCase[] = [
   { name: "vault: passport form", setup: "holder", path: "/vault/passport", ready: "#doc-form:not([hidden])" },
   { name: "vault: address form", setup: "holder", path: "/vault/address", ready: "#doc-form:not([hidden])" },
   { name: "account", setup: "holder", path: "/account" },
+  { name: "recovery key: make a new one", setup: "holder", path: "/recovery-key" },
   { name: "connected apps", setup: "holder", path: "/connected" },
   { name: "consent: sign in to continue", setup: "anonymous", path: (f) => f.loginAuthorizeUrl(), ready: "#signin-form" },
   { name: "consent: OpenID scopes", setup: "holder", path: (f) => f.loginAuthorizeUrl(), ready: "ul.scopes" },

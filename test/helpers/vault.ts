@@ -1,3 +1,4 @@
+import http from "node:http";
 // A holder's side of the vault for HTTP tests: sign up through the API (keeping the vault key),
 // seal items and files with src/crypto, and talk to /api/vault like the browser does.
 import assert from "node:assert/strict";
@@ -56,4 +57,30 @@ export async function readVault(h: VaultHolder) {
 
 export async function openVaultItem(h: VaultHolder, item: { id: string; type: string; version: number; ciphertext: string; wrappedKey: string }) {
   return openItem(h.vaultKey, item, item);
+}
+
+/**
+ * Uploads `bytes` slowly to `url` (a server, or a balancer in front of several) and resolves once
+ * `cutAfter` bytes are out; the request stays open, for a test that kills the server under it.
+ */
+export
+function startSlowUpload(h: VaultHolder, url: string, id: string, wrappedKey: string, bytes: Uint8Array, cutAfter: number): Promise<void> {
+  const u = new URL(`/api/vault/files?id=${id}`, url);
+  const cookie = ["passport.sid", "passport.sid.sig", "passport.csrf", "passport.csrf.sig"].map((n) => `${n}=${h.agent.cookie(n)}`).join("; ");
+  const req = http.request(u, {
+    method: "POST",
+    headers: { "content-type": "application/octet-stream", "content-length": bytes.length, "x-wrapped-key": wrappedKey, "x-csrf-token": h.agent.csrf, cookie },
+  });
+  req.on("error", () => undefined); // the server dies under it
+  return new Promise((resolve) => {
+    let sent = 0;
+    const step = () => {
+      const chunk = bytes.subarray(sent, sent + 256 * 1024);
+      sent += chunk.length;
+      req.write(chunk);
+      if (sent >= cutAfter) resolve();
+      else setTimeout(step, 5);
+    };
+    step();
+  });
 }

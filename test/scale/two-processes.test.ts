@@ -24,7 +24,7 @@ import { authRequest, CALLBACK, pageKind, redeem, rpConfig, rpKeyPair, signIn, w
 import { dropProcessData, freePort, startProcess, type ServerProcess } from "../helpers/process.js";
 import { testEnv, pgNotice, type TestServer } from "../helpers/server.js";
 import { shareFromConsent } from "../helpers/share.js";
-import { readVault, saveItem, signUpHolder, uploadFile, type VaultHolder } from "../helpers/vault.js";
+import { readVault, saveItem, signUpHolder, startSlowUpload, uploadFile, type VaultHolder } from "../helpers/vault.js";
 import { ALL_SCOPES, assertShared } from "../sharing/flow.js";
 import { storeDocument, type StoredDocument } from "../sharing/documents.js";
 
@@ -36,27 +36,6 @@ interface Node {
   /** Direct address (bypassing the balancer). */
   direct: string;
   proc: ServerProcess;
-}
-
-/** Sends `bytes` through the balancer and resolves once `cutAfter` bytes are out (the request stays open). */
-function startSlowUpload(h: VaultHolder, base: string, id: string, wrappedKey: string, bytes: Uint8Array, cutAfter: number): Promise<void> {
-  const cookie = ["passport.sid", "passport.sid.sig", "passport.csrf", "passport.csrf.sig"].map((n) => `${n}=${h.agent.cookie(n)}`).join("; ");
-  const req = http.request(new URL(`/api/vault/files?id=${id}`, base), {
-    method: "POST",
-    headers: { "content-type": "application/octet-stream", "content-length": bytes.length, "x-wrapped-key": wrappedKey, "x-csrf-token": h.agent.csrf, cookie },
-  });
-  req.on("error", () => undefined); // the process dies under it
-  return new Promise((resolve) => {
-    let sent = 0;
-    const step = () => {
-      const chunk = bytes.subarray(sent, sent + 256 * 1024);
-      sent += chunk.length;
-      req.write(chunk);
-      if (sent >= cutAfter) resolve();
-      else setTimeout(step, 5);
-    };
-    step();
-  });
 }
 
 /** Bounded wait for a condition another process brings about (not a timing assertion). */

@@ -5,7 +5,6 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import fs from "node:fs";
-import http from "node:http";
 import path from "node:path";
 import { sealFile } from "../../src/crypto/index.js";
 import { dropProcessData, freePort, startProcess, type ServerProcess } from "../helpers/process.js";
@@ -13,29 +12,7 @@ import { databases, testEnv } from "../helpers/server.js";
 import { closeSharedS3, sharedS3, type StoreKind } from "../helpers/blob-stores.js";
 import { TEST_BUCKET } from "../helpers/s3.js";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
-import { readVault, saveItem, signUpHolder, uploadFile, type VaultHolder } from "../helpers/vault.js";
-
-/** Sends `bytes` slowly and resolves once `cutAfter` bytes are out (the request stays open). */
-function startSlowUpload(h: VaultHolder, url: string, id: string, wrappedKey: string, bytes: Uint8Array, cutAfter: number): Promise<void> {
-  const u = new URL(`/api/vault/files?id=${id}`, url);
-  const cookie = ["passport.sid", "passport.sid.sig", "passport.csrf", "passport.csrf.sig"].map((n) => `${n}=${h.agent.cookie(n)}`).join("; ");
-  const req = http.request(u, {
-    method: "POST",
-    headers: { "content-type": "application/octet-stream", "content-length": bytes.length, "x-wrapped-key": wrappedKey, "x-csrf-token": h.agent.csrf, cookie },
-  });
-  req.on("error", () => undefined); // the server dies under it
-  return new Promise((resolve) => {
-    let sent = 0;
-    const step = () => {
-      const chunk = bytes.subarray(sent, sent + 256 * 1024);
-      sent += chunk.length;
-      req.write(chunk);
-      if (sent >= cutAfter) resolve();
-      else setTimeout(step, 5);
-    };
-    step();
-  });
-}
+import { readVault, saveItem, signUpHolder, startSlowUpload, uploadFile, type VaultHolder } from "../helpers/vault.js";
 
 after(closeSharedS3);
 
