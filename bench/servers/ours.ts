@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import type { JWK } from "jose";
 import { loadConfig } from "../../src/config.js";
 import { createApp, type PassportApp } from "../../src/app.js";
-import { createAccountMaterial } from "../../src/crypto/index.js";
+import { createAccountMaterial, deriveRecoveryKeys } from "../../src/crypto/index.js";
 import { serveCalls } from "../ipc.js";
 import type { BenchSettings } from "../settings.js";
 import { clientInputs, type MintRequest, type OursReady } from "../fixtures.js";
@@ -47,8 +47,10 @@ async function start(arg: { kdfIterations: number; logLevel: string; jwePublicJw
   const { container } = app;
   const password = "correct horse battery staple";
   const email = "bench@example.test";
-  const { body } = await createAccountMaterial(password, cfg.kdfIterations);
+  const { body, recoveryKey } = await createAccountMaterial(password, cfg.kdfIterations);
   const account = await container.accounts.signUp({ email, ...body });
+  // As the sign-up page does once the holder typed the key back: until then no app sign-in.
+  await container.accounts.confirmRecoveryKey(account.id, (await deriveRecoveryKeys(recoveryKey)).authKey);
   const clients = [];
   for (const { clientId, input } of clientInputs(arg.jwePublicJwk)) {
     const { client, secret } = await container.clients.create(input, { clientId });
