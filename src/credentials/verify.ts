@@ -23,8 +23,7 @@
 import { compactVerify, decodeProtectedHeader, type JWK } from "jose";
 import { toSeconds, b64uJson, sha256B64u } from "./encoding.js";
 import { importVerifyKey, SIGNING_ALG } from "./keys.js";
-import { MalformedSdJwt, parseSdJwt, subjectClaims, unpack, SD_SEPARATOR, type ParsedSdJwt } from "./sd-jwt.js";
-import { SD_JWT_VC_TYP } from "./issue.js";
+import { MalformedSdJwt, parseSdJwt, subjectClaims, unpack, SD_SEPARATOR, SD_JWT_VC_TYP, type ParsedSdJwt } from "./sd-jwt.js";
 import { readStatusListToken } from "./status-list.js";
 import type { Verification } from "./claims.js";
 
