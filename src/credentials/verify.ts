@@ -231,6 +231,7 @@ async function run(presentation: string, o: VerifyOptions, out: VerifyResult): P
     try {
       const list = readStatusListToken(token);
       if (list.uri !== ref.uri) throw new Error(`the token is for ${list.uri}`);
+      if (list.iss !== undefined && list.iss !== payload.iss) throw new Error(`the token was issued by ${list.iss}`);
       if (list.exp !== undefined && list.exp <= now - SKEW) throw new Error("the token has expired");
       const listKey = await o.keys(payload.iss, list.kid);
       if (!listKey) throw new Error(`${payload.iss} publishes no key ${list.kid ?? "(no kid)"}`);
