@@ -52,9 +52,9 @@ export function renderDerived(ctx: ConsentContext, withheld: Set<string>, change
     });
     return el("li", { class: "consent-disclose" }, el("label", { class: "check", for: id }, input, el("span", {}, derivedWords(n, credential.summary.claims[n])), required ? el("span", { class: "tag required" }, "required") : null));
   });
+  box.append(el("p", { class: "consent-reads" }, el("strong", {}, `${client.name} will learn: `), names.length ? "" : `that your identity is ${byWhom(credential)}.`));
+  if (rows.length) box.append(el("ul", { class: "plain consent-derived-claims" }, ...rows));
   box.append(
-    el("p", { class: "consent-reads" }, el("strong", {}, `${client.name} will learn: `), names.length ? "" : `that your identity is ${byWhom(credential)}.`),
-    rows.length ? el("ul", { class: "plain consent-derived-claims" }, ...rows) : null,
     el("p", { class: "small consent-derived-by" }, `${names.length ? "Each " : "This is "}${byWhom(credential)} (from ${typeLabel(credential.meta.type).toLowerCase()}). No document, no field of it and no scan goes to ${client.name}.`),
   );
   return box;
