@@ -97,7 +97,7 @@ export async function composePayload(
     if (!item) continue;
     const credential = verified ? openedFor(choice.type, verified.credentials, request.verification, now, item) : null;
     // The email item Passport verifies itself still says "verified" without a credential: it meets "verified, any standard".
-    const legacy = item.verification === "verified" && Object.values(request.verification ?? {}).every((v) => v === null);
+    const legacy = item.type === "email" && item.verification === "verified" && Object.values(request.verification ?? {}).every((v) => v === null);
     if (request.verifiedOnly && !credential && !legacy) throw new Error(`your ${choice.type.replace(/_/g, " ")} is not verified to the standard this app asks for`);
     const fields = fieldsChosen(choice.type, entry, choice);
     const { doc, fileIds: ids } = await shareDocument(vaultKey, item, fields);

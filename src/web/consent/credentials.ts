@@ -29,7 +29,8 @@ const listOf = <T>(body: unknown, key: string): T[] => (Array.isArray(body) ? bo
 
 export async function loadHolderCredentials(vaultKey: CryptoKey): Promise<HolderCredentials> {
   const [metasBody, verifiersBody] = await Promise.all([optional<unknown>("/api/vault/credentials", []), optional<unknown>("/api/verifiers", [])]);
-  const metas = listOf<HeldCredential>(metasBody, "credentials");
+  // A credential whose verifier is gone (null) cannot be described to the holder: it is not offered.
+  const metas = listOf<HeldCredential>(metasBody, "credentials").filter((c) => c.verifier);
   const verifiers = listOf<PublicVerifier>(verifiersBody, "verifiers");
   if (!metas.length) return { credentials: [], failed: [], signingKey: null, verifiers };
   const stored = await optional<{ wrapped?: string; holderKeys?: { wrapped: string } } | null>("/api/vault/holder-keys", null);

@@ -32,7 +32,9 @@ function badge(ctx: ConsentContext, type: DocumentType): HTMLElement {
     const v = s.credential.meta.verification;
     return el("span", { class: "badge on", title: `under ${v.trust_framework}${v.assurance_level ? `, ${v.assurance_level}` : ""}` }, `verified by ${s.credential.meta.verifier.name}`);
   }
-  return el("span", { class: s.legacy ? "badge on" : "badge" }, s.legacy ? "verified" : "not verified");
+  // Verified, but not (or not provably here) to this request's standard: notVerified() says why.
+  const flagged = s.legacy || ctx.held.get(type)?.item.verification === "verified";
+  return el("span", { class: flagged ? "badge on" : "badge" }, flagged ? "verified" : "not verified");
 }
 
 /**

@@ -78,7 +78,7 @@ export function standing(ctx: ConsentContext, type: DocumentType): Standing {
   const now = Date.now();
   const credential = held ? openedFor(type, ctx.verified.credentials, constraint, now, held.item) : null;
   const anyStandard = Object.values(constraint ?? {}).every((v) => v === null);
-  const legacy = !credential && held?.item.verification === "verified" && anyStandard;
+  const legacy = !credential && type === "email" && held?.item.verification === "verified" && anyStandard;
   if (credential || legacy) return { credential, legacy, why: null };
   return { credential: null, legacy: false, why: UNMET_WORDS[whyNoneFor(type, ctx.verified.credentials.map((c) => c.meta), constraint, now, held?.item)] };
 }
