@@ -52,13 +52,14 @@ export async function storeHolderKeys(h: VaultHolder): Promise<HolderKeys> {
   return made.keys;
 }
 
-export async function apiVerifier(s: TestServer, o: { slug: string; name?: string; trustFramework?: string; assuranceLevel?: string }): Promise<ApiVerifier> {
+/** `iterations`: the member's KDF cost (a server started with a higher minimum needs it). */
+export async function apiVerifier(s: TestServer, o: { slug: string; name?: string; trustFramework?: string; assuranceLevel?: string; iterations?: number }): Promise<ApiVerifier> {
   const name = o.name ?? `Verifier ${o.slug}`;
   const trustFramework = o.trustFramework ?? "eidas";
   const assuranceLevel = o.assuranceLevel ?? "high";
   const container = s.app.container as unknown as { verifiers: { create(i: unknown): Promise<unknown>; addMember(slug: string, email: string): Promise<unknown> } };
   await container.verifiers.create({ slug: o.slug, name, trustFramework, assuranceLevel, evidenceMethods: ["pipp"] });
-  const member = await signUpHolder(s.url);
+  const member = await signUpHolder(s.url, "a member's long password", o.iterations);
   await container.verifiers.addMember(o.slug, member.email);
   const memberKeys = await storeHolderKeys(member);
   const keys = await importVerifierKeys((await generateVerifierKeys()).privateJwks);
