@@ -15,8 +15,6 @@ interface StoredHolderKeys {
   wrapped: string;
 }
 
-type Wrapped = Parameters<typeof unwrapHolderKeys>[1];
-
 /** The stored keys, or null when this account has none yet. */
 async function fetchStored(): Promise<StoredHolderKeys | null> {
   try {
@@ -47,7 +45,7 @@ export async function createHolderKeys(vaultKey: CryptoKey, id: string): Promise
     if (!(err instanceof ApiError && err.status === 409)) throw err;
     const stored = await fetchStored();
     if (!stored) throw err;
-    return unwrapHolderKeys(vaultKey, stored.wrapped as Wrapped, id);
+    return unwrapHolderKeys(vaultKey, stored.wrapped, id);
   }
 }
 
@@ -58,7 +56,7 @@ export function holderKeys(vaultKey: CryptoKey): Promise<HolderKeys> {
   if (cached?.vaultKey === vaultKey) return cached.keys;
   const keys = (async () => {
     const [stored, id] = await Promise.all([fetchStored(), accountId()]);
-    return stored ? unwrapHolderKeys(vaultKey, stored.wrapped as Wrapped, id) : createHolderKeys(vaultKey, id);
+    return stored ? unwrapHolderKeys(vaultKey, stored.wrapped, id) : createHolderKeys(vaultKey, id);
   })();
   cached = { vaultKey, keys };
   // A failure is not remembered: the next call tries again.

@@ -44,7 +44,8 @@ export interface CredentialView {
   itemId: string;
   itemVersion: number;
   type: string;
-  verifier: { slug: string; name: string; issuer: string; trust_framework: string; assurance_level: string };
+  /** Null once the verifier is gone from the server. */
+  verifier: { slug: string; name: string; issuer: string; trust_framework: string; assurance_level: string } | null;
   verification: unknown;
   sealed: string;
   issuedAt: number;
@@ -133,6 +134,8 @@ export function itemVerification(
 /** Words for a trust framework and level: "eidas, high". */
 export const standardOf = (v: { trust_framework: string; assurance_level: string }) => [v.trust_framework, v.assurance_level].filter(Boolean).join(", ");
 
+const byWhom = (c: CredentialView) => c.verifier?.name ?? "a verifier no longer registered";
+
 const day = (ms: number) => new Date(ms).toLocaleDateString(undefined, { dateStyle: "medium" });
 
 /** One line for the item's card and the top of its page. */
@@ -148,13 +151,13 @@ export function describeVerification(s: ItemVerification): string {
       return `Rejected by ${s.submission.verifier.name}${why}${s.outdated ? ": changed since, submit it again" : ": fix it and submit again"}`;
     }
     case "approved":
-      return `Verified by ${s.credential.verifier.name} until ${day(millis(s.credential.expiresAt))} (${standardOf(s.credential.verifier)})`;
+      return `Verified by ${byWhom(s.credential)} until ${day(millis(s.credential.expiresAt))}${s.credential.verifier ? ` (${standardOf(s.credential.verifier)})` : ""}`;
     case "revoked":
-      return `Verification revoked by ${s.credential.verifier.name}`;
+      return `Verification revoked by ${byWhom(s.credential)}`;
     case "expired":
-      return `Verification by ${s.credential.verifier.name} expired on ${day(millis(s.credential.expiresAt))}`;
+      return `Verification by ${byWhom(s.credential)} expired on ${day(millis(s.credential.expiresAt))}`;
     case "changed":
-      return `Was verified by ${s.credential.verifier.name}; changed since, so no longer verified`;
+      return `Was verified by ${byWhom(s.credential)}; changed since, so no longer verified`;
   }
 }
 
