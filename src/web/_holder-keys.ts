@@ -4,7 +4,7 @@
 // (which re-wrap only the vault key) keep them. Every page that needs them calls holderKeys():
 // it fetches and opens them, or, for an account that has none yet (made before holder keys
 // existed, or a sign-up that stopped before storing them), makes them now.
-import { generateHolderKeys, unwrapHolderKeys, type HolderKeys } from "../credentials/index.js";
+import { generateHolderKeys, unwrapHolderKeys, type HolderKeys } from "../credentials/keys.js";
 import type { JWK } from "jose";
 import { api, ApiError } from "./_api.js";
 

@@ -7,7 +7,8 @@
 // that, with the ids of the scans the verifier may fetch (as ciphertext) and the item versions
 // it will attest. The server stores the JWE and cannot open it.
 import type { JWK } from "jose";
-import { publicJwk, sealJson, SUBMISSION_TYP } from "../../credentials/index.js";
+import { publicJwk } from "../../credentials/keys.js";
+import { sealJson, SUBMISSION_TYP } from "../../credentials/seal.js";
 import { shareDocument, type SharedFile } from "../../sharing/payload.js";
 import { api } from "../_api.js";
 import { openDocument } from "./documents.js";

@@ -4,7 +4,7 @@
 // <slug> opens the form with that verifier chosen (the consent page links there).
 import { DOCUMENT_LABELS, isIdentityDocument, type DocumentType } from "../../documents/index.js";
 import { holderKeys } from "../_holder-keys.js";
-import { FormProblem, onSubmit } from "../_form.js";
+import { describeError, FormProblem, onSubmit } from "../_form.js";
 import { el, must } from "./dom.js";
 import { scansOf, type DocData } from "./documents.js";
 import { submitToVerifier } from "./submission.js";
@@ -89,8 +89,8 @@ export function renderVerifyPanel(ctx: PanelContext): void {
       withdraw.disabled = true;
       withdrawSubmission(current.state.submission.id)
         .then(() => current.reload())
-        .catch((err) => {
-          stateLine.textContent = err instanceof Error ? err.message : String(err);
+        .catch((err: unknown) => {
+          stateLine.replaceChildren(el("span", { class: "error" }, describeError(err)));
         })
         .finally(() => (withdraw.disabled = false));
     });
