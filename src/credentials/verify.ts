@@ -6,7 +6,8 @@
  *   2 issuer key by iss + kid       unknown_key         (the keys callback answers null or fails)
  *   3 issuer signature (ES256)      bad_signature
  *   4 disclosures                   extra_disclosure    a disclosure twice, or one the holder's key
- *                                                       binding did not cover (appended afterwards)
+ *                                                       binding did not cover (appended afterwards;
+ *                                                       also told apart from kb_sd_hash in step 6)
  *                                   tampered_disclosure a disclosure whose digest the signed payload
  *                                                       does not reference (altered or foreign)
  *   5 exp                           expired
@@ -89,6 +90,22 @@ class Fail extends Error {
 /** sd_hash over the presentation without the disclosures at `skip`. */
 function boundWithout(p: ParsedSdJwt, skip: Set<number>): string {
   return [p.jwt, ...p.disclosures.filter((_, i) => !skip.has(i)).map((d) => d.encoded)].join(SD_SEPARATOR) + SD_SEPARATOR;
+}
+
+/**
+ * Whether the holder bound this presentation minus some disclosures: one of them left out, or the
+ * last few (what appending signed disclosures of the same credential looks like). Bounded work:
+ * 2n hashes for n disclosures.
+ */
+async function boundBeforeAdditions(p: ParsedSdJwt, sdHash: unknown): Promise<boolean> {
+  if (typeof sdHash !== "string") return false;
+  const n = p.disclosures.length;
+  for (let i = 0; i < n; i++) {
+    if ((await sha256B64u(boundWithout(p, new Set([i])))) === sdHash) return true;
+    const tail = new Set(Array.from({ length: n - i }, (_, k) => i + k));
+    if (tail.size > 1 && (await sha256B64u(boundWithout(p, tail))) === sdHash) return true;
+  }
+  return false;
 }
 
 function kbSdHash(kbJwt: string | undefined): string | undefined {
@@ -194,7 +211,10 @@ async function run(presentation: string, o: VerifyOptions, out: VerifyResult): P
   if (kbHeader.typ !== "kb+jwt") throw new Fail("kb_bad_signature", "the key-binding JWT's typ is not kb+jwt");
   if (kb.aud !== o.aud) throw new Fail("kb_wrong_audience", `the key-binding JWT is for ${String(kb.aud)}, not ${o.aud}`);
   if (kb.nonce !== o.nonce) throw new Fail("kb_wrong_nonce", "the key-binding JWT's nonce is not this request's");
-  if (kb.sd_hash !== (await sha256B64u(p.boundPart))) throw new Fail("kb_sd_hash", "the key-binding JWT's sd_hash does not match the presentation");
+  if (kb.sd_hash !== (await sha256B64u(p.boundPart))) {
+    if (await boundBeforeAdditions(p, kb.sd_hash)) throw new Fail("extra_disclosure", "the presentation carries disclosures the holder's key binding does not cover");
+    throw new Fail("kb_sd_hash", "the key-binding JWT's sd_hash does not match the presentation");
+  }
   const maxAge = o.maxAgeSeconds ?? 300;
   if (typeof kb.iat !== "number" || kb.iat > now + SKEW || kb.iat < now - maxAge) throw new Fail("kb_stale", `the key-binding JWT was made outside the last ${maxAge} s`);
 
