@@ -196,6 +196,19 @@ for (const db of databases()) {
       assert.equal(opened.holder.signingJwk.d, undefined);
     });
 
+    it("a verifier link for a document not in the vault yet opens the panel once it is saved", async () => {
+      await openItemPage("identity_card", `?verifier=${verifier.slug}&return=/interaction/abc`);
+      assert.equal(await text("#verify-state"), "Save this document first; then you can have it verified.");
+      await page.fill("input[name=document_no]", "ID123456");
+      await page.click("#doc-form button[type=submit]");
+      await page.waitForSelector("#verify-form:not([hidden])");
+      assert.equal(new URL(page.url()).pathname, "/vault/identity_card");
+      assert.equal(await page.locator(`#verify-form input[name=verifier][value="${verifier.slug}"]`).isChecked(), true);
+      assert.equal(await page.getAttribute("main a.button:has-text('Cancel')", "href"), "/interaction/abc", "the way back to the request stays");
+      assert.deepEqual(problems.splice(0), []);
+      await openItemPage("passport");
+    });
+
     it("withdraws a waiting submission and sends it again", async () => {
       await page.click("#verify-withdraw");
       await page.waitForSelector("#verify[data-state=none]");

@@ -167,7 +167,9 @@ async function send(): Promise<void> {
   if (offersPersonalDetails(v) && current.personalDetails && must<HTMLInputElement>(form, "input[name=personal_details]").checked) items.push(current.personalDetails.item);
   const keys = await holderKeys(current.vaultKey);
   await submitToVerifier(current.vaultKey, v, items, keys.signingJwk);
-  // Sent: a reload of the page must not open the form again.
-  history.replaceState(null, "", location.pathname + location.hash);
+  // Sent: a reload of the page must not open the form again (the way back to a request stays).
+  const params = new URLSearchParams(location.search);
+  params.delete("verifier");
+  history.replaceState(null, "", `${location.pathname}${params.size ? `?${params}` : ""}${location.hash}`);
   await current.reload();
 }
