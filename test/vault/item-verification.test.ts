@@ -30,6 +30,10 @@ describe("itemVerification (browser)", () => {
     assert.equal(s.kind, "submitted");
     assert.ok(saveDropsVerification(s));
     assert.equal(itemVerification(item, [submission({ state: "withdrawn" })], [], now).kind, "none");
+    // Changed after it was sent: still waiting, but a save no longer loses anything.
+    const stale = itemVerification({ ...item, version: 4 }, [submission({})], [], now);
+    assert.ok(stale.kind === "submitted" && stale.outdated);
+    assert.equal(saveDropsVerification(stale), false);
   });
 
   it("approved, expired, revoked and changed-since follow the newest credential", () => {

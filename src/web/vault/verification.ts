@@ -80,7 +80,8 @@ export const verifiersFor = (all: VerifierInfo[], type: string) => all.filter((v
 /** Where one item stands; `none` when no verifier has it or had it. */
 export type ItemVerification =
   | { kind: "none" }
-  | { kind: "submitted"; submission: SubmissionView }
+  /** `outdated`: the item changed after it was sent, so an approval would not count for it. */
+  | { kind: "submitted"; submission: SubmissionView; outdated: boolean }
   | { kind: "rejected"; submission: SubmissionView; reasons: RejectionReason[]; outdated: boolean }
   | { kind: "approved"; credential: CredentialView }
   | { kind: "revoked"; credential: CredentialView }
@@ -106,7 +107,7 @@ export function itemVerification(
     subs.filter((s) => s.state === "submitted"),
     (s) => millis(s.createdAt),
   );
-  if (pending) return { kind: "submitted", submission: pending };
+  if (pending) return { kind: "submitted", submission: pending, outdated: pending.items.some((i) => i.itemId === item.id && i.version !== item.version) };
   const credential = latest(
     credentials.filter((c) => c.itemId === item.id),
     (c) => millis(c.issuedAt),
@@ -144,7 +145,9 @@ export function describeVerification(s: ItemVerification): string {
     case "none":
       return "";
     case "submitted":
-      return `Submitted to ${s.submission.verifier.name} on ${day(millis(s.submission.createdAt))}: waiting for review`;
+      return s.outdated
+        ? `Submitted to ${s.submission.verifier.name} on ${day(millis(s.submission.createdAt))}, before your last change: withdraw it and submit again`
+        : `Submitted to ${s.submission.verifier.name} on ${day(millis(s.submission.createdAt))}: waiting for review`;
     case "rejected": {
       const n = s.reasons.length;
       const why = n ? ` (${n} ${n === 1 ? "reason" : "reasons"})` : "";
@@ -162,7 +165,7 @@ export function describeVerification(s: ItemVerification): string {
 }
 
 /** True when saving the item would throw away something a verifier did or is doing. */
-export const saveDropsVerification = (s: ItemVerification) => s.kind === "approved" || s.kind === "submitted";
+export const saveDropsVerification = (s: ItemVerification) => s.kind === "approved" || (s.kind === "submitted" && !s.outdated);
 
 /** Where a verifier's reason belongs on the edit page: the field it names, or the scan slot of its kind. */
 export function reasonTarget(r: RejectionReason): string | null {
