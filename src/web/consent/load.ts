@@ -11,6 +11,7 @@ import { vaultKey } from "../vault/unlock.js";
 import { openedFor, type OpenedCredential } from "../../sharing/credentials.js";
 import { whyNoneFor, UNMET_WORDS } from "../../sharing/verified.js";
 import { loadHolderCredentials, type HolderCredentials } from "./credentials.js";
+import { emailCredentialOf } from "../../sharing/email-credential.js";
 
 /** One document the holder has: its envelope, its data once opened, and what is wrong with it. */
 export interface Held {
@@ -53,7 +54,10 @@ export async function loadConsent(uid: string, onLocked?: () => void): Promise<C
   const key = await vaultKey(onLocked);
   const overview = await loadOverview();
   const wanted = new Set<string>(consent.request.entries.flatMap((e) => e.types));
-  const [opened, verified] = await Promise.all([Promise.all(overview.items.filter((i) => wanted.has(i.type)).map((item) => open(key, item))), loadHolderCredentials(key)]);
+  const opened = await Promise.all(overview.items.filter((i) => wanted.has(i.type)).map((item) => open(key, item)));
+  // Passport's own email attestation travels inside the email item: offered like a verifier's credential.
+  const own = (await Promise.all(opened.map((h) => emailCredentialOf(h.item, h.data, consent.issuer)))).filter((c) => c !== null);
+  const verified = await loadHolderCredentials(key, own);
   return { uid, consent, key, overview, held: new Map(opened.map((h) => [h.item.type, h])), verified };
 }
 
