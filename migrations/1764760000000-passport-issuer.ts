@@ -20,6 +20,7 @@ export class PassportIssuer1764760000000 implements MigrationInterface {
           { name: "status_index", type: "integer" },
           { name: "issued_at", type: "bigint" },
           { name: "expires_at", type: "bigint" },
+          { name: "attached_at", type: "bigint", isNullable: true },
           { name: "revoked_at", type: "bigint", isNullable: true },
         ],
       }),

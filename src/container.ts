@@ -159,7 +159,7 @@ export async function createContainer(cfg: Config, ds?: DataSource, opts: { mail
   // Deleting an account takes everything with it: documents, files, blobs, grants and tokens,
   // submissions to verifiers and the credentials they issued, holder keys, verifier memberships.
   accounts.onDelete(async (id) => {
-    await emailVerification.settle(id, null);
+    await emailVerification.settle(id, null, true);
     await submissionStore.deleteAccount(id);
     await holderKeyStore.delete(id);
     await verifierStore.deleteAccount(id);

@@ -24,6 +24,11 @@ export class EmailCredentialStore {
     return this.repo.find({ where: { accountId, revokedAt: IsNull() } });
   }
 
+  /** Records that an email item is now verified by this credential (the first time counts). */
+  async attach(id: string, now: number): Promise<void> {
+    await this.repo.update({ id, attachedAt: IsNull() }, { attachedAt: now });
+  }
+
   /** Marks these rows revoked; returns the ones this call marked (not those another call did). */
   async markRevoked(rows: EmailCredentialRow[], now: number): Promise<EmailCredentialRow[]> {
     const marked: EmailCredentialRow[] = [];

@@ -850,6 +850,8 @@ export interface EmailCredentialRow {
   statusIndex: number;
   issuedAt: number;
   expiresAt: number;
+  /** When an email item was first saved verified by it (null: issued, not used yet). */
+  attachedAt: number | null;
   revokedAt: number | null;
 }
 export const EmailCredentialEntity = new EntitySchema<EmailCredentialRow>({
@@ -862,6 +864,7 @@ export const EmailCredentialEntity = new EntitySchema<EmailCredentialRow>({
     statusIndex: { name: "status_index", type: "integer" },
     issuedAt: { name: "issued_at", ...time() },
     expiresAt: { name: "expires_at", ...time() },
+    attachedAt: { name: "attached_at", ...time(true) },
     revokedAt: { name: "revoked_at", ...time(true) },
   },
   indices: [

@@ -161,12 +161,17 @@ export class EmailVerificationService {
   }
 
   /**
-   * Only the credential the email item carries stays valid: every other one of the account is
-   * revoked (the address changed, the item was deleted, or a newer credential replaced it).
-   * `keep` null revokes them all (also when the account is deleted).
+   * After the email item was saved (`keep`: the credential it now carries, null: none) or deleted
+   * (`all`): revokes the credentials that no longer stand for the item. Saved with a credential:
+   * every other one that verified the item before and every one issued before it (replaced).
+   * Saved without: those that verified the item (its address changed); one just issued and not
+   * saved yet (a verification in flight) stays. Deleted, or the account deleted: all of them.
    */
-  async settle(accountId: string, keep: string | null, now = Date.now()): Promise<void> {
-    const stale = (await this.credentials.live(accountId)).filter((r) => r.id !== keep);
+  async settle(accountId: string, keep: string | null, all = false, now = Date.now()): Promise<void> {
+    const live = await this.credentials.live(accountId);
+    const kept = keep ? live.find((r) => r.id === keep) : undefined;
+    if (kept) await this.credentials.attach(kept.id, now);
+    const stale = live.filter((r) => r.id !== keep && (all || r.attachedAt !== null || (kept !== undefined && r.issuedAt <= kept.issuedAt)));
     const marked = await this.credentials.markRevoked(stale, now);
     const byList = new Map<string, number[]>();
     for (const r of marked) byList.set(r.statusListId, [...(byList.get(r.statusListId) ?? []), r.statusIndex]);
@@ -201,7 +206,7 @@ export class EmailVerificationService {
       iat,
       exp,
     });
-    await this.credentials.insert({ id: crypto.randomUUID(), accountId, statusListId: status.listId, statusIndex: status.idx, issuedAt: now, expiresAt: exp * 1000, revokedAt: null });
+    await this.credentials.insert({ id: crypto.randomUUID(), accountId, statusListId: status.listId, statusIndex: status.idx, issuedAt: now, expiresAt: exp * 1000, attachedAt: null, revokedAt: null });
     return credential;
   }
 }

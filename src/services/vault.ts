@@ -72,12 +72,12 @@ export interface SaveItemInput {
 
 /**
  * The email item's attestation (src/services/email-verification.ts): `check` answers the record id
- * of a genuine credential of this account's, or throws (400) why not; `settle` revokes every other
- * credential of the account once the item is saved without it, or deleted (`keep` null).
+ * of a genuine credential of this account's, or throws (400) why not; `settle` revokes the ones that
+ * no longer stand for the item once it is saved (keeping `keep`) or deleted (`all`).
  */
 export interface EmailAttestations {
   check(credential: string, accountId: string): Promise<string>;
-  settle(accountId: string, keep: string | null): Promise<void>;
+  settle(accountId: string, keep: string | null, all?: boolean): Promise<void>;
 }
 
 const NO_EMAIL_ATTESTATIONS: EmailAttestations = {
@@ -160,7 +160,7 @@ export class VaultService {
     if (!current) throw new NotFoundError(`there is no ${docType} in your vault`);
     const removed = await this.store.deleteItem(accountId, docType, expectedVersion);
     if (!removed) throw this.conflict(current.version);
-    if (docType === "email") await this.emailAttestations.settle(accountId, null);
+    if (docType === "email") await this.emailAttestations.settle(accountId, null, true);
     await this.dropBlobs(removed);
   }
 

@@ -331,22 +331,26 @@ for (const db of databases()) {
       await Promise.all(hs.map((h) => keysOf(h)));
       // Three credentials per holder, all issued at once: 18 entries, more than one list of 16.
       const c = s.app.container;
-      const issued = await Promise.all(
-        hs.flatMap((h, i) =>
-          [0, 1, 2].map(async (k) => {
-            const { id } = (await c.accounts.getByEmail(h.email))!;
+      // Holders in parallel, each one's three in turn (so the last is the newest).
+      const perHolder = await Promise.all(
+        hs.map(async (h, i) => {
+          const { id } = (await c.accounts.getByEmail(h.email))!;
+          const out = [];
+          for (const k of [0, 1, 2]) {
             const email = emails[i]!.replace("@", `+${k}@`);
             await c.emailVerification.sendCode(id, email, "198.51.100.9");
-            return { h, email, credential: await c.emailVerification.verify(id, email, latestCode(s, email), (await keysOf(h)).signingJwk as never) };
-          }),
-        ),
+            out.push({ h, email, credential: await c.emailVerification.verify(id, email, latestCode(s, email), (await keysOf(h)).signingJwk as never) });
+          }
+          return out;
+        }),
       );
+      const issued = perHolder.flat();
       const entries = await Promise.all(issued.map(async (x) => (await inspectCredential(x.credential)).status!.status_list!));
       const keys = new Set(entries.map((e) => `${e.uri}#${e.idx}`));
       assert.equal(keys.size, issued.length, "every credential has its own status entry");
       assert.ok(new Set(entries.map((e) => e.uri)).size >= 2, "a full list of 16 made way for a new one");
 
-      // Each holder saves the last of theirs (revoking their other two), all at once.
+      // Each holder saves the last of theirs (revoking the two it replaces), all at once.
       const last = hs.map((h) => issued.filter((x) => x.h === h).at(-1)!);
       const saves = await Promise.all(last.map((x) => present(x.h, x.email, x.credential)));
       assert.deepEqual(saves.map((r) => r.json().verification), hs.map(() => "verified"));
