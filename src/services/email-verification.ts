@@ -161,11 +161,11 @@ export class EmailVerificationService {
   }
 
   /**
-   * After the email item was saved (`keep`: the credential it now carries, null: none) or deleted
-   * (`all`): revokes the credentials that no longer stand for the item. Saved with a credential:
-   * every other one that verified the item before and every one issued before it (replaced).
-   * Saved without: those that verified the item (its address changed); one just issued and not
-   * saved yet (a verification in flight) stays. Deleted, or the account deleted: all of them.
+   * After the email item was saved (`keep`: the credential it now carries, null: none), revokes the
+   * credentials that no longer stand for the item. Saved with a credential: every other one that
+   * verified the item before and every one issued before it (replaced). Saved without: those that
+   * verified the item (its address changed); one just issued and not saved yet (a verification in
+   * flight) stays. `all` (the account is deleted): every one.
    */
   async settle(accountId: string, keep: string | null, all = false, now = Date.now()): Promise<void> {
     const live = await this.credentials.live(accountId);

@@ -73,7 +73,9 @@ export interface SaveItemInput {
 /**
  * The email item's attestation (src/services/email-verification.ts): `check` answers the record id
  * of a genuine credential of this account's, or throws (400) why not; `settle` revokes the ones that
- * no longer stand for the item once it is saved (keeping `keep`) or deleted (`all`).
+ * no longer stand for the item once it is saved (keeping `keep`). Deleting the item revokes
+ * nothing: restoring a backup brings the item back with its credential (docs/decisions.md); the
+ * next save without it does.
  */
 export interface EmailAttestations {
   check(credential: string, accountId: string): Promise<string>;
@@ -160,7 +162,6 @@ export class VaultService {
     if (!current) throw new NotFoundError(`there is no ${docType} in your vault`);
     const removed = await this.store.deleteItem(accountId, docType, expectedVersion);
     if (!removed) throw this.conflict(current.version);
-    if (docType === "email") await this.emailAttestations.settle(accountId, null, true);
     await this.dropBlobs(removed);
   }
 
