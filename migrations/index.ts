@@ -19,6 +19,7 @@ import { RecoveryKeyConfirmation1764670000000 } from "./1764670000000-recovery-k
 import { AccountConsole1764680000000 } from "./1764680000000-account-console.js";
 import { ClientEvents1764690000000 } from "./1764690000000-client-events.js";
 import { Verifiers1764700000000 } from "./1764700000000-verifiers.js";
+import { PassportIssuer1764760000000 } from "./1764760000000-passport-issuer.js";
 
 export const migrations = [
   Initial1764000000000,
@@ -40,4 +41,5 @@ export const migrations = [
   AccountConsole1764680000000,
   ClientEvents1764690000000,
   Verifiers1764700000000,
+  PassportIssuer1764760000000,
 ];

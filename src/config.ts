@@ -134,7 +134,7 @@ const envSchema = z.object({
   VERIFIER_TRUST_FRAMEWORKS: csv.default([]),
   /** Submissions to verifiers one holder may have open (waiting for a decision) at once. */
   VERIFIER_MAX_OPEN_SUBMISSIONS: int(1, 1000).default(10),
-  /** Entries in each verifier's Token Status List (revocation); a new list is needed when one is full. */
+  /** Entries in each Token Status List (revocation), a verifier's or Passport's own (email); a new list is needed when one is full. */
   VERIFIER_STATUS_LIST_SIZE: int(16, 1_048_576).default(16_384),
   /** "info" logs one line per request; "warn" only problems; "silent" nothing. */
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),

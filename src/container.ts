@@ -29,6 +29,8 @@ import type { BlobStore } from "./blobs/blob-store.js";
 import { createBlobStore } from "./blobs/create-blob-store.js";
 import { EmailCodeStore } from "./db/email-codes.js";
 import { EmailVerificationService } from "./services/email-verification.js";
+import { PassportIssuer } from "./services/passport-issuer.js";
+import { EmailCredentialStore } from "./db/email-credentials.js";
 import { createMailer, type Mailer } from "./services/mailer.js";
 import { ShareStore } from "./db/shares.js";
 import { SharingService } from "./services/sharing.js";
@@ -78,6 +80,7 @@ export interface Container {
   /** Where sealed scans live (BLOB_STORE); the vault service decides what goes in and out. */
   blobs: BlobStore;
   emailVerification: EmailVerificationService;
+  passportIssuer: PassportIssuer;
   sharing: SharingService;
   playground: PlaygroundService;
   adminLinks: AdminLinkService;
@@ -117,14 +120,27 @@ export async function createContainer(cfg: Config, ds?: DataSource, opts: { mail
   const accounts = new AccountService(accountStore, new PasswordHasher(cfg.argon2), guard, cfg, await keys.secret("prelogin-hmac"), new InstanceFlagStore(db), kdfMixQuery(db), { passkeys, history });
   const oidcStore = new OidcStore(db);
   const emailCodes = new EmailCodeStore(db);
-  const emailVerification = new EmailVerificationService(emailCodes, opts.mailer ?? createMailer(cfg.mail), keys, cfg.issuer, await keys.secret("email-hmac"), limiter, cfg.emailVerification);
-  // check() throws (400) for a foreign, expired or altered attestation: the save is refused.
+  const holderKeyStore = new HolderKeyStore(db);
+  const statusLists = new StatusListStore(db);
+  // Passport issues the email attestation itself, signed with its own key, with status lists of its own.
+  const passportIssuer = new PassportIssuer(keys, statusLists, cfg.issuer, cfg.verifiers.statusListSize);
+  const emailVerification = new EmailVerificationService(
+    emailCodes,
+    opts.mailer ?? createMailer(cfg.mail),
+    passportIssuer,
+    new EmailCredentialStore(db),
+    holderKeyStore,
+    await keys.secret("email-hmac"),
+    limiter,
+    cfg.emailVerification,
+  );
+  // check() throws (400) for a foreign, expired, revoked or altered credential: the save is refused.
   const blobs = await createBlobStore(cfg.blobs, db, { clearTemporary: opts.clearTemporaryBlobs });
   await blobs.init?.().catch(async (e: unknown) => {
     if (!ds) await db.destroy();
     throw e;
   });
-  const vault = new VaultService(new VaultStore(db), blobs, cfg.vault, async (jwt, accountId) => (await emailVerification.check(jwt, accountId), true));
+  const vault = new VaultService(new VaultStore(db), blobs, cfg.vault, emailVerification);
   const clientStore = new ClientStore(db);
   const versions = changeVersions(db);
   const clients = new ClientService(clientStore, box, cfg.clientCacheSeconds * 1000, cfg.allowPrivateJwksUri, versions);
@@ -135,9 +151,7 @@ export async function createContainer(cfg: Config, ds?: DataSource, opts: { mail
   const shareStore = new ShareStore(db);
   const jwks = new JwksFetcher({ allowPrivate: cfg.allowPrivateJwksUri });
   const sharing = new SharingService(shareStore, clients, vault, (uri) => jwks.get(uri));
-  const holderKeyStore = new HolderKeyStore(db);
   const verifierStore = new VerifierStore(db);
-  const statusLists = new StatusListStore(db);
   const submissionStore = new SubmissionStore(db);
   const holderKeys = new HolderKeyService(holderKeyStore);
   const verifiers = new VerifierService(verifierStore, statusLists, holderKeyStore, submissionStore, accounts, cfg.issuer, cfg.verifiers);
@@ -145,6 +159,7 @@ export async function createContainer(cfg: Config, ds?: DataSource, opts: { mail
   // Deleting an account takes everything with it: documents, files, blobs, grants and tokens,
   // submissions to verifiers and the credentials they issued, holder keys, verifier memberships.
   accounts.onDelete(async (id) => {
+    await emailVerification.settle(id, null, true);
     await submissionStore.deleteAccount(id);
     await holderKeyStore.delete(id);
     await verifierStore.deleteAccount(id);
@@ -174,6 +189,7 @@ export async function createContainer(cfg: Config, ds?: DataSource, opts: { mail
     vault,
     blobs,
     emailVerification,
+    passportIssuer,
     sharing,
     // Built even with PLAYGROUND=false, so that the purge still clears clients left from before.
     playground: new PlaygroundService(new PlaygroundClientStore(db), clients, limiter, cfg.issuer),

@@ -9,6 +9,7 @@
  *   status-list.ts  Token Status List: new, revoke, read, verify
  *   present.ts      selective disclosure + key-binding JWT; reading a credential for display
  *   verify.ts       verifying a presentation, with a precise reason for each failure
+ *   issued.ts       checking a credential as issued (no key binding), for its own issuer
  */
 export { CredentialError } from "./errors.js";
 export {
@@ -34,3 +35,4 @@ export { type IssueInput, SD_JWT_VC_TYP, EVIDENCE_DISCLOSABLE, issueCredential }
 export { type StatusListAccessor, STATUS_LIST_TYP, STATUS_VALID, STATUS_REVOKED, newStatusListToken, revokeInStatusListToken, readStatusListToken, verifyStatusListToken } from "./status-list.js";
 export { type PresentOptions, type CredentialSummary, presentCredential, inspectCredential } from "./present.js";
 export { type VerifyOptions, type VerifyResult, type VerifyReason, VERIFY_REASONS, verifyPresentation } from "./verify.js";
+export { type IssuedCheck, verifyIssuedCredential } from "./issued.js";

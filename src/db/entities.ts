@@ -752,7 +752,8 @@ export const SubmissionOpenItemEntity = new EntitySchema<SubmissionOpenItemRow>(
 
 export interface StatusListRow {
   id: string;
-  verifierId: string;
+  /** The verifier that signs it; null for Passport's own lists (email attestations). */
+  verifierId: string | null;
   size: number;
   /** The next free index: reserved with one conditional UPDATE, so parallel reservations differ. */
   nextIndex: number;
@@ -767,7 +768,7 @@ export const StatusListEntity = new EntitySchema<StatusListRow>({
   tableName: "status_lists",
   columns: {
     id: { type: "varchar", length: 36, primary: true },
-    verifierId: { name: "verifier_id", type: "varchar", length: 36 },
+    verifierId: { name: "verifier_id", type: "varchar", length: 36, nullable: true },
     size: { type: "integer" },
     nextIndex: { name: "next_index", type: "integer" },
     token: { type: "text" },
@@ -838,6 +839,40 @@ export const CredentialEntity = new EntitySchema<CredentialRow>({
   ],
 });
 
+/**
+ * An email attestation Passport issued (the SD-JWT VC itself is not kept: the holder's browser
+ * seals it into the email item): whose it is and its status entry, so that it can be revoked.
+ */
+export interface EmailCredentialRow {
+  id: string;
+  accountId: string;
+  statusListId: string;
+  statusIndex: number;
+  issuedAt: number;
+  expiresAt: number;
+  /** When an email item was first saved verified by it (null: issued, not used yet). */
+  attachedAt: number | null;
+  revokedAt: number | null;
+}
+export const EmailCredentialEntity = new EntitySchema<EmailCredentialRow>({
+  name: "EmailCredential",
+  tableName: "email_credentials",
+  columns: {
+    id: { type: "varchar", length: 36, primary: true },
+    accountId: { name: "account_id", type: "varchar", length: 64 },
+    statusListId: { name: "status_list_id", type: "varchar", length: 36 },
+    statusIndex: { name: "status_index", type: "integer" },
+    issuedAt: { name: "issued_at", ...time() },
+    expiresAt: { name: "expires_at", ...time() },
+    attachedAt: { name: "attached_at", ...time(true) },
+    revokedAt: { name: "revoked_at", ...time(true) },
+  },
+  indices: [
+    { name: "idx_email_credentials_account", columns: ["accountId"] },
+    { name: "idx_email_credentials_status", columns: ["statusListId", "statusIndex"], unique: true },
+  ],
+});
+
 /** Every entity; the blob column's type differs between the two databases. */
 export const entitiesFor = (db: "sqlite" | "postgres") => [
   OidcPayloadEntity,
@@ -873,4 +908,5 @@ export const entitiesFor = (db: "sqlite" | "postgres") => [
   StatusListEntity,
   StatusReservationEntity,
   CredentialEntity,
+  EmailCredentialEntity,
 ];

@@ -21,6 +21,26 @@ export class StatusListStore {
     return this.repo.find({ where: { verifierId }, order: { updatedAt: "ASC" } });
   }
 
+  /** Passport's own lists (no verifier) that still have room, the newest first. */
+  async ownWithRoom(): Promise<StatusListRow[]> {
+    const rows = await this.repo.createQueryBuilder("l").where("l.verifier_id IS NULL AND l.next_index < l.size").orderBy("l.updated_at", "DESC").getMany();
+    return rows;
+  }
+
+  async insert(row: StatusListRow): Promise<void> {
+    await this.repo.insert(row);
+  }
+
+  /** One index of a list, by one conditional UPDATE (parallel calls get different ones); null when full. */
+  async reserveOne(listId: string): Promise<number | null> {
+    return inTransaction(this.ds, async (m) => {
+      const res = await m.createQueryBuilder().update(StatusListEntity).set({ nextIndex: () => "next_index + 1" }).where("id = :listId AND next_index + 1 <= size", { listId }).execute();
+      if (!res.affected) return null;
+      const list = await m.getRepository(StatusListEntity).findOneOrFail({ where: { id: listId } });
+      return list.nextIndex - 1;
+    });
+  }
+
   reservedFor(submissionId: string): Promise<StatusReservationRow[]> {
     return this.reservations.find({ where: { submissionId } });
   }

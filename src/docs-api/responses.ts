@@ -93,7 +93,9 @@ export const vaultOverview = z
   })
   .strict();
 export const emailSent = z.object({ sent: z.literal(true) }).strict();
-export const attestationAnswer = z.object({ attestation: z.string().describe("a signed JWT to save with the email item") }).strict();
+export const attestationAnswer = z
+  .object({ attestation: z.string().describe("an SD-JWT VC (dc+sd-jwt) issued by Passport, bound to the holder's signing key: seal it into the email item and send it with the save") })
+  .strict();
 
 const shareLog = z.object({ types: z.array(z.string()), at: millis }).strict();
 export const connectedAnswer = z

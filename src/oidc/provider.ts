@@ -21,6 +21,7 @@ import { verifyClientSecret } from "../services/client-secrets.js";
 import type { RegistrationService } from "../services/registration.js";
 import { installRegistrationHooks, registrationConfiguration } from "./registration.js";
 import { memoizeClientFind } from "./client-memo.js";
+import { EMAIL_TRUST_FRAMEWORK } from "../sharing/email-credential.js";
 import { identityAssuranceMetadata } from "./ida-metadata.js";
 
 export interface ProviderDeps {
@@ -120,7 +121,7 @@ export function buildConfiguration(d: ProviderDeps): Configuration {
     scopes: SCOPES,
     claims: CLAIMS,
     // OpenID Connect for Identity Assurance: the verification standards a request may name.
-    discovery: { claim_types_supported: ["normal"], ...identityAssuranceMetadata(cfg.verifiers.trustFrameworks) },
+    discovery: { claim_types_supported: ["normal"], ...identityAssuranceMetadata([...cfg.verifiers.trustFrameworks, EMAIL_TRUST_FRAMEWORK]) },
     jwks: { keys: d.signingKeys as never },
     cookies: { keys: d.cookieKeys, long: cookieOpts, short: cookieOpts },
     pkce: { required: () => true },

@@ -25,10 +25,11 @@ const PROVIDER_SEGMENTS = new Set(["auth", "token", "me", "jwks", "reg", "reques
 const API_SEGMENTS = new Set(["token", "me", "jwks", ".well-known", "reg", "request"]);
 
 /**
- * Well-known documents that are ours, not the provider's: SD-JWT VC issuer metadata of verifiers
+ * Well-known documents that are ours, not the provider's: SD-JWT VC issuer metadata, Passport's own
+ * at the bare path (src/routes/passport-issuer-public.ts) and verifiers' below it
  * (src/routes/verifier-public.ts). Everything else under /.well-known stays the provider's.
  */
-const OUR_WELL_KNOWN = "/.well-known/jwt-vc-issuer/";
+const OUR_WELL_KNOWN = "/.well-known/jwt-vc-issuer";
 
 /** Operators' endpoints (src/routes/operations.ts), asked every few seconds. */
 const UNLOGGED = new Set(["/healthz", "/metrics"]);
@@ -67,7 +68,7 @@ export function dispatch(t: DispatchTargets): RequestListener {
       t.headers.page(res);
       return t.ours(req, res);
     }
-    if (path.startsWith(OUR_WELL_KNOWN)) {
+    if (path === OUR_WELL_KNOWN || path.startsWith(`${OUR_WELL_KNOWN}/`)) {
       t.headers.api(res);
       return t.ours(req, res);
     }

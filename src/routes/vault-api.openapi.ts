@@ -126,10 +126,11 @@ export const vaultApiDocs: Operation[] = [
     security: SESSION_CSRF,
     request: { body: jsonBody(codeBody) },
     responses: {
-      200: json(out.attestationAnswer, "The code is right: save the attestation with the email document to mark it verified."),
+      200: json(out.attestationAnswer, "The code is right: save the attestation (Passport's SD-JWT VC of the address, bound to `holderJwk`) with the email document to mark it verified."),
       ...SIGNED_IN_ERRORS,
       ...CSRF_ERRORS,
       ...UNCONFIRMED_OR_CSRF,
+      400: fails("Wrong or expired code (`code`), or `holderJwk` is not the account's registered holder signing key, or the account has none yet (`holderJwk`)."),
       429: fails("Too many attempts (`too_many_attempts`)."),
     },
   },

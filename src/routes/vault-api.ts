@@ -5,6 +5,7 @@ import { z } from "zod";
 import { parseInput, ValidationError } from "../errors.js";
 import type { RouteDeps } from "./index.js";
 import { requireConfirmedAccount } from "./middleware/session.js";
+import { publicEcJwk } from "../services/public-jwk.js";
 
 export const uuid = z.string().uuid("must be a UUID");
 /** `v1.<iv>.<wrapped 32-byte key + tag>`, as src/crypto/envelope.ts writes it. */
@@ -15,10 +16,14 @@ export const saveItemBody = z.object({
   ciphertext: z.string().min(40, "is too short").max(2_000_000).regex(/^[A-Za-z0-9_-]+$/, "must be base64url"),
   wrappedKey: wrappedItemKey,
   fileIds: z.array(uuid).max(200).default([]),
-  attestation: z.string().max(4000).optional(),
+  /** The email item's credential (an SD-JWT VC Passport issued), which makes it "verified". */
+  attestation: z.string().max(8000).optional(),
 });
 export const emailBody = z.object({ email: z.string().trim().max(320).email("enter a valid email address") });
-export const codeBody = emailBody.extend({ code: z.string().trim().regex(/^\d{6}$/, "the code has 6 digits") });
+export const codeBody = emailBody.extend({
+  code: z.string().trim().regex(/^\d{6}$/, "the code has 6 digits"),
+  holderJwk: publicEcJwk.describe("the holder's public signing key (the credential's cnf): the account's registered one"),
+});
 export const uploadQuery = z.object({ id: uuid });
 export const deleteQuery = z.object({ version: z.coerce.number().int().min(1) });
 
@@ -79,8 +84,10 @@ export function vaultApi(d: RouteDeps): Router {
   });
 
   r.post("/email/verify", async (ctx) => {
-    const { email, code } = parseInput(codeBody, ctx.request.body, "request");
-    ctx.body = { attestation: await d.container.emailVerification.verify(ctx.state.account.id, email, code) };
+    const { email, code, holderJwk } = parseInput(codeBody, ctx.request.body, "request");
+    // The credential goes to the browser only (it seals it into the email item); nothing keeps it here.
+    ctx.set("cache-control", "no-store");
+    ctx.body = { attestation: await d.container.emailVerification.verify(ctx.state.account.id, email, code, holderJwk) };
   });
 
   return r;

@@ -8,7 +8,8 @@
  *   const report = await verifyCredentials(passport, { issuer, clientId, nonce });
  *   report.items.find((i) => i.item === "derived")?.claims.age_over_18?.verified
  *
- * Which issuers are trusted: the verifiers of the Passport server (`<issuer>/verifiers/<slug>`,
+ * Which issuers are trusted: the Passport server itself (`<issuer>`: the email attestation it
+ * issues), the verifiers of the Passport server (`<issuer>/verifiers/<slug>`,
  * whose metadata that server publishes), issuers named in `trustedIssuers` (their metadata is
  * fetched from their own domain), and issuers with `pinnedKeys` (nothing is fetched for keys).
  * Any other issuer is `unknown_key`, and nothing is fetched from it.
@@ -111,7 +112,8 @@ function keyResolver(o: VerifyCredentialsOptions, fetchImpl: typeof fetch) {
   return async (iss: string, kid: string | undefined): Promise<JWK | null> => {
     let keys = pinned(iss);
     if (!keys) {
-      const ours = iss.startsWith(`${base}/verifiers/`) && !iss.slice(base.length + "/verifiers/".length).includes("/");
+      const own = iss.replace(/\/+$/, "") === base;
+      const ours = own || (iss.startsWith(`${base}/verifiers/`) && !iss.slice(base.length + "/verifiers/".length).includes("/"));
       if (!ours && !trusted.has(iss.replace(/\/+$/, ""))) return null;
       if (!cache.has(iss)) cache.set(iss, fetchKeys(iss));
       keys = await cache.get(iss)!;

@@ -1,23 +1,27 @@
 // Verifies the email item with a one-time code. The address passes through to be mailed (it must)
-// but is stored only as an HMAC. A correct code earns a signed attestation (a JWT under the
-// provider's published keys) that the browser seals into the email item, so a relying party can
-// check "this address was verified by Passport" without trusting the operator's database.
+// but is stored only as an HMAC. A correct code earns an SD-JWT VC in Passport's name (signed with
+// the provider's key, bound to the holder's signing key, with a status entry), handed to the
+// browser only, which seals it into the email item; a relying party checks it like a verifier's
+// credential, with a key-binding JWT, against the issuer metadata at /.well-known/jwt-vc-issuer.
 //
 // Limits (issue 8): every send is reserved in the atomic counters BEFORE the mail goes out, per
 // account, per address (its HMAC: one victim's mailbox, whichever accounts ask) and per client
 // address, in fixed one-hour windows. Every guess is counted on its code BEFORE the comparison, and
 // a resend keeps that count, so guesses are bounded by EMAIL_CODE_MAX_ATTEMPTS per counted send.
 import crypto from "node:crypto";
-import { createLocalJWKSet, errors as joseErrors, importJWK, jwtVerify, SignJWT, type JWK } from "jose";
+import { issueCredential, vctFor, verifyIssuedCredential } from "../credentials/index.js";
 import type { EmailCodeStore } from "../db/email-codes.js";
+import type { EmailCredentialStore } from "../db/email-credentials.js";
+import type { HolderKeyStore } from "../db/holder-keys.js";
 import { AppError, ValidationError } from "../errors.js";
-import type { KeyRing } from "../oidc/keys.js";
+import type { PassportIssuer } from "./passport-issuer.js";
+import { EMAIL_TRUST_FRAMEWORK } from "../sharing/email-credential.js";
 import type { Mailer } from "./mailer.js";
 import type { RateLimiter } from "./rate-limit.js";
 
 const CODE_TTL_MS = 15 * 60_000;
 const HOUR_MS = 3_600_000;
-export const ATTESTATION_TYP = "passport-attestation+jwt";
+export { EMAIL_TRUST_FRAMEWORK };
 
 export interface EmailVerificationLimits {
   sendsPerHour: number;
@@ -43,37 +47,20 @@ const MAILS: Record<CodePurpose, (code: string) => { subject: string; text: stri
   }),
 };
 
-export interface EmailAttestation {
-  email: string;
-  verifiedAt: number;
-}
-
 export class EmailVerificationService {
-  /** Keys the attestation subject; derived so that it never equals an email hash. */
-  private readonly subjectKey: Buffer;
-
   constructor(
     private readonly store: EmailCodeStore,
     private readonly mailer: Mailer,
-    private readonly keys: KeyRing,
-    private readonly issuer: string,
+    private readonly passport: PassportIssuer,
+    private readonly credentials: EmailCredentialStore,
+    private readonly holderKeys: HolderKeyStore,
     private readonly hmacKey: string,
     private readonly limiter: RateLimiter,
     private readonly limits: EmailVerificationLimits,
-  ) {
-    this.subjectKey = crypto.createHmac("sha256", hmacKey).update("passport/attestation-subject").digest();
-  }
+  ) {}
 
   private hash(value: string): string {
     return crypto.createHmac("sha256", this.hmacKey).update(value).digest("hex");
-  }
-
-  /**
-   * The attestation's `sub`: an HMAC of the account id, not the id itself. Relying parties know a
-   * holder by a pairwise `sub`; the raw id would be one identifier shared by all of them.
-   */
-  private subject(accountId: string): string {
-    return crypto.createHmac("sha256", this.subjectKey).update(accountId).digest("base64url");
   }
 
   /** The code row's key: the address's HMAC, under another label for another purpose. */
@@ -100,11 +87,20 @@ export class EmailVerificationService {
     await this.mailer.send({ to: address, ...MAILS[purpose](code) });
   }
 
-  /** Checks the code; on success returns the signed attestation for the browser to seal. */
-  async verify(accountId: string, email: string, code: string, now = Date.now()): Promise<string> {
+  /**
+   * Checks the code; on success returns the email credential (SD-JWT VC bound to `holderJwk`) for
+   * the browser to seal into the email item. It is not kept here. The holder key must be the
+   * account's registered one (checked before the code is used up).
+   */
+  async verify(accountId: string, email: string, code: string, holderJwk: Record<string, unknown>, now = Date.now()): Promise<string> {
     const address = email.trim().toLowerCase();
+    const holder = await this.holderKeys.get(accountId);
+    if (!holder) throw new ValidationError("Open your vault first: this account has no holder keys yet.", { holderJwk: "no holder keys registered for this account" });
+    if (!sameKey(holderJwk, JSON.parse(holder.signingJwk) as Record<string, unknown>)) {
+      throw new ValidationError("The key is not this account's holder signing key.", { holderJwk: "is not this account's holder signing key" });
+    }
     await this.redeemCode(accountId, address, code, "verify", now);
-    return this.sign(accountId, { email: address, verifiedAt: now });
+    return this.issue(accountId, address, holderJwk, now);
   }
 
   /** Checks and uses up the code sent to `email` for `purpose`; ValidationError (field `code`) otherwise. */
@@ -135,53 +131,87 @@ export class EmailVerificationService {
   }
 
   /**
-   * Checks an attestation presented by `accountId`: this server's signature, type, issuer,
-   * audience, expiry, and that it was issued to this account. Throws a ValidationError naming
-   * what is wrong; a copy of someone else's attestation proves nothing here.
+   * Checks an email credential presented by `accountId` with its email item: Passport's own
+   * SD-JWT VC (signature under the published keys, disclosures, expiry), bound (`cnf`) to this
+   * account's holder signing key, its status entry one issued to this account and not revoked.
+   * Returns the credential's record id; throws a ValidationError naming what is wrong, so a copy
+   * of someone else's credential proves nothing here.
    */
-  async check(jwt: string, accountId: string, now = Date.now()): Promise<EmailAttestation> {
+  async check(credential: string, accountId: string, now = Date.now()): Promise<string> {
     const refuse = (why: string) => new ValidationError(`The email attestation ${why}.`, { attestation: why });
-    let payload;
-    try {
-      const { jwks } = await this.keys.signingKeys();
-      const publicKeys = jwks.map(({ d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...pub }) => pub);
-      ({ payload } = await jwtVerify(jwt, createLocalJWKSet({ keys: publicKeys as JWK[] }), {
-        issuer: this.issuer,
-        audience: this.issuer,
-        typ: ATTESTATION_TYP,
-        requiredClaims: ["sub", "exp", "iat", "jti"],
-        currentDate: new Date(now),
-      }));
-    } catch (err) {
-      if (err instanceof joseErrors.JWTExpired) throw refuse("has expired: verify the address again");
+    if (!credential.includes("~")) throw refuse("is of an older kind Passport no longer accepts: verify the address again");
+    const r = await verifyIssuedCredential(credential, { keys: (iss, kid) => this.passport.keyFor(iss, kid), now });
+    if (!r.ok) {
+      if (r.reason === "expired") throw refuse("has expired: verify the address again");
       throw refuse("is not valid (not issued by this Passport, or altered)");
     }
-    if (payload.sub !== this.subject(accountId)) throw refuse("was issued to another account");
-    const vc = payload.verified_claims as { claims?: { email?: string }; verification?: { time?: string } } | undefined;
-    if (!vc?.claims?.email || !vc.verification?.time) throw refuse("is not valid (no verified email)");
-    return { email: vc.claims.email, verifiedAt: Date.parse(vc.verification.time) };
+    const p = r.payload;
+    if (p.vct !== vctFor(this.passport.issuer, "email")) throw refuse("is not an email attestation");
+    if (typeof r.claims.email !== "string") throw refuse("is not valid (no verified email)");
+    const cnf = (p.cnf as { jwk?: Record<string, unknown> } | undefined)?.jwk;
+    const holder = await this.holderKeys.get(accountId);
+    const registered = holder ? (JSON.parse(holder.signingJwk) as Record<string, unknown>) : null;
+    if (!cnf || !registered || !sameKey(cnf, registered)) throw refuse("is bound to another holder key");
+    const ref = (p.status as { status_list?: { uri?: unknown; idx?: unknown } } | undefined)?.status_list;
+    const listId = typeof ref?.uri === "string" && ref.uri.startsWith(`${this.passport.issuer}/status/`) ? ref.uri.slice(this.passport.issuer.length + "/status/".length) : null;
+    const row = listId && Number.isInteger(ref?.idx) ? await this.credentials.byStatus(listId, ref!.idx as number) : null;
+    if (!row || row.accountId !== accountId) throw refuse("was issued to another account");
+    if (row.revokedAt !== null) throw refuse("has been revoked: verify the address again");
+    return row.id;
   }
 
-  private async sign(accountId: string, a: EmailAttestation): Promise<string> {
-    const { jwks } = await this.keys.signingKeys();
-    const jwk = jwks.find((k) => k.kty === "EC");
-    if (!jwk) throw new AppError("server_error", "no EC signing key", 500);
-    const key = await importJWK(jwk, "ES256");
-    const iat = Math.floor(a.verifiedAt / 1000);
-    // The OpenID Connect for Identity Assurance shape, so relying parties read one format.
-    return new SignJWT({
-      verified_claims: {
-        verification: { trust_framework: "passport_email_otp", time: new Date(a.verifiedAt).toISOString(), evidence: [{ type: "electronic_record", check_details: [{ check_method: "otp_email" }] }] },
-        claims: { email: a.email, email_verified: true },
-      },
-    })
-      .setProtectedHeader({ alg: "ES256", kid: jwk.kid, typ: ATTESTATION_TYP })
-      .setIssuer(this.issuer)
-      .setAudience(this.issuer)
-      .setSubject(this.subject(accountId))
-      .setIssuedAt(iat)
-      .setExpirationTime(iat + this.limits.attestationTtlDays * 86_400)
-      .setJti(crypto.randomUUID())
-      .sign(key);
+  /**
+   * After the email item was saved (`keep`: the credential it now carries, null: none), revokes the
+   * credentials that no longer stand for the item. Saved with a credential: every other one that
+   * verified the item before and every one issued before it (replaced). Saved without: those that
+   * verified the item (its address changed); one just issued and not saved yet (a verification in
+   * flight) stays. `all` (the account is deleted): every one.
+   */
+  async settle(accountId: string, keep: string | null, all = false, now = Date.now()): Promise<void> {
+    const live = await this.credentials.live(accountId);
+    const kept = keep ? live.find((r) => r.id === keep) : undefined;
+    if (kept) await this.credentials.attach(kept.id, now);
+    const stale = live.filter((r) => r.id !== keep && (all || r.attachedAt !== null || (kept !== undefined && r.issuedAt <= kept.issuedAt)));
+    const marked = await this.credentials.markRevoked(stale, now);
+    const byList = new Map<string, number[]>();
+    for (const r of marked) byList.set(r.statusListId, [...(byList.get(r.statusListId) ?? []), r.statusIndex]);
+    for (const [listId, indices] of byList) await this.passport.revoke(listId, indices);
   }
+
+  /**
+   * A new email credential: an SD-JWT VC in Passport's name with one disclosure (`email`), the
+   * OpenID Connect for Identity Assurance verification (trust framework `passport_email`, evidence
+   * an electronic record checked by a one-time code), bound to the holder's signing key, with a
+   * status entry reserved before anything is signed.
+   */
+  private async issue(accountId: string, email: string, holderJwk: Record<string, unknown>, now: number): Promise<string> {
+    const status = await this.passport.reserveStatus();
+    const { jwk, kid } = await this.passport.signingKey();
+    const iat = Math.floor(now / 1000);
+    const exp = iat + this.limits.attestationTtlDays * 86_400;
+    const time = new Date(now).toISOString();
+    const credential = await issueCredential({
+      issuer: this.passport.issuer,
+      kid,
+      signingKey: jwk,
+      vct: vctFor(this.passport.issuer, "email"),
+      claims: { email },
+      verification: {
+        trust_framework: EMAIL_TRUST_FRAMEWORK,
+        time,
+        evidence: [{ type: "electronic_record", check_details: [{ check_method: "otp_email", time }], record: { type: "email" } }],
+      } as never,
+      holderJwk: holderJwk as never,
+      status: { uri: status.uri, idx: status.idx },
+      iat,
+      exp,
+    });
+    await this.credentials.insert({ id: crypto.randomUUID(), accountId, statusListId: status.listId, statusIndex: status.idx, issuedAt: now, expiresAt: exp * 1000, attachedAt: null, revokedAt: null });
+    return credential;
+  }
+}
+
+/** Two public EC JWKs name the same key. */
+function sameKey(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  return a.kty === b.kty && a.crv === b.crv && typeof a.x === "string" && a.x === b.x && a.y === b.y;
 }

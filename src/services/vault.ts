@@ -70,8 +70,24 @@ export interface SaveItemInput {
   attestation?: string;
 }
 
-/** Tells whether an attestation this server issued to this account is genuine (or throws why not). */
-export type AttestationCheck = (jwt: string, accountId: string) => Promise<boolean>;
+/**
+ * The email item's attestation (src/services/email-verification.ts): `check` answers the record id
+ * of a genuine credential of this account's, or throws (400) why not; `settle` revokes the ones that
+ * no longer stand for the item once it is saved (keeping `keep`). Deleting the item revokes
+ * nothing: restoring a backup brings the item back with its credential (docs/decisions.md); the
+ * next save without it does.
+ */
+export interface EmailAttestations {
+  check(credential: string, accountId: string): Promise<string>;
+  settle(accountId: string, keep: string | null, all?: boolean): Promise<void>;
+}
+
+const NO_EMAIL_ATTESTATIONS: EmailAttestations = {
+  check: async () => {
+    throw new ValidationError("The email attestation cannot be checked here.", { attestation: "not accepted" });
+  },
+  settle: async () => undefined,
+};
 
 export class QuotaExceededError extends AppError {
   constructor(quota: number) {
@@ -86,7 +102,7 @@ export class VaultService {
     private readonly store: VaultStore,
     private readonly blobs: BlobStore,
     readonly limits: VaultLimits,
-    private readonly attestationValid: AttestationCheck = async () => false,
+    private readonly emailAttestations: EmailAttestations = NO_EMAIL_ATTESTATIONS,
   ) {}
 
   async overview(accountId: string): Promise<{ items: ItemView[]; unattached: FileView[]; usage: number; quota: number; maxFileBytes: number }> {
@@ -114,6 +130,8 @@ export class VaultService {
     const now = Date.now();
     const existing = await this.store.item(accountId, docType);
     if (existing && existing.id !== input.id) throw this.conflict(existing.version);
+    // Only the email item is verified by Passport itself: its credential comes along, and is checked.
+    const emailCredential = docType === "email" && input.attestation ? await this.emailAttestations.check(input.attestation, accountId) : null;
     const row: VaultItemRow = {
       id: input.id,
       accountId,
@@ -122,15 +140,17 @@ export class VaultService {
       ciphertext: input.ciphertext,
       wrappedKey: input.wrappedKey,
       size: input.ciphertext.length,
-      // A change un-verifies: what was verified was the old content. Only the email item can be
-      // verified by Passport itself (its attestation comes along); verifiers come later.
-      verification: docType === "email" && input.attestation && (await this.attestationValid(input.attestation, accountId)) ? "verified" : "unverified",
+      // A change un-verifies: what was verified was the old content. Verifiers' approvals set it
+      // afterwards (src/services/submissions.ts); the email item brings its credential along.
+      verification: emailCredential ? "verified" : "unverified",
       errors: null,
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
     };
     const { saved, detached } = await this.store.saveItem(row, input.version, fileIds);
     if (!saved) throw this.conflict((await this.store.item(accountId, docType))?.version ?? 0);
+    // The credential the item now carries is the account's only valid one: the others are revoked.
+    if (docType === "email") await this.emailAttestations.settle(accountId, emailCredential);
     await this.dropBlobs(detached);
     const files = await this.store.filesByIds(accountId, fileIds);
     return this.itemView(row, files.map(fileView));

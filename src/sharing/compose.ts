@@ -96,9 +96,8 @@ export async function composePayload(
     const item = items.find((i) => i.type === choice.type);
     if (!item) continue;
     const credential = verified ? openedFor(choice.type, verified.credentials, request.verification, now, item) : null;
-    // The email item Passport verifies itself still says "verified" without a credential: it meets "verified, any standard".
-    const legacy = item.type === "email" && item.verification === "verified" && Object.values(request.verification ?? {}).every((v) => v === null);
-    if (request.verifiedOnly && !credential && !legacy) throw new Error(`your ${choice.type.replace(/_/g, " ")} is not verified to the standard this app asks for`);
+    // Verified means a credential here, the email Passport attests itself included (src/sharing/email-credential.ts).
+    if (request.verifiedOnly && !credential) throw new Error(`your ${choice.type.replace(/_/g, " ")} is not verified to the standard this app asks for`);
     const fields = fieldsChosen(choice.type, entry, choice);
     const { doc, fileIds: ids } = await shareDocument(vaultKey, item, fields);
     if (credential) Object.assign(doc, await present(credential, fields, verified!.signingKey, bind));

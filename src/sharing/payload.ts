@@ -87,7 +87,10 @@ const SCAN_FIELDS: Record<string, ScanRole> = {
 /** Opens a vault item and keeps what `fields` lets through; scans come with their own keys. */
 export async function shareDocument(vaultKey: CryptoKey, item: VaultItemEnvelope, fields: string[]): Promise<{ doc: SharedDocument; fileIds: string[] }> {
   const data = await openItem<Record<string, unknown>>(vaultKey, item, item);
-  const out: SharedDocument = { version: item.version, fields: {}, files: [], attestations: Array.isArray(data.attestations) ? (data.attestations as string[]) : [] };
+  // The item's own attestations stay home: Passport's email SD-JWT VC goes as `credential`,
+  // presented with a key-binding JWT (src/sharing/email-credential.ts), never as issued (bound to
+  // no relying party); the older unbound JWTs are accepted nowhere any more.
+  const out: SharedDocument = { version: item.version, fields: {}, files: [], attestations: [] };
   const envelopes = new Map(item.files.map((f) => [f.id, f]));
   for (const name of fields) {
     const value = data[name];

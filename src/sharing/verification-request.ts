@@ -14,8 +14,11 @@
  */
 import { ShareRequestError } from "./request-error.js";
 
-/** Evidence types Passport's verifiers produce (discovery's evidence_supported). */
-export const EVIDENCE_SUPPORTED = ["document"] as const;
+/**
+ * Evidence types Passport's attestations carry (discovery's evidence_supported): verifiers check
+ * documents; Passport's own email attestation is an electronic record checked by a mailed code.
+ */
+export const EVIDENCE_SUPPORTED = ["document", "electronic_record"] as const;
 
 export interface VerificationConstraint {
   /** Accepted trust frameworks; null: any. */

@@ -3,7 +3,8 @@
 // says which requested item is verified to the relying party's standard and by whom, lets the
 // holder untick a verified field (not an essential one), links an unverified item to a verifier
 // that meets the standard, and shows a derived-only request as exactly the claims that go, with no
-// document. What arrives is checked with openid-client, the SDK and the verifier's published keys.
+// document, and the email Passport attests itself as "verified by Passport". What arrives is checked
+// with openid-client, the SDK and the issuers' published keys.
 // Pages behave the same whatever the database, so this runs on SQLite only.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -11,13 +12,17 @@ import * as client from "openid-client";
 import { AxeBuilder } from "@axe-core/playwright";
 import type { Browser, Page } from "playwright-core";
 import { KDF_ITERATIONS_FLOOR } from "../../src/crypto/index.js";
-import { verifyPresentation } from "../../src/credentials/index.js";
+import { verifyPresentation, type HolderKeys } from "../../src/credentials/index.js";
+import { sealItem } from "../../src/crypto/index.js";
+import { verifyCredentials } from "../../src/sdk/credentials.js";
 import { openPassport } from "../../src/sdk/index.js";
 import { startServer, type TestServer } from "../helpers/server.js";
 import { createHolder } from "../helpers/accounts.js";
 import { browserSkip, launchBrowser, watchProblems } from "../helpers/browser.js";
 import { formatLayout, layoutProblems } from "../helpers/layout.js";
 import { authRequest, redeem, startCallback, type AuthRequest } from "../helpers/oidc.js";
+import fs from "node:fs";
+import path from "node:path";
 import { signUpHolder, type VaultHolder } from "../helpers/vault.js";
 import { storeDocument } from "../sharing/documents.js";
 import { registerPassportRp, type PassportRp } from "../sharing/flow.js";
@@ -32,6 +37,7 @@ describe("consent with verified data", { skip }, () => {
   let page: Page;
   let problems: string[];
   let holder: VaultHolder;
+  let keys: HolderKeys;
   let bank: ApiVerifier;
   let rp: PassportRp;
   let callback: Awaited<ReturnType<typeof startCallback>>;
@@ -42,7 +48,7 @@ describe("consent with verified data", { skip }, () => {
     holder = await signUpHolder(server.url, "verified password 1", KDF_ITERATIONS_FLOOR);
     const pd = await storeDocument(holder, "personal_details");
     await storeDocument(holder, "passport");
-    const keys = await storeHolderKeys(holder);
+    keys = await storeHolderKeys(holder);
     bank = await apiVerifier(server, { slug: "bank", name: "Example Bank KYC", iterations: KDF_ITERATIONS_FLOOR });
     await verifyThroughApi(bank, holder, keys, [pd]);
     callback = await startCallback();
@@ -126,6 +132,33 @@ describe("consent with verified data", { skip }, () => {
     const r = await verifyPresentation(payload.derived!.credential, publishedKeys({ aud: rp.clientId, nonce: req.nonce }));
     assert.equal(r.verified, true, r.message);
     assert.deepEqual(r.claims, { age_over_18: true });
+    assert.deepEqual(problems.splice(0), []);
+  });
+
+  it("presents the email Passport verified itself: 'verified by Passport', bound to this client, verified by the SDK", async () => {
+    // The vault page's steps through the API: a code to the outbox, the credential bound to the holder's key, sealed into the item.
+    const email = `consent-${Date.now()}@example.org`;
+    assert.equal((await holder.agent.request("POST", "/api/vault/email/send", { json: { email } })).status, 202);
+    const outbox = path.join(server.dataDir, "outbox");
+    const mail = fs.readdirSync(outbox).map((f) => fs.readFileSync(path.join(outbox, f), "utf8")).find((t) => t.includes(`To: ${email}`));
+    const code = /Your Passport code: (\d{6})/.exec(mail ?? "")![1]!;
+    const verified = await holder.agent.request("POST", "/api/vault/email/verify", { json: { email, code, holderJwk: keys.signingJwk } });
+    assert.equal(verified.status, 200, verified.text);
+    const { attestation } = verified.json();
+    const id = crypto.randomUUID();
+    const sealed = await sealItem(holder.vaultKey, { id, type: "email", version: 1 }, { email, attestations: [attestation] });
+    const saved = await holder.agent.request("PUT", "/api/vault/items/email", { json: { ...sealed, id, version: 0, fileIds: [], attestation } });
+    assert.equal(saved.json().verification, "verified", saved.text);
+
+    const req = await openConsent("openid passport:email", claimsParam({ trust_framework: { value: "passport_email" } }, { email: { email: null } }));
+    assert.equal(await page.textContent("[data-key=email] .badge.on"), "verified by Passport");
+    const payload = await allowAndOpen(req);
+    assert.equal(payload.data.email!.fields.email, email);
+    const report = await verifyCredentials(payload, { issuer: server.url, clientId: rp.clientId, nonce: req.nonce });
+    const check = report.items.find((i) => i.item === "email")!;
+    assert.equal(check.verified, true, check.message);
+    assert.equal(check.iss, server.url);
+    assert.equal(check.claims.email?.verified, true);
     assert.deepEqual(problems.splice(0), []);
   });
 });

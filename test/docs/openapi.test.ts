@@ -18,7 +18,7 @@ import { Agent } from "../helpers/agent.js";
 import { SoftAuthenticator } from "../helpers/passkey.js";
 import { uniqueEmail } from "../helpers/accounts.js";
 import { databases, pgNotice, startServer, TEST_KDF_ITERATIONS, type TestServer } from "../helpers/server.js";
-import { signUpHolder, type VaultHolder } from "../helpers/vault.js";
+import { registerHolderKeys, signUpHolder, type VaultHolder } from "../helpers/vault.js";
 import { storeDocument } from "../sharing/documents.js";
 import { registerPassportRp, sharePassport } from "../sharing/flow.js";
 import { ResponseChecker, templateRegExp } from "./openapi-check.js";
@@ -286,8 +286,9 @@ for (const db of databases()) {
       const mail = fs.readdirSync(outbox).map((f) => fs.readFileSync(path.join(outbox, f), "utf8")).find((t) => t.includes(`To: ${address}`));
       const code = /Your Passport code: (\d{6})/.exec(mail ?? "")?.[1];
       assert.ok(code, "the code was mailed to the outbox");
-      assert.equal((await a.request("POST", "/api/vault/email/verify", { json: { email: address, code: code === "000000" ? "111111" : "000000" } })).status, 400);
-      assert.equal((await a.request("POST", "/api/vault/email/verify", { json: { email: address, code } })).status, 200);
+      const { signingJwk: holderJwk } = await registerHolderKeys(h);
+      assert.equal((await a.request("POST", "/api/vault/email/verify", { json: { email: address, code: code === "000000" ? "111111" : "000000", holderJwk } })).status, 400);
+      assert.equal((await a.request("POST", "/api/vault/email/verify", { json: { email: address, code, holderJwk } })).status, 200);
     });
 
     it("the playground's client registration", async () => {

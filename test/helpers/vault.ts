@@ -4,6 +4,7 @@ import http from "node:http";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import { createAccountMaterial, deriveRecoveryKeys, openItem, sealFile, sealItem, type SealedFile } from "../../src/crypto/index.js";
+import { generateHolderKeys, type HolderKeys } from "../../src/credentials/index.js";
 import { Agent } from "./agent.js";
 import { uniqueEmail } from "./accounts.js";
 import { TEST_KDF_ITERATIONS } from "./server.js";
@@ -83,4 +84,17 @@ function startSlowUpload(h: VaultHolder, url: string, id: string, wrappedKey: st
     };
     step();
   });
+}
+
+/**
+ * The holder's key pairs, as the vault page makes them (src/web/_holder-keys.ts): generated here,
+ * the private halves wrapped under the vault key, the public ones stored with PUT /api/vault/holder-keys.
+ */
+export async function registerHolderKeys(h: VaultHolder): Promise<HolderKeys> {
+  const me = await h.agent.request("GET", "/api/account");
+  assert.equal(me.status, 200, me.text);
+  const made = await generateHolderKeys(h.vaultKey, me.json().account.id);
+  const res = await h.agent.request("PUT", "/api/vault/holder-keys", { json: { signingJwk: made.publicJwks.signing, encryptionJwk: made.publicJwks.encryption, wrapped: made.wrapped } });
+  assert.ok(res.status === 200 || res.status === 201, res.text);
+  return made.keys;
 }

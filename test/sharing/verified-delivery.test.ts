@@ -52,8 +52,8 @@ for (const db of databases()) {
     it("discovery advertises verified_claims, the trust frameworks, evidence, documents and claims", () => {
       const meta = rp.config.serverMetadata() as Record<string, unknown>;
       assert.equal(meta.verified_claims_supported, true);
-      assert.deepEqual(meta.trust_frameworks_supported, ["eidas", "de_aml"]);
-      assert.deepEqual(meta.evidence_supported, ["document"]);
+      assert.deepEqual(meta.trust_frameworks_supported, ["eidas", "de_aml", "passport_email"]);
+      assert.deepEqual(meta.evidence_supported, ["document", "electronic_record"]);
       assert.deepEqual(meta.documents_supported, ["passport", "driving_permit", "idcard", "internal_passport"]);
       const claims = meta.claims_in_verified_claims_supported as string[];
       for (const c of ["first_name", "birth_date", "document_no", "age_over_18", "nationality", "document_valid"]) assert.ok(claims.includes(c), c);

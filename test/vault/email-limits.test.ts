@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { databases, startServer, type TestServer } from "../helpers/server.js";
-import { signUpHolder, type VaultHolder } from "../helpers/vault.js";
+import { registerHolderKeys, signUpHolder, type VaultHolder } from "../helpers/vault.js";
 
 const outbox = (s: TestServer) => path.join(s.dataDir, "outbox");
 
@@ -28,7 +28,13 @@ function latestCode(s: TestServer, to: string): string {
 
 const address = (tag: string) => `${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.org`;
 const send = (h: VaultHolder, email: string) => h.agent.request("POST", "/api/vault/email/send", { json: { email } });
-const guess = (h: VaultHolder, email: string, code: string) => h.agent.request("POST", "/api/vault/email/verify", { json: { email, code } });
+/** The holder's signing key goes with every guess (the credential is bound to it); registered once per holder. */
+const holderJwks = new WeakMap<VaultHolder, Promise<unknown>>();
+const holderJwk = (h: VaultHolder) => {
+  if (!holderJwks.has(h)) holderJwks.set(h, registerHolderKeys(h).then((k) => k.signingJwk));
+  return holderJwks.get(h)!;
+};
+const guess = async (h: VaultHolder, email: string, code: string) => h.agent.request("POST", "/api/vault/email/verify", { json: { email, code, holderJwk: await holderJwk(h) } });
 const wrongFor = (code: string) => (code === "000000" ? "111111" : "000000");
 const tally = (statuses: number[]) => statuses.reduce<Record<number, number>>((t, s) => ({ ...t, [s]: (t[s] ?? 0) + 1 }), {});
 

@@ -10,7 +10,7 @@ import { approve, keyedHolder, keyedVerifier, passportItem, submit, uniqueSlug }
 
 pgNotice();
 
-describe("dispatcher: /.well-known/jwt-vc-issuer is ours, the rest of /.well-known the provider's", () => {
+describe("dispatcher: /.well-known/jwt-vc-issuer (Passport's own, bare) and below it (verifiers') are ours, the rest of /.well-known the provider's", () => {
   it("sends each path to the right application", () => {
     const seen: string[] = [];
     const headers: string[] = [];
@@ -20,9 +20,9 @@ describe("dispatcher: /.well-known/jwt-vc-issuer is ours, the rest of /.well-kno
       headers: { page: () => headers.push("page"), api: () => headers.push("api") } as never,
       log: null,
     });
-    for (const url of ["/.well-known/jwt-vc-issuer/verifiers/x", "/.well-known/openid-configuration", "/.well-known/jwt-vc-issuer", "/verifiers/x/status/y", "/token"]) handler({ url } as never, {} as never);
-    assert.deepEqual(seen, ["ours", "provider", "provider", "ours", "provider"]);
-    assert.deepEqual(headers, ["api", "api", "api", "page", "api"]);
+    for (const url of ["/.well-known/jwt-vc-issuer/verifiers/x", "/.well-known/openid-configuration", "/.well-known/jwt-vc-issuer", "/.well-known/jwt-vc-issuerx", "/verifiers/x/status/y", "/token"]) handler({ url } as never, {} as never);
+    assert.deepEqual(seen, ["ours", "provider", "ours", "provider", "ours", "provider"]);
+    assert.deepEqual(headers, ["api", "api", "api", "api", "page", "api"]);
   });
 });
 

@@ -27,17 +27,21 @@ async function optional<T>(path: string, fallback: T): Promise<T> {
 
 const listOf = <T>(body: unknown, key: string): T[] => (Array.isArray(body) ? body : Array.isArray((body as Record<string, unknown>)?.[key]) ? ((body as Record<string, unknown>)[key] as T[]) : []);
 
-export async function loadHolderCredentials(vaultKey: CryptoKey): Promise<HolderCredentials> {
+/**
+ * `own`: credentials the vault items carry themselves (Passport's email attestation, see
+ * src/sharing/email-credential.ts), already opened with their item; they need the signing key too.
+ */
+export async function loadHolderCredentials(vaultKey: CryptoKey, own: OpenedCredential[] = []): Promise<HolderCredentials> {
   const [metasBody, verifiersBody] = await Promise.all([optional<unknown>("/api/vault/credentials", []), optional<unknown>("/api/verifiers", [])]);
   // A credential whose verifier is gone (null) cannot be described to the holder: it is not offered.
   const metas = listOf<HeldCredential>(metasBody, "credentials").filter((c) => c.verifier);
   const verifiers = listOf<PublicVerifier>(verifiersBody, "verifiers");
-  if (!metas.length) return { credentials: [], failed: [], signingKey: null, verifiers };
+  if (!metas.length && !own.length) return { credentials: [], failed: [], signingKey: null, verifiers };
   const stored = await optional<{ wrapped?: string; holderKeys?: { wrapped: string } } | null>("/api/vault/holder-keys", null);
   const wrapped = stored?.wrapped ?? stored?.holderKeys?.wrapped;
-  if (!wrapped) return { credentials: [], failed: metas.map((meta) => ({ meta, error: "this browser has no holder keys to open it" })), signingKey: null, verifiers };
+  if (!wrapped) return { credentials: [], failed: [...metas, ...own.map((o) => o.meta)].map((meta) => ({ meta, error: "this browser has no holder keys to open it" })), signingKey: null, verifiers };
   const { account } = await api<{ account: { id: string } }>("GET", "/api/account");
   const keys = await unwrapHolderKeys(vaultKey, wrapped as never, account.id);
   const { opened, failed } = await openCredentials(keys.encryptionKey, metas);
-  return { credentials: opened, failed, signingKey: keys.signingKey, verifiers };
+  return { credentials: [...opened, ...own], failed, signingKey: keys.signingKey, verifiers };
 }

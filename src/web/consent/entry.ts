@@ -33,7 +33,7 @@ function badge(ctx: ConsentContext, type: DocumentType): HTMLElement {
     return el("span", { class: "badge on", title: `under ${v.trust_framework}${v.assurance_level ? `, ${v.assurance_level}` : ""}` }, `verified by ${s.credential.meta.verifier.name}`);
   }
   // Verified, but not (or not provably here) to this request's standard: notVerified() says why.
-  const flagged = s.legacy || ctx.held.get(type)?.item.verification === "verified";
+  const flagged = ctx.held.get(type)?.item.verification === "verified";
   return el("span", { class: flagged ? "badge on" : "badge" }, flagged ? "verified" : "not verified");
 }
 
@@ -44,7 +44,7 @@ function badge(ctx: ConsentContext, type: DocumentType): HTMLElement {
 function notVerified(d: EntryDeps, type: DocumentType): HTMLElement | null {
   const { request } = d.ctx.consent;
   const s = standing(d.ctx, type);
-  if (!request.verifiedOnly || s.credential || s.legacy) return null;
+  if (!request.verifiedOnly || s.credential) return null;
   const verifiers = verifiersMeeting(d.ctx.verified.verifiers, type, request.verification);
   const back = encodeURIComponent(`/interaction/${d.ctx.uid}`);
   return el(

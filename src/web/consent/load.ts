@@ -11,6 +11,7 @@ import { vaultKey } from "../vault/unlock.js";
 import { openedFor, type OpenedCredential } from "../../sharing/credentials.js";
 import { whyNoneFor, UNMET_WORDS } from "../../sharing/verified.js";
 import { loadHolderCredentials, type HolderCredentials } from "./credentials.js";
+import { emailCredentialOf } from "../../sharing/email-credential.js";
 
 /** One document the holder has: its envelope, its data once opened, and what is wrong with it. */
 export interface Held {
@@ -53,7 +54,10 @@ export async function loadConsent(uid: string, onLocked?: () => void): Promise<C
   const key = await vaultKey(onLocked);
   const overview = await loadOverview();
   const wanted = new Set<string>(consent.request.entries.flatMap((e) => e.types));
-  const [opened, verified] = await Promise.all([Promise.all(overview.items.filter((i) => wanted.has(i.type)).map((item) => open(key, item))), loadHolderCredentials(key)]);
+  const opened = await Promise.all(overview.items.filter((i) => wanted.has(i.type)).map((item) => open(key, item)));
+  // Passport's own email attestation travels inside the email item: offered like a verifier's credential.
+  const own = (await Promise.all(opened.map((h) => emailCredentialOf(h.item, h.data, consent.issuer)))).filter((c) => c !== null);
+  const verified = await loadHolderCredentials(key, own);
   return { uid, consent, key, overview, held: new Map(opened.map((h) => [h.item.type, h])), verified };
 }
 
@@ -66,8 +70,6 @@ export const expiredTypes = (ctx: ConsentContext) => new Set<string>([...ctx.hel
 /** How a held document stands against the request's standard: the credential that meets it, or why none does. */
 export interface Standing {
   credential: OpenedCredential | null;
-  /** Verified without a credential (the email Passport checks itself): meets "verified, any standard" only. */
-  legacy: boolean;
   /** Why it does not meet the standard, in words (null when it does). */
   why: string | null;
 }
@@ -77,14 +79,13 @@ export function standing(ctx: ConsentContext, type: DocumentType): Standing {
   const constraint = ctx.consent.request.verification;
   const now = Date.now();
   const credential = held ? openedFor(type, ctx.verified.credentials, constraint, now, held.item) : null;
-  const anyStandard = Object.values(constraint ?? {}).every((v) => v === null);
-  const legacy = !credential && type === "email" && held?.item.verification === "verified" && anyStandard;
-  if (credential || legacy) return { credential, legacy, why: null };
-  return { credential: null, legacy: false, why: UNMET_WORDS[whyNoneFor(type, ctx.verified.credentials.map((c) => c.meta), constraint, now, held?.item)] };
+  // The email Passport attests itself is among the credentials (its item carries it): no special case.
+  if (credential) return { credential, why: null };
+  return { credential: null, why: UNMET_WORDS[whyNoneFor(type, ctx.verified.credentials.map((c) => c.meta), constraint, now, held?.item)] };
 }
 
 /** Types whose document meets the request's verification standard. */
-export const verifiedTypes = (ctx: ConsentContext) => new Set<string>([...ctx.held.keys()].filter((t) => { const s = standing(ctx, t); return Boolean(s.credential || s.legacy); }));
+export const verifiedTypes = (ctx: ConsentContext) => new Set<string>([...ctx.held.keys()].filter((t) => { const s = standing(ctx, t); return Boolean(s.credential); }));
 
 /** The vault editor for `type`, coming back to this consent page after saving. */
 export const editLink = (ctx: ConsentContext, type: string) => `/vault/${type}?return=${encodeURIComponent(`/interaction/${ctx.uid}`)}`;

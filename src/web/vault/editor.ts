@@ -202,7 +202,7 @@ export async function showEditor(form: HTMLFormElement): Promise<void> {
   };
 
   if (type === "email") {
-    setupEmailVerification(form, (p) => markProblems(form, p), (email, attestation) => save({ email, attestations: [attestation] }, attestation));
+    setupEmailVerification(form, key, (p) => markProblems(form, p), (email, attestation) => save({ email, attestations: [attestation] }, attestation));
   }
 
   const acknowledged = { date: null as string | null };

@@ -1,18 +1,21 @@
-// Verifying the email item: "Send code" mails a 6-digit code, "Verify" exchanges it for a signed
-// attestation, and the item is saved with the attestation sealed inside it and sent along, so the
-// server marks it verified.
+// Verifying the email item: "Send code" mails a 6-digit code, "Verify" exchanges it (with the
+// holder's public signing key) for Passport's SD-JWT VC of the address, bound to that key, and the
+// item is saved with the credential sealed inside it and sent along once, so the server checks it
+// and marks the item verified. The server keeps no copy: the vault item is where it lives.
 import { validateDocument } from "../../documents/index.js";
 import { api } from "../_api.js";
+import { holderKeys } from "../_holder-keys.js";
 import { busy, clearMessages, describeError, field, FormProblem, showError } from "../_form.js";
 import { must } from "./dom.js";
 
 /**
- * The attestations still worth sending with a save: the server refuses an expired one, and one
- * without an expiry (issued before attestations had one) with it. Dropping them saves the item
+ * The attestations still worth sending with a save: the server refuses an expired one, and any
+ * that is not an SD-JWT VC (the unbound JWTs issued before issue 9). Dropping them saves the item
  * unverified instead of failing the save; the holder can verify the address again.
  */
 export function liveAttestations(list: string[], now = Date.now()): string[] {
   return list.filter((jwt) => {
+    if (typeof jwt !== "string" || !jwt.includes("~")) return false;
     try {
       const payload = (jwt.split(".")[1] ?? "").replace(/-/g, "+").replace(/_/g, "/");
       const { exp } = JSON.parse(atob(payload)) as { exp?: unknown };
@@ -23,7 +26,7 @@ export function liveAttestations(list: string[], now = Date.now()): string[] {
   });
 }
 
-export function setupEmailVerification(form: HTMLFormElement, markProblems: (p: { field: string; message: string }[]) => void, save: (email: string, attestation: string) => Promise<void>): void {
+export function setupEmailVerification(form: HTMLFormElement, vaultKey: CryptoKey, markProblems: (p: { field: string; message: string }[]) => void, save: (email: string, attestation: string) => Promise<void>): void {
   const box = must<HTMLElement>(form, "#email-verify");
   const sendButton = must<HTMLButtonElement>(box, "#send-code");
   const codeStep = must<HTMLElement>(box, "#code-step");
@@ -65,7 +68,9 @@ export function setupEmailVerification(form: HTMLFormElement, markProblems: (p: 
       const email = address();
       const code = field(form, "code").trim();
       if (!/^\d{6}$/.test(code)) throw new FormProblem("The code has 6 digits.");
-      const { attestation } = await api<{ attestation: string }>("POST", "/api/vault/email/verify", { email, code });
+      // The credential is bound to this key (made now if the account has none yet).
+      const { signingJwk } = await holderKeys(vaultKey);
+      const { attestation } = await api<{ attestation: string }>("POST", "/api/vault/email/verify", { email, code, holderJwk: signingJwk });
       await save(email, attestation);
     }),
   );
