@@ -126,3 +126,5 @@ export async function downloadScan(issuer: string, accessToken: string, file: Sh
 export function sharedTypes(p: PassportPayload): DocumentType[] {
   return Object.keys(p.data) as DocumentType[];
 }
+
+export { verifyCredentials, issuerMetadataUrl, type VerifyCredentialsOptions, type CredentialsReport, type CredentialCheck, type ClaimCheck, type CredentialReason } from "./credentials.js";
