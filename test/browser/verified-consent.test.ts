@@ -4,7 +4,8 @@
 // holder untick a verified field (not an essential one), links an unverified item to a verifier
 // that meets the standard, and shows a derived-only request as exactly the claims that go, with no
 // document, and the email Passport attests itself as "verified by Passport". What arrives is checked
-// with openid-client, the SDK and the issuers' published keys.
+// with openid-client, the SDK and the issuers' published keys, and the playground (its relying party
+// in this browser) shows each item's verdict from the SDK.
 // Pages behave the same whatever the database, so this runs on SQLite only.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -120,6 +121,7 @@ describe("consent with verified data", { skip }, () => {
 
   it("shows a derived-only request as the claims that go, with no document, and delivers only them", async () => {
     const req = await openConsent("openid passport:derived", claimsParam({ trust_framework: { value: "eidas" } }, { derived: { age_over_18: { essential: true }, nationality: null } }));
+    assert.match((await page.textContent("h1")) ?? "", /asks for verified facts about you/);
     const section = (await page.textContent("[data-key=derived]")) ?? "";
     assert.match(section, /You are over 18/);
     assert.match(section, /verified by Example Bank KYC under eidas, high/);
@@ -159,6 +161,28 @@ describe("consent with verified data", { skip }, () => {
     assert.equal(check.verified, true, check.message);
     assert.equal(check.iss, server.url);
     assert.equal(check.claims.email?.verified, true);
+    assert.deepEqual(problems.splice(0), []);
+  });
+
+  it("the playground checks each shared item's attestation with the SDK: verified by whom, or why not", async () => {
+    await page.goto(`${server.url}/playground`);
+    const wanted = ["passport:personal_details", "passport:passport", "passport:derived"];
+    for (const box of await page.locator("#playground-form input[name=scope]").all()) {
+      await box.setChecked(wanted.includes((await box.getAttribute("value"))!));
+    }
+    await page.click("#playground-form button.passport-button");
+    await page.waitForURL((u) => u.pathname.startsWith("/interaction/"));
+    await page.waitForSelector("#consent[data-ready]");
+    await page.click("#allow");
+    await page.waitForURL((u) => u.pathname === "/playground/callback");
+    await page.waitForSelector("#playground-result[data-done]");
+    assert.equal(await page.isHidden("#playground-error"), true, (await page.textContent("#playground-error")) ?? "");
+    const row = async (item: string) => (await page.textContent(`#attestations li[data-item=${item}]`)) ?? "";
+    assert.match(await row("personal_details"), new RegExp(`personal details: verified by ${bank.issuer} under eidas, high`));
+    assert.match(await row("passport"), /passport: not verified \(no attestation: self-asserted\)/);
+    assert.match(await row("derived"), /derived: verified by .* Claims: age_over_18/);
+    const layout = await layoutProblems(page);
+    assert.deepEqual(layout, [], formatLayout("playground result", layout));
     assert.deepEqual(problems.splice(0), []);
   });
 });

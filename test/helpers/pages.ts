@@ -23,6 +23,8 @@ export interface PageFixtures {
   loginAuthorizeUrl(): Promise<string>;
   /** A fresh authorization request of a Passport client for personal details and an identity document. */
   passportAuthorizeUrl(): Promise<string>;
+  /** The same client asking for verified data (eidas) and "over 18" without documents, which the holder's unverified documents cannot meet. */
+  verifiedAuthorizeUrl(): Promise<string>;
 }
 
 export interface PageCase {
@@ -75,6 +77,7 @@ export const PAGES: PageCase[] = [
   { name: "consent: sign in to continue", setup: "anonymous", path: (f) => f.loginAuthorizeUrl(), ready: "#signin-form" },
   { name: "consent: OpenID scopes", setup: "holder", path: (f) => f.loginAuthorizeUrl(), ready: "ul.scopes" },
   { name: "consent: Passport documents", setup: "holder", path: (f) => f.passportAuthorizeUrl(), ready: "#consent[data-ready]" },
+  { name: "consent: verified data the holder does not have", setup: "holder", path: (f) => f.verifiedAuthorizeUrl(), ready: "#consent[data-ready]" },
   { name: "consent: Passport, vault locked", setup: "holder-locked", path: (f) => f.passportAuthorizeUrl(), ready: "#unlock-form:not([hidden])" },
   { name: "playground", setup: "holder", path: "/playground" },
   { name: "developer console", setup: "holder", path: "/developers" },
