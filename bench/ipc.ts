@@ -2,6 +2,8 @@
 // processes it forks. Each server runs in its own process so it has a whole event loop to itself
 // while autocannon (in the parent) loads it.
 import { fork, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import { Session } from "node:inspector/promises";
 
 interface Call {
   id: number;
@@ -18,12 +20,29 @@ async function cpu(): Promise<number> {
   return user + system;
 }
 
+/** A V8 CPU profile of just the calls between "profileStart" and "profileStop" (bench/profile.ts). */
+let profiler: Session | null = null;
+async function profileStart(): Promise<void> {
+  profiler = new Session();
+  profiler.connect();
+  await profiler.post("Profiler.enable");
+  await profiler.post("Profiler.start");
+}
+async function profileStop(file: string): Promise<void> {
+  if (!profiler) throw new Error("no profile started");
+  const { profile } = await profiler.post("Profiler.stop");
+  profiler.disconnect();
+  profiler = null;
+  fs.writeFileSync(file, JSON.stringify(profile));
+}
+
 /**
- * Child side: answers calls with `handlers`; "cpu" reports the process's CPU time; "exit" runs
+ * Child side: answers calls with `handlers`; "cpu" reports the process's CPU time; "profileStart"
+ * and "profileStop" (with a file name) take a CPU profile of the main thread; "exit" runs
  * the "close" handler if there is one, then ends the process (CPU profiles are written then).
  */
 export function serveCalls(own: Handlers): void {
-  const handlers: Handlers = { cpu, ...own };
+  const handlers: Handlers = { cpu, profileStart, profileStop, ...own };
   process.on("message", (msg: Call) => {
     const answer = (a: Answer) => process.send!(a);
     if (msg.cmd === "exit") {
