@@ -1,5 +1,5 @@
-// `npm run bench:statements [-- --db postgres]`: how many SQL statements each benchmarked endpoint
-// sends per request on Passport, and which: one request at a time (so nothing overlaps), after a
+// `npm run bench:statements [-- --db postgres]`: how many SQL statements (and commits) each
+// benchmarked endpoint sends per request on Passport, and which: one request at a time (so nothing overlaps), after a
 // warm-up, then BENCH_CONNECTIONS at a time (parallel requests may share a statement). On
 // PostgreSQL each statement is one round trip (pg waits for each answer before the next on a
 // connection). The drivers are wrapped in the server process only for this (servers/statement-count.ts).
@@ -28,8 +28,8 @@ async function main(): Promise<void> {
     const t: Target = { name: "ours", url: ours.url, proc, secrets: new Map(ours.clients.map((c) => [c.clientId, c.secret])), account: ours.account };
     log(`Passport on ${s.db.type === "postgres" ? "PostgreSQL" : "SQLite"}: SQL statements per request (${REQUESTS} requests each, one at a time, after a warm-up)`);
     log("");
-    log(`| endpoint | statements / request, one at a time | ${s.connections} at a time |`);
-    log("|---|---|---|");
+    log(`| endpoint | statements / request, one at a time | ${s.connections} at a time | commits / request, one at a time | ${s.connections} at a time |`);
+    log("|---|---|---|---|---|");
     const details: string[] = [];
     for (const ep of endpoints(rp.privateKey).filter((e) => !s.only || s.only.some((o) => e.name.includes(o)))) {
       const spec = await ep.prepare(t, REQUESTS * 2 + PARALLEL_REQUESTS);
@@ -48,7 +48,8 @@ async function main(): Promise<void> {
         while (left-- > 0) await send();
       }));
       const parallel = await proc.call<StatementCount>("countStop");
-      log(`| ${ep.name} | ${(c.statements / REQUESTS).toFixed(2)} | ${(parallel.statements / PARALLEL_REQUESTS).toFixed(2)} |`);
+      const per = (x: number, n: number) => (x / n).toFixed(2);
+      log(`| ${ep.name} | ${per(c.statements, REQUESTS)} | ${per(parallel.statements, PARALLEL_REQUESTS)} | ${per(c.commits, REQUESTS)} | ${per(parallel.commits, PARALLEL_REQUESTS)} |`);
       details.push(`${ep.name}:`);
       for (const [text, n] of Object.entries(c.texts)) details.push(`  ${(n / REQUESTS).toFixed(2)} × ${text}`);
       details.push(`  ${s.connections} at a time:`);

@@ -7,18 +7,33 @@ import pg from "pg";
 
 export interface StatementCount {
   statements: number;
+  /** Transactions committed: writes outside BEGIN … COMMIT, and COMMITs. */
+  commits: number;
   /** The statements' texts (first 120 characters), with how often each ran. */
   texts: Record<string, number>;
 }
 
 let counting = false;
-let count: StatementCount = { statements: 0, texts: {} };
+let count: StatementCount = { statements: 0, commits: 0, texts: {} };
 
-function note(sql: unknown): void {
+const WRITE = /^\s*(INSERT|UPDATE|DELETE)\b/i;
+const BEGIN = /^\s*(BEGIN|START TRANSACTION|SAVEPOINT)\b/i;
+/** pg connections inside BEGIN … COMMIT. */
+const inTransaction = new WeakSet<object>();
+
+/** `open`: whether the connection is inside a transaction; null when the wrapper tracks it from the statements. */
+function note(sql: unknown, conn: object, open: boolean | null): void {
+  const text = (typeof sql === "string" ? sql : ((sql as { text?: string } | null)?.text ?? "?")).replace(/\s+/g, " ");
+  const inside = open ?? inTransaction.has(conn);
+  if (open === null) {
+    if (BEGIN.test(text)) inTransaction.add(conn);
+    else if (/^\s*(COMMIT|ROLLBACK|END)\b/i.test(text)) inTransaction.delete(conn);
+  }
   if (!counting) return;
   count.statements++;
-  const text = (typeof sql === "string" ? sql : ((sql as { text?: string } | null)?.text ?? "?")).replace(/\s+/g, " ").slice(0, 120);
-  count.texts[text] = (count.texts[text] ?? 0) + 1;
+  if (/^\s*(COMMIT|END)\b/i.test(text) || (WRITE.test(text) && !inside)) count.commits++;
+  const short = text.slice(0, 120);
+  count.texts[short] = (count.texts[short] ?? 0) + 1;
 }
 
 let installed = false;
@@ -31,25 +46,27 @@ export function installStatementCounter(): void {
   probe.close();
   for (const m of ["run", "all", "get", "iterate"]) {
     const orig = Statement[m]!;
-    Statement[m] = function (this: { source: string }, ...args: unknown[]) {
-      note(this.source);
+    Statement[m] = function (this: { source: string; database: Database.Database }, ...args: unknown[]) {
+      // db.transaction() runs its BEGIN and COMMIT through here too.
+      const open = this.database.inTransaction;
+      note(this.source, this.database, open);
       return orig.apply(this, args);
     };
   }
   const exec = Database.prototype.exec;
   Database.prototype.exec = function (this: Database.Database, sql: string) {
-    note(sql);
+    note(sql, this, this.inTransaction);
     return exec.call(this, sql);
   };
   const query = pg.Client.prototype.query as (...a: unknown[]) => unknown;
   (pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown }).query = function (this: pg.Client, ...args: unknown[]) {
-    note(args[0]);
+    note(args[0], this, null);
     return query.apply(this, args);
   };
 }
 
 export function startCounting(): void {
-  count = { statements: 0, texts: {} };
+  count = { statements: 0, commits: 0, texts: {} };
   counting = true;
 }
 

@@ -21,6 +21,7 @@ import { verifyClientSecret } from "../services/client-secrets.js";
 import type { RegistrationService } from "../services/registration.js";
 import { installRegistrationHooks, registrationConfiguration } from "./registration.js";
 import { memoizeClientFind } from "./client-memo.js";
+import { artifactScope } from "./request-artifacts.js";
 
 export interface ProviderDeps {
   cfg: Config;
@@ -213,6 +214,8 @@ export function createProvider(d: ProviderDeps): Provider {
   (provider as unknown as NodeJS.EventEmitter).on("error", (err: Error & { status?: number }, ctx?: { path?: string }) => {
     if ((err.status ?? 500) >= 500) d.onServerError?.(ctx?.path ?? "", err);
   });
+  // Outermost: a request's new tokens are committed before its answer leaves (request-artifacts.ts).
+  provider.use(artifactScope());
   // The sign-in count started by "authorization.success" (below) is stored before the answer leaves.
   provider.use(async (ctx, next) => {
     await next();
