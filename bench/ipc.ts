@@ -82,12 +82,19 @@ export class ServerProcess {
     });
   }
 
-  /** Forks `script` under tsx; stdout goes nowhere (request logs), stderr is shown. */
-  static start(name: string, script: string, cpuProfDir: string | null): ServerProcess {
+  /**
+   * Forks `script` under tsx; stdout goes nowhere (request logs), stderr is shown. With `callgrind`
+   * (a file name) the process runs under valgrind's callgrind with instrumentation off until
+   * `callgrind_control -i on` (bench/instructions.ts).
+   */
+  static start(name: string, script: string, cpuProfDir: string | null, opts: { callgrind?: string } = {}): ServerProcess {
     const execArgv = ["--import", "tsx"];
     // Node names each thread's profile CPU.<date>.<pid>.<thread>…; the run prints which pid is which server.
     if (cpuProfDir) execArgv.push("--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`);
-    const child = fork(script, [], { execArgv, stdio: ["ignore", "ignore", "inherit", "ipc"] });
+    const valgrind = ["--tool=callgrind", "--instr-atstart=no", "--smc-check=all-non-file", `--callgrind-out-file=${opts.callgrind}`, "-q", process.execPath];
+    const child = opts.callgrind
+      ? fork(script, [], { execPath: "valgrind", execArgv: [...valgrind, ...execArgv], stdio: ["ignore", "ignore", "inherit", "ipc"] })
+      : fork(script, [], { execArgv, stdio: ["ignore", "ignore", "inherit", "ipc"] });
     return new ServerProcess(child, name);
   }
 
