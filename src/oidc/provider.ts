@@ -21,7 +21,7 @@ import { verifyClientSecret } from "../services/client-secrets.js";
 import type { RegistrationService } from "../services/registration.js";
 import { installRegistrationHooks, registrationConfiguration } from "./registration.js";
 import { memoizeClientFind } from "./client-memo.js";
-import { artifactScope } from "./request-artifacts.js";
+import { openArtifactScope } from "./request-artifacts.js";
 
 export interface ProviderDeps {
   cfg: Config;
@@ -214,12 +214,16 @@ export function createProvider(d: ProviderDeps): Provider {
   (provider as unknown as NodeJS.EventEmitter).on("error", (err: Error & { status?: number }, ctx?: { path?: string }) => {
     if ((err.status ?? 500) >= 500) d.onServerError?.(ctx?.path ?? "", err);
   });
-  // Outermost: a request's new tokens are committed before its answer leaves (request-artifacts.ts).
-  provider.use(artifactScope());
-  // The sign-in count started by "authorization.success" (below) is stored before the answer leaves.
+  // Outermost, one middleware for both: a request's new tokens are committed (request-artifacts.ts),
+  // and the sign-in count started by "authorization.success" (below) is stored, before the answer leaves.
   provider.use(async (ctx, next) => {
-    await next();
-    await (ctx.state as Record<symbol, Promise<void> | undefined>)[SIGNIN_COUNT];
+    const written = openArtifactScope(ctx);
+    try {
+      await next();
+      await (ctx.state as Record<symbol, Promise<void> | undefined>)[SIGNIN_COUNT];
+    } finally {
+      await written();
+    }
   });
   // The clients table keeps only a hash of each secret, and it is what `client_secret` holds in the
   // metadata: compare against it. No symmetric algorithm is enabled (algorithms.ts), so oidc-provider

@@ -4,15 +4,15 @@
 //   Introspection's parallel finds of one value (AccessToken, ClientCredentials, RefreshToken)
 //   join that one read while it is in flight, and the grant read with the token answers the
 //   request's next find of that grant, once.
-// - A newly minted token (access, refresh, client credentials token or authorization code) is
-//   written when the request ends, before its answer leaves, together with the other tokens the
-//   request minted (a refresh mints two): nobody can present a token before that answer.
+// - A newly minted token (access, refresh, client credentials token or authorization code) is not
+//   waited for where it is minted: its write starts at once and shares a commit with the other
+//   tokens the request mints (a refresh mints two), and the request waits for it when it ends,
+//   before its answer leaves. Nobody can present a token before that answer.
 // Nothing outlives the request or crosses to another one: every request reads the database
 // afresh, so a revocation committed before it began holds for it. Everything else the adapter
 // does (consuming a refresh token or code, deleting, revoking, saving sessions and grants) is
 // written at once, and drops what the request read before, as does any write; a read waits for
 // the request's own writes first, so it never misses them.
-import type Koa from "koa";
 import Provider from "oidc-provider";
 import { type FoundToken, type OidcStore, type StoredPayload, TOKEN_KINDS } from "../db/oidc-store.js";
 
@@ -41,20 +41,20 @@ async function settle(scope: Scope): Promise<void> {
   if (scope.failed) throw scope.failed.error;
 }
 
+/** Waits for the request's pending writes, if it has any (most reads have none: no promise to wait on). */
+const pending = (scope: Scope) => scope.writes.length > 0 || scope.failed !== undefined;
+
 /**
- * Provider middleware that opens the scope of each request and, when the request is done, waits
- * for its token writes (a failed write fails the request instead of handing out a dead token).
- * Without it, the adapter reads and writes one statement at a time, as before.
+ * Opens the scope of a provider request (called by the provider's outermost middleware, see
+ * provider.ts); the function returned waits, when the request is done, for its token writes: a
+ * failed write fails the request instead of handing out a token that is not stored. Without a
+ * scope, the adapter reads and writes one statement at a time.
  */
-export function artifactScope(): Koa.Middleware {
-  return async (ctx, next) => {
-    const scope: Scope = { tokens: new Map(), grants: new Map(), writes: [] };
-    scopes.set(ctx, scope);
-    try {
-      await next();
-    } finally {
-      await settle(scope);
-    }
+export function openArtifactScope(ctx: object): () => Promise<void> {
+  const scope: Scope = { tokens: new Map(), grants: new Map(), writes: [] };
+  scopes.set(ctx, scope);
+  return async () => {
+    if (pending(scope)) await settle(scope);
   };
 }
 
@@ -65,7 +65,7 @@ export class RequestArtifacts {
   async find(kind: string, id: string): Promise<StoredPayload | undefined> {
     const scope = current();
     if (!scope) return this.store.find(kind, { id });
-    await settle(scope);
+    if (pending(scope)) await settle(scope);
     if (TOKEN_KIND_SET.has(kind)) return (await this.token(scope, id)).tokens.get(kind);
     if (kind === "Grant" && scope.grants.has(id)) {
       const grant = scope.grants.get(id);
@@ -90,7 +90,7 @@ export class RequestArtifacts {
   async write(work: () => Promise<void>): Promise<void> {
     const scope = current();
     this.forget(scope);
-    if (scope) await settle(scope);
+    if (scope && pending(scope)) await settle(scope);
     await work();
   }
 
