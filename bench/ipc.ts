@@ -2,6 +2,8 @@
 // processes it forks. Each server runs in its own process so it has a whole event loop to itself
 // while autocannon (in the parent) loads it.
 import { fork, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import { Session } from "node:inspector/promises";
 
 interface Call {
   id: number;
@@ -18,12 +20,29 @@ async function cpu(): Promise<number> {
   return user + system;
 }
 
+/** A V8 CPU profile of just the calls between "profileStart" and "profileStop" (bench/profile.ts). */
+let profiler: Session | null = null;
+async function profileStart(): Promise<void> {
+  profiler = new Session();
+  profiler.connect();
+  await profiler.post("Profiler.enable");
+  await profiler.post("Profiler.start");
+}
+async function profileStop(file: string): Promise<void> {
+  if (!profiler) throw new Error("no profile started");
+  const { profile } = await profiler.post("Profiler.stop");
+  profiler.disconnect();
+  profiler = null;
+  fs.writeFileSync(file, JSON.stringify(profile));
+}
+
 /**
- * Child side: answers calls with `handlers`; "cpu" reports the process's CPU time; "exit" runs
+ * Child side: answers calls with `handlers`; "cpu" reports the process's CPU time; "profileStart"
+ * and "profileStop" (with a file name) take a CPU profile of the main thread; "exit" runs
  * the "close" handler if there is one, then ends the process (CPU profiles are written then).
  */
 export function serveCalls(own: Handlers): void {
-  const handlers: Handlers = { cpu, ...own };
+  const handlers: Handlers = { cpu, profileStart, profileStop, ...own };
   process.on("message", (msg: Call) => {
     const answer = (a: Answer) => process.send!(a);
     if (msg.cmd === "exit") {
@@ -63,12 +82,19 @@ export class ServerProcess {
     });
   }
 
-  /** Forks `script` under tsx; stdout goes nowhere (request logs), stderr is shown. */
-  static start(name: string, script: string, cpuProfDir: string | null): ServerProcess {
+  /**
+   * Forks `script` under tsx; stdout goes nowhere (request logs), stderr is shown. With `callgrind`
+   * (a file name) the process runs under valgrind's callgrind with instrumentation off until
+   * `callgrind_control -i on` (bench/instructions.ts).
+   */
+  static start(name: string, script: string, cpuProfDir: string | null, opts: { callgrind?: string } = {}): ServerProcess {
     const execArgv = ["--import", "tsx"];
     // Node names each thread's profile CPU.<date>.<pid>.<thread>…; the run prints which pid is which server.
     if (cpuProfDir) execArgv.push("--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`);
-    const child = fork(script, [], { execArgv, stdio: ["ignore", "ignore", "inherit", "ipc"] });
+    const valgrind = ["--tool=callgrind", "--instr-atstart=no", "--smc-check=all-non-file", `--callgrind-out-file=${opts.callgrind}`, "-q", process.execPath];
+    const child = opts.callgrind
+      ? fork(script, [], { execPath: "valgrind", execArgv: [...valgrind, ...execArgv], stdio: ["ignore", "ignore", "inherit", "ipc"] })
+      : fork(script, [], { execArgv, stdio: ["ignore", "ignore", "inherit", "ipc"] });
     return new ServerProcess(child, name);
   }
 

@@ -129,7 +129,7 @@ async function main(): Promise<void> {
     log(`Passport on ${s.db.type === "postgres" ? "PostgreSQL" : "SQLite"} ${ours.url} (pid ${oursProc.pid}) vs bare oidc-provider ${bare.url} (pid ${bareProc.pid})`);
 
     const rows: Row[] = [];
-    const selected = (name: string) => !s.only || name.includes(s.only);
+    const selected = (name: string) => !s.only || s.only.some((o) => name.includes(o));
     for (const ep of endpoints(rp.privateKey).filter((e) => selected(e.name))) {
       const [o, b] = await measurePair(ep, targets[0], targets[1], s);
       rows.push(endpointRow(ep.name, ep.goal, o, b));

@@ -17,8 +17,8 @@ export interface BenchSettings {
   kdfIterations: number;
   /** Passport's LOG_LEVEL during the run ("info" writes one line per request). */
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
-  /** Only endpoints whose name contains this (e.g. "userinfo", "sign-in"); null runs all. */
-  only: string | null;
+  /** Only endpoints whose name contains one of these (e.g. "userinfo", "sign-in"; comma-separated in BENCH_ONLY); null runs all. */
+  only: string[] | null;
   /** Folder for V8 CPU profiles of both server processes, or null. */
   cpuProfDir: string | null;
   /** Where Passport stores: SQLite in a temp folder, or a fresh schema in this PostgreSQL database. */
@@ -58,7 +58,7 @@ export function benchSettings(env: NodeJS.ProcessEnv = process.env, argv: string
     flowConcurrency: Math.round(num(env, "BENCH_FLOW_CONCURRENCY", 4, 1, 64)),
     kdfIterations: Math.round(num(env, "BENCH_KDF_ITERATIONS", 1000, 1, 10_000_000)),
     logLevel,
-    only: env.BENCH_ONLY || null,
+    only: env.BENCH_ONLY ? env.BENCH_ONLY.split(",").map((x) => x.trim()).filter(Boolean) : null,
     cpuProfDir: env.BENCH_CPU_PROF_DIR || null,
     db: database(env, argv),
   };

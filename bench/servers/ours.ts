@@ -16,6 +16,7 @@ import type { BenchSettings } from "../settings.js";
 import { clientInputs, type MintRequest, type OursReady } from "../fixtures.js";
 import { mintTokens } from "./mint.js";
 import { argon2Loop } from "./argon2-loop.js";
+import { installStatementCounter, startCounting, stopCounting } from "./statement-count.js";
 
 let app: PassportApp | undefined;
 /** PostgreSQL: the run's own schema, dropped when the process is told to exit. */
@@ -69,6 +70,12 @@ serveCalls({
   start,
   mint: (r: MintRequest) => mintTokens(app!.host.current, r),
   argon2: (r: { count: number; concurrency: number }) => argon2Loop(app!.container.cfg.argon2, r.count, r.concurrency),
+  // bench/statements.ts: the drivers are wrapped only when asked, so the timed runs never pay for it.
+  countStart: async () => {
+    installStatementCounter();
+    startCounting();
+  },
+  countStop: async () => stopCounting(),
   close: async () => {
     if (schema) await app?.container.ds.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await app?.close();

@@ -15,7 +15,7 @@ import crypto from "node:crypto";
 import { type DataSource, LessThan, type Repository } from "typeorm";
 import { ClientEntity, OidcPayloadEntity, type OidcPayloadRow, ShareEntity } from "./entities.js";
 import { inTransaction } from "./transaction.js";
-import { preparedSql, type PreparedSql } from "./prepared.js";
+import { preparedSql, type PreparedSql, type SqlValue } from "./prepared.js";
 
 export type StoredPayload = Record<string, unknown> & { consumed?: number };
 
@@ -27,7 +27,31 @@ interface FoundRow {
   consumed_at: number | string | null;
 }
 
+/** A token row with the grant it names, read in one statement (findToken). */
+interface TokenRow extends FoundRow {
+  kind: string;
+  grant_id: string | null;
+  g_payload: string | null;
+  g_expires_at: number | string | null;
+  g_consumed_at: number | string | null;
+}
+
+/**
+ * The kinds a presented token value may be. oidc-provider asks for one, or (introspection,
+ * revocation) for several at once; each is then checked against its grant. findToken reads all of
+ * them and their grants with one statement.
+ */
+export const TOKEN_KINDS = ["AccessToken", "ClientCredentials", "RefreshToken", "AuthorizationCode"] as const;
+
+/** What findToken found for a token value: each kind's payload, and the grants they name (null: none usable). */
+export interface FoundToken {
+  tokens: Map<string, StoredPayload>;
+  grants: Map<string, StoredPayload | null>;
+}
+
 const COLUMNS = ["kind", "id", "payload", "grant_id", "user_code", "uid", "account_id", "client_id", "expires_at", "consumed_at"];
+/** The columns' PostgreSQL types, for the arrays of the batched upsert. */
+const PG_TYPES = ["varchar", "varchar", "text", "varchar", "varchar", "varchar", "varchar", "varchar", "bigint", "bigint"];
 
 /**
  * Kinds whose id is stored as is. A grant id is no credential (nothing outside the server accepts
@@ -79,14 +103,26 @@ function statements(ds: DataSource) {
   const p = ds.options.type === "postgres" ? (i: number) => `$${i}` : () => "?";
   // The client's enabled flag is read from the database on every lookup, never from a cache:
   // a disable through the CLI (another process) refuses the client's tokens with the next request.
-  const clientEnabled =
-    `(a.${q("client_id")} IS NULL OR EXISTS (SELECT 1 FROM ${path(ClientEntity)} c WHERE c.${q("client_id")} = a.${q("client_id")} AND c.${q("enabled")}))`;
+  const enabledClient = (alias: string) =>
+    `(${alias}.${q("client_id")} IS NULL OR EXISTS (SELECT 1 FROM ${path(ClientEntity)} c WHERE c.${q("client_id")} = ${alias}.${q("client_id")} AND c.${q("enabled")}))`;
+  const clientEnabled = enabledClient("a");
   const select = (column: string) =>
     `SELECT a.${q("payload")}, a.${q("expires_at")}, a.${q("consumed_at")} FROM ${table} a WHERE a.${q("kind")} = ${p(1)} AND a.${q(column)} = ${p(2)} AND ${clientEnabled} LIMIT 1`;
+  const kinds = TOKEN_KINDS.map((k) => `'${k}'`).join(", ");
+  const onConflict = `ON CONFLICT (${q("kind")}, ${q("id")}) DO UPDATE SET ${COLUMNS.slice(2).map((c) => `${q(c)} = excluded.${q(c)}`).join(", ")}`;
   return {
-    upsert:
-      `INSERT INTO ${table} (${COLUMNS.map(q).join(", ")}) VALUES (${COLUMNS.map((_, i) => p(i + 1)).join(", ")}) ` +
-      `ON CONFLICT (${q("kind")}, ${q("id")}) DO UPDATE SET ${COLUMNS.slice(2).map((c) => `${q(c)} = excluded.${q(c)}`).join(", ")}`,
+    upsert: `INSERT INTO ${table} (${COLUMNS.map(q).join(", ")}) VALUES (${COLUMNS.map((_, i) => p(i + 1)).join(", ")}) ${onConflict}`,
+    // PostgreSQL: many rows in one statement of fixed text, each column sent as an array.
+    upsertRows:
+      ds.options.type === "postgres"
+        ? `INSERT INTO ${table} (${COLUMNS.map(q).join(", ")}) SELECT * FROM unnest(${PG_TYPES.map((t, i) => `${p(i + 1)}::${t}[]`).join(", ")}) ${onConflict}`
+        : null,
+    // The token (of whichever kind it is) and its grant, with the same checks as two finds.
+    findToken:
+      `SELECT a.${q("kind")}, a.${q("payload")}, a.${q("expires_at")}, a.${q("consumed_at")}, a.${q("grant_id")}, ` +
+      `g.${q("payload")} AS g_payload, g.${q("expires_at")} AS g_expires_at, g.${q("consumed_at")} AS g_consumed_at ` +
+      `FROM ${table} a LEFT JOIN ${table} g ON g.${q("kind")} = 'Grant' AND g.${q("id")} = a.${q("grant_id")} AND ${enabledClient("g")} ` +
+      `WHERE a.${q("kind")} IN (${kinds}) AND a.${q("id")} = ${p(1)} AND ${clientEnabled}`,
     findById: select("id"),
     findByUid: select("uid"),
     findByUserCode: select("user_code"),
@@ -99,6 +135,16 @@ function statements(ds: DataSource) {
 const epoch = (v: number | string | null) => (v === null ? null : Number(v));
 const str = (v: unknown) => (typeof v === "string" ? v : null);
 
+/** A found row's payload, or undefined once it expired; `consumed` in seconds as oidc-provider keeps it. */
+function opened(row: FoundRow, id: string | undefined): StoredPayload | undefined {
+  const expiresAt = epoch(row.expires_at);
+  const consumedAt = epoch(row.consumed_at);
+  if (expiresAt !== null && expiresAt <= Date.now()) return undefined;
+  const payload = openPayload(row.payload, id);
+  if (consumedAt !== null) payload.consumed = Math.floor(consumedAt / 1000);
+  return payload;
+}
+
 export class OidcStore {
   private readonly repo: Repository<OidcPayloadRow>;
   private readonly sql: ReturnType<typeof statements>;
@@ -110,7 +156,16 @@ export class OidcStore {
     this.db = preparedSql(ds);
   }
 
-  async upsert(kind: string, id: string, payload: Record<string, unknown>, expiresIn?: number): Promise<void> {
+  /** Upserts waiting to be written together (see upsert). */
+  private queued: { values: SqlValue[]; resolve(): void; reject(err: unknown): void }[] = [];
+
+  /**
+   * Stores an artifact. Resolves once it is committed, like a single statement would; meanwhile
+   * the upserts of every request that reaches this point in the same turn of the event loop
+   * (parallel token requests) are gathered and written with one commit, in one statement on
+   * PostgreSQL: under load a token costs a fraction of a commit and of a round trip.
+   */
+  upsert(kind: string, id: string, payload: Record<string, unknown>, expiresIn?: number): Promise<void> {
     const expiresAt = expiresIn ? Date.now() + expiresIn * 1000 : null;
     const values = [
       kind,
@@ -124,7 +179,33 @@ export class OidcStore {
       expiresAt,
       null,
     ];
-    await this.db.run(this.sql.upsert, values);
+    return new Promise((resolve, reject) => {
+      if (this.queued.push({ values, resolve, reject }) === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.queued;
+    this.queued = [];
+    try {
+      await this.write(batch.map((b) => b.values));
+      for (const b of batch) b.resolve();
+    } catch (err) {
+      if (batch.length === 1) return batch[0]!.reject(err);
+      // One by one instead, so that each upsert answers for itself.
+      for (const b of batch) await this.db.run(this.sql.upsert, b.values).then(b.resolve, b.reject);
+    }
+  }
+
+  private async write(rows: SqlValue[][]): Promise<void> {
+    if (rows.length === 1) {
+      await this.db.run(this.sql.upsert, rows[0]!);
+      return;
+    }
+    // One statement cannot upsert the same row twice; a batch that would is written in order.
+    const distinct = new Set(rows.map((r) => `${r[0]}\0${r[1]}`)).size === rows.length;
+    if (this.sql.upsertRows && distinct) await this.db.run(this.sql.upsertRows, COLUMNS.map((_, i) => rows.map((r) => r[i]!)));
+    else await this.db.runEach(this.sql.upsert, rows);
   }
 
   /** The artifact, unless it expired or its client is disabled or gone. */
@@ -132,13 +213,25 @@ export class OidcStore {
     const [sql, value] =
       "id" in where ? [this.sql.findById, storedId(kind, where.id)] : "uid" in where ? [this.sql.findByUid, where.uid] : [this.sql.findByUserCode, where.userCode];
     const [row] = await this.db.rows<FoundRow>(sql, [kind, value]);
-    if (!row) return undefined;
-    const expiresAt = epoch(row.expires_at);
-    const consumedAt = epoch(row.consumed_at);
-    if (expiresAt !== null && expiresAt <= Date.now()) return undefined;
-    const payload = openPayload(row.payload, "id" in where ? where.id : undefined);
-    if (consumedAt !== null) payload.consumed = Math.floor(consumedAt / 1000);
-    return payload;
+    return row ? opened(row, "id" in where ? where.id : undefined) : undefined;
+  }
+
+  /**
+   * A token value as every kind in TOKEN_KINDS, each with its grant, in one statement: what
+   * `find(kind, { id })` would answer for each kind and for `find("Grant", { id: grantId })`.
+   */
+  async findToken(value: string): Promise<FoundToken> {
+    const rows = await this.db.rows<TokenRow>(this.sql.findToken, [storedId(TOKEN_KINDS[0], value)]);
+    const found: FoundToken = { tokens: new Map(), grants: new Map() };
+    for (const row of rows) {
+      const token = opened(row, value);
+      if (token) found.tokens.set(row.kind, token);
+      if (row.grant_id !== null) {
+        const grant = row.g_payload === null ? undefined : opened({ payload: row.g_payload, expires_at: row.g_expires_at, consumed_at: row.g_consumed_at }, row.grant_id);
+        found.grants.set(row.grant_id, grant ?? null);
+      }
+    }
+    return found;
   }
 
   async consume(kind: string, id: string): Promise<void> {

@@ -13,12 +13,16 @@ import type { Database, Statement } from "better-sqlite3";
 import type { Pool } from "pg";
 
 export type SqlValue = string | number | null;
+/** A parameter: a value, or on PostgreSQL also an array of values (e.g. for unnest). */
+export type SqlParam = SqlValue | SqlValue[];
 
 export interface PreparedSql {
   /** Rows of a SELECT. */
   rows<T = Record<string, unknown>>(sql: string, params: SqlValue[]): Promise<T[]>;
   /** Runs a write; resolves to the number of rows it changed. */
-  run(sql: string, params: SqlValue[]): Promise<number>;
+  run(sql: string, params: SqlParam[]): Promise<number>;
+  /** Runs a write once per parameter list, all in one transaction: one commit for them all. */
+  runEach(sql: string, paramLists: SqlValue[][]): Promise<void>;
 }
 
 function sqlite(db: Database): PreparedSql {
@@ -29,9 +33,14 @@ function sqlite(db: Database): PreparedSql {
     return stmt;
   };
   // Async like the pg side, so callers are the same for both; the work itself is synchronous.
+  // better-sqlite3 turns a transaction inside another one (one TypeORM opened) into a savepoint.
+  const each = db.transaction((stmt: Statement, lists: SqlValue[][]) => {
+    for (const params of lists) stmt.run(...params);
+  });
   return {
     rows: async <T>(sql: string, params: SqlValue[]) => prepare(sql).all(...params) as T[],
-    run: async (sql, params) => prepare(sql).run(...params).changes,
+    run: async (sql, params) => prepare(sql).run(...(params as SqlValue[])).changes,
+    runEach: async (sql, lists) => each(prepare(sql), lists),
   };
 }
 
@@ -46,6 +55,19 @@ function postgres(pool: Pool): PreparedSql {
   return {
     rows: async <T>(text: string, values: SqlValue[]) => (await pool.query({ name: named(text), text, values })).rows as T[],
     run: async (text, values) => (await pool.query({ name: named(text), text, values })).rowCount ?? 0,
+    runEach: async (text, lists) => {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        for (const values of lists) await client.query({ name: named(text), text, values });
+        await client.query("COMMIT");
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
   };
 }
 
@@ -71,5 +93,6 @@ export function preparedSql(ds: DataSource): PreparedSql {
   return {
     rows: (text, params) => sql().rows(text, params),
     run: (text, params) => sql().run(text, params),
+    runEach: (text, lists) => sql().runEach(text, lists),
   };
 }

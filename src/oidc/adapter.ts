@@ -7,8 +7,11 @@ import type { OidcStore } from "../db/oidc-store.js";
 import type { ClientService } from "../services/clients.js";
 import type { RegistrationService } from "../services/registration.js";
 import { asProviderError, PASSPORT_RULES } from "./registration.js";
+import { RequestArtifacts } from "./request-artifacts.js";
 
 export function adapterFactory(store: OidcStore, clients: ClientService, registration?: RegistrationService) {
+  // Within a provider request: tokens read with their grants, new tokens written together (request-artifacts.ts).
+  const artifacts = new RequestArtifacts(store);
   return class TypeOrmAdapter implements Adapter {
     constructor(private readonly name: string) {}
 
@@ -20,7 +23,7 @@ export function adapterFactory(store: OidcStore, clients: ClientService, registr
         });
         return;
       }
-      await store.upsert(this.name, id, payload as Record<string, unknown>, expiresIn);
+      await artifacts.upsert(this.name, id, payload as Record<string, unknown>, expiresIn);
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
@@ -31,7 +34,7 @@ export function adapterFactory(store: OidcStore, clients: ClientService, registr
         const spent = await registration?.spend(id);
         return spent ? ({ jti: id, kind: "InitialAccessToken", iat: Math.floor(Date.now() / 1000), exp: spent.exp, policies: [PASSPORT_RULES] } as AdapterPayload) : undefined;
       }
-      return (await store.find(this.name, { id })) as AdapterPayload | undefined;
+      return (await artifacts.find(this.name, id)) as AdapterPayload | undefined;
     }
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
@@ -43,16 +46,16 @@ export function adapterFactory(store: OidcStore, clients: ClientService, registr
     }
 
     async consume(id: string): Promise<void> {
-      await store.consume(this.name, id);
+      await artifacts.write(() => store.consume(this.name, id));
     }
 
     async destroy(id: string): Promise<void> {
       if (this.name === "Client") return registration?.remove(id); // RFC 7592 delete
-      await store.destroy(this.name, id);
+      await artifacts.write(() => store.destroy(this.name, id));
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
-      await store.revokeByGrantId(grantId);
+      await artifacts.write(() => store.revokeByGrantId(grantId));
     }
   };
 }

@@ -23,6 +23,7 @@ import { installRegistrationHooks, registrationConfiguration } from "./registrat
 import { memoizeClientFind } from "./client-memo.js";
 import { EMAIL_TRUST_FRAMEWORK } from "../sharing/email-credential.js";
 import { identityAssuranceMetadata } from "./ida-metadata.js";
+import { openArtifactScope } from "./request-artifacts.js";
 
 export interface ProviderDeps {
   cfg: Config;
@@ -217,10 +218,16 @@ export function createProvider(d: ProviderDeps): Provider {
   (provider as unknown as NodeJS.EventEmitter).on("error", (err: Error & { status?: number }, ctx?: { path?: string }) => {
     if ((err.status ?? 500) >= 500) d.onServerError?.(ctx?.path ?? "", err);
   });
-  // The sign-in count started by "authorization.success" (below) is stored before the answer leaves.
+  // Outermost, one middleware for both: a request's new tokens are committed (request-artifacts.ts),
+  // and the sign-in count started by "authorization.success" (below) is stored, before the answer leaves.
   provider.use(async (ctx, next) => {
-    await next();
-    await (ctx.state as Record<symbol, Promise<void> | undefined>)[SIGNIN_COUNT];
+    const written = openArtifactScope(ctx);
+    try {
+      await next();
+      await (ctx.state as Record<symbol, Promise<void> | undefined>)[SIGNIN_COUNT];
+    } finally {
+      await written();
+    }
   });
   // The clients table keeps only a hash of each secret, and it is what `client_secret` holds in the
   // metadata: compare against it. No symmetric algorithm is enabled (algorithms.ts), so oidc-provider

@@ -166,6 +166,71 @@ for (const kind of databases()) {
       await cli.delete(client.clientId);
       assert.equal(await db.ds.getRepository(OidcPayloadEntity).countBy({ clientId: client.clientId }), 0, "deleting the client deletes its artifacts");
     });
+
+    it("reads a token value as every token kind with its grant, applying each find's checks", async () => {
+      const { client } = await clients.create({ name: "Token RP", redirectUris: ["https://rp.example/cb"], type: "confidential", tokenEndpointAuthMethod: "client_secret_basic" });
+      const c = client.clientId;
+      await store.upsert("Grant", "grant-ft", { clientId: c, accountId: "acc-ft" }, 60);
+      await store.upsert("AccessToken", "token-ft-0123456789", { clientId: c, grantId: "grant-ft", accountId: "acc-ft" }, 60);
+      let found = await store.findToken("token-ft-0123456789");
+      assert.deepEqual([...found.tokens.keys()], ["AccessToken"]);
+      assert.equal(found.tokens.get("AccessToken")?.jti, "token-ft-0123456789");
+      assert.deepEqual(found.grants.get("grant-ft"), await store.find("Grant", { id: "grant-ft" }));
+      assert.equal(found.grants.get("grant-ft")?.accountId, "acc-ft");
+
+      // A grant that is gone (revoked) or expired comes back as null: the token's grant is unusable.
+      await store.upsert("RefreshToken", "token-ft2-0123456789", { clientId: c, grantId: "grant-gone" }, 60);
+      found = await store.findToken("token-ft2-0123456789");
+      assert.equal(found.tokens.get("RefreshToken")?.grantId, "grant-gone");
+      assert.equal(found.grants.get("grant-gone"), null);
+      await store.upsert("Grant", "grant-old", { clientId: c }, 1);
+      await store.upsert("AccessToken", "token-ft3-0123456789", { clientId: c, grantId: "grant-old" }, 60);
+      const realNow = Date.now;
+      Date.now = () => realNow() + 2000;
+      try {
+        assert.equal((await store.findToken("token-ft3-0123456789")).grants.get("grant-old"), null);
+      } finally {
+        Date.now = realNow;
+      }
+
+      // A client-credentials token has no grant; an unknown value finds nothing.
+      await store.upsert("ClientCredentials", "token-ft4-0123456789", { clientId: c }, 60);
+      found = await store.findToken("token-ft4-0123456789");
+      assert.ok(found.tokens.get("ClientCredentials"));
+      assert.equal(found.grants.size, 0);
+      assert.equal((await store.findToken("no-such-token-0123456789")).tokens.size, 0);
+
+      // A disabled client's token and grant are refused, as by find.
+      await clients.setEnabled(c, false);
+      found = await store.findToken("token-ft-0123456789");
+      assert.equal(found.tokens.size, 0);
+      await clients.setEnabled(c, true);
+      assert.ok((await store.findToken("token-ft-0123456789")).grants.get("grant-ft"));
+    });
+
+    it("writes parallel upserts together, each one resolved once it is stored, the later of two writes of a row winning", async () => {
+      const ids = Array.from({ length: 25 }, (_, i) => `batched-${i}-0123456789`);
+      await Promise.all([
+        ...ids.map((id, i) => store.upsert("AccessToken", id, { n: i }, 60)),
+        // The same row twice in one batch: one statement cannot write it twice, so the batch goes in order.
+        store.upsert("Session", "batched-session-0123456789", { uid: "u-1" }, 60),
+        store.upsert("Session", "batched-session-0123456789", { uid: "u-2" }, 60),
+      ]);
+      for (const [i, id] of ids.entries()) assert.equal((await store.find("AccessToken", { id }))?.n, i);
+      assert.equal((await store.find("Session", { id: "batched-session-0123456789" }))?.uid, "u-2");
+    });
+
+    it("a row that cannot be written fails its own upsert and not the others of its batch", async () => {
+      const results = await Promise.allSettled([
+        store.upsert("AccessToken", "fine-1-0123456789", { ok: 1 }, 60),
+        // kind is NOT NULL: this row fails, in the batch and again on its own.
+        store.upsert(null as unknown as string, "bad-0123456789", { ok: 2 }, 60),
+        store.upsert("AccessToken", "fine-2-0123456789", { ok: 3 }, 60),
+      ]);
+      assert.deepEqual(results.map((r) => r.status), ["fulfilled", "rejected", "fulfilled"]);
+      assert.equal((await store.find("AccessToken", { id: "fine-1-0123456789" }))?.ok, 1);
+      assert.equal((await store.find("AccessToken", { id: "fine-2-0123456789" }))?.ok, 3);
+    });
   });
 
   describe(`migrations (${kind})`, () => {

@@ -1,0 +1,125 @@
+// oidc-provider's artifact reads and writes within one of its requests, arranged so that a token
+// request sends as few statements as the protocol allows (see docs/decisions.md, Performance):
+// - A presented token is read as every token kind at once, with its grant (OidcStore.findToken).
+//   Introspection's parallel finds of one value (AccessToken, ClientCredentials, RefreshToken)
+//   join that one read while it is in flight, and the grant read with the token answers the
+//   request's next find of that grant, once.
+// - A newly minted token (access, refresh, client credentials token or authorization code) is not
+//   waited for where it is minted: its write starts at once and shares a commit with the other
+//   tokens the request mints (a refresh mints two), and the request waits for it when it ends,
+//   before its answer leaves. Nobody can present a token before that answer.
+// Nothing outlives the request or crosses to another one: every request reads the database
+// afresh, so a revocation committed before it began holds for it. Everything else the adapter
+// does (consuming a refresh token or code, deleting, revoking, saving sessions and grants) is
+// written at once, and drops what the request read before, as does any write; a read waits for
+// the request's own writes first, so it never misses them.
+import Provider from "oidc-provider";
+import { type FoundToken, type OidcStore, type StoredPayload, TOKEN_KINDS } from "../db/oidc-store.js";
+
+const TOKEN_KIND_SET = new Set<string>(TOKEN_KINDS);
+
+interface Scope {
+  /** Token reads in flight, by token value. */
+  tokens: Map<string, Promise<FoundToken>>;
+  /** Grants read with a token and not yet asked for (null: the token's grant is gone or unusable). */
+  grants: Map<string, StoredPayload | null>;
+  /** Token writes not yet committed, and the first of them that failed. */
+  writes: Promise<void>[];
+  failed?: { error: unknown };
+}
+
+/** Keyed by the request's Koa context, which oidc-provider's AsyncLocalStorage hands back (Provider.ctx). */
+const scopes = new WeakMap<object, Scope>();
+
+function current(): Scope | undefined {
+  const ctx = Provider.ctx;
+  return ctx ? scopes.get(ctx) : undefined;
+}
+
+async function settle(scope: Scope): Promise<void> {
+  while (scope.writes.length) await Promise.all(scope.writes.splice(0));
+  if (scope.failed) throw scope.failed.error;
+}
+
+/** Waits for the request's pending writes, if it has any (most reads have none: no promise to wait on). */
+const pending = (scope: Scope) => scope.writes.length > 0 || scope.failed !== undefined;
+
+/**
+ * Opens the scope of a provider request (called by the provider's outermost middleware, see
+ * provider.ts); the function returned waits, when the request is done, for its token writes: a
+ * failed write fails the request instead of handing out a token that is not stored. Without a
+ * scope, the adapter reads and writes one statement at a time.
+ */
+export function openArtifactScope(ctx: object): () => Promise<void> {
+  const scope: Scope = { tokens: new Map(), grants: new Map(), writes: [] };
+  scopes.set(ctx, scope);
+  return async () => {
+    if (pending(scope)) await settle(scope);
+  };
+}
+
+export class RequestArtifacts {
+  constructor(private readonly store: OidcStore) {}
+
+  /** What OidcStore.find(kind, { id }) answers, sharing reads within the current request. */
+  async find(kind: string, id: string): Promise<StoredPayload | undefined> {
+    const scope = current();
+    if (!scope) return this.store.find(kind, { id });
+    if (pending(scope)) await settle(scope);
+    if (TOKEN_KIND_SET.has(kind)) return (await this.token(scope, id)).tokens.get(kind);
+    if (kind === "Grant" && scope.grants.has(id)) {
+      const grant = scope.grants.get(id);
+      scope.grants.delete(id);
+      return grant ?? undefined;
+    }
+    return this.store.find(kind, { id });
+  }
+
+  async upsert(kind: string, id: string, payload: Record<string, unknown>, expiresIn?: number): Promise<void> {
+    const scope = current();
+    this.forget(scope);
+    if (!scope || !TOKEN_KIND_SET.has(kind)) return this.store.upsert(kind, id, payload, expiresIn);
+    scope.writes.push(
+      this.store.upsert(kind, id, payload, expiresIn).catch((error: unknown) => {
+        scope.failed ??= { error };
+      }),
+    );
+  }
+
+  /** Runs a write other than a token upsert in the current request: at once, after the request's pending writes. */
+  async write(work: () => Promise<void>): Promise<void> {
+    const scope = current();
+    this.forget(scope);
+    if (scope && pending(scope)) await settle(scope);
+    await work();
+  }
+
+  /** The request wrote: nothing it read before may answer after. */
+  private forget(scope: Scope | undefined): void {
+    scope?.tokens.clear();
+    scope?.grants.clear();
+  }
+
+  private token(scope: Scope, value: string): Promise<FoundToken> {
+    let read = scope.tokens.get(value);
+    if (!read) {
+      const forget = () => {
+        // Only finds already waiting share this read; a later find reads again.
+        if (scope.tokens.get(value) === read) scope.tokens.delete(value);
+      };
+      read = this.store.findToken(value).then(
+        (found) => {
+          if (scope.tokens.get(value) === read) for (const [grantId, grant] of found.grants) scope.grants.set(grantId, grant);
+          forget();
+          return found;
+        },
+        (err: unknown) => {
+          forget();
+          throw err;
+        },
+      );
+      scope.tokens.set(value, read);
+    }
+    return read;
+  }
+}

@@ -1,0 +1,100 @@
+// How the token endpoints read and write (src/oidc/request-artifacts.ts, docs/decisions.md
+// "Performance"): a request's new tokens are written together when it ends, parallel requests
+// share commits, and a token is read with its grant in one statement. None of that may change
+// what a client sees: every token handed out is stored before the answer leaves (and one that
+// cannot be stored is never handed out), and a grant revoked by anyone between two requests is
+// refused at the second.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import * as client from "openid-client";
+import { databases, pgNotice, startServer, type TestServer } from "../helpers/server.js";
+import { createHolder, type TestHolder } from "../helpers/accounts.js";
+import { Agent } from "../helpers/agent.js";
+import { codeFlow, registerRp, rejectsWith, type Rp } from "../helpers/oidc.js";
+import { OidcStore, storedId } from "../../src/db/oidc-store.js";
+
+pgNotice();
+
+const OFFLINE = { scope: "openid email offline_access", prompt: "consent" };
+
+for (const db of databases()) {
+  describe(`token reads and writes (${db})`, () => {
+    let s: TestServer;
+    let holder: TestHolder;
+    let rp: Rp;
+
+    before(async () => {
+      s = await startServer(db);
+      holder = await createHolder(s.app.container);
+      rp = await registerRp(s, { grantTypes: ["authorization_code", "refresh_token", "client_credentials"], scopes: ["openid", "email", "offline_access"] });
+    });
+    after(() => s.close());
+
+    const basic = () => `Basic ${Buffer.from(`${rp.clientId}:${rp.secret}`).toString("base64")}`;
+    const form = { "content-type": "application/x-www-form-urlencoded" };
+    const clientCredentials = () => fetch(`${s.url}/token`, { method: "POST", headers: { authorization: basic(), ...form }, body: "grant_type=client_credentials" });
+    /** Is the token stored, as the database holds it right now (not through the server)? */
+    const stored = async (kind: string, token: string) => Boolean(await new OidcStore(s.app.container.ds).find(kind, { id: token }));
+
+    it("parallel token requests each get their own token, stored before the answer arrives", async () => {
+      const answers = await Promise.all(Array.from({ length: 30 }, async () => {
+        const res = await clientCredentials();
+        assert.equal(res.status, 200);
+        const { access_token } = (await res.json()) as { access_token: string };
+        // Checked as each answer arrives, not after all of them.
+        assert.ok(await stored("ClientCredentials", access_token), "stored when its answer arrived");
+        return access_token;
+      }));
+      assert.equal(new Set(answers).size, answers.length);
+      for (const t of answers) assert.equal((await client.tokenIntrospection(rp.config, t)).active, true);
+    });
+
+    it("a refresh answers with tokens that are both stored, and the used one is consumed", async () => {
+      const { tokens } = await codeFlow(rp, new Agent(s.url), holder, OFFLINE);
+      const refreshed = await client.refreshTokenGrant(rp.config, tokens.refresh_token!);
+      assert.ok(await stored("RefreshToken", refreshed.refresh_token!));
+      assert.ok(await stored("AccessToken", refreshed.access_token));
+      assert.equal(typeof (await new OidcStore(s.app.container.ds).find("RefreshToken", { id: tokens.refresh_token! }))?.consumed, "number");
+    });
+
+    it("a token that cannot be stored is never handed out, and the next request works again", async () => {
+      const store = s.app.container.oidcStore;
+      const upsert = store.upsert.bind(store);
+      store.upsert = async (kind, ...rest) => (kind === "ClientCredentials" ? Promise.reject(new Error("disk full")) : upsert(kind, ...rest));
+      try {
+        const res = await clientCredentials();
+        assert.equal(res.status, 500);
+        assert.doesNotMatch(await res.text(), /access_token/);
+      } finally {
+        store.upsert = upsert;
+      }
+      assert.equal((await clientCredentials()).status, 200);
+    });
+
+    it("introspection finds each kind of token in one read: access, refresh and client-credentials tokens", async () => {
+      const { tokens } = await codeFlow(rp, new Agent(s.url), holder, OFFLINE);
+      const cc = ((await (await clientCredentials()).json()) as { access_token: string }).access_token;
+      const [at, rt, ct] = await Promise.all([tokens.access_token, tokens.refresh_token!, cc].map((t) => client.tokenIntrospection(rp.config, t)));
+      assert.deepEqual([at!.active, rt!.active, ct!.active], [true, true, true]);
+      assert.equal(at!.token_type, "Bearer");
+      assert.equal(rt!.token_type, undefined, "a refresh token has no token_type");
+      assert.equal(ct!.sub, undefined, "a client-credentials token has no subject");
+    });
+
+    it("a grant revoked elsewhere between two requests is refused at the second: introspection, userinfo, refresh", async () => {
+      const { tokens } = await codeFlow(rp, new Agent(s.url), holder, OFFLINE);
+      const sub = tokens.claims()!.sub;
+      assert.equal((await client.tokenIntrospection(rp.config, tokens.access_token)).active, true);
+      assert.equal((await client.fetchUserInfo(rp.config, tokens.access_token, sub)).email, holder.email);
+      // As another process would: straight in the database, nothing in this one is told.
+      const grantId = (await new OidcStore(s.app.container.ds).find("AccessToken", { id: tokens.access_token }))!.grantId as string;
+      assert.ok(grantId);
+      const table = s.app.container.ds.driver.escape("oidc_payloads");
+      const p = db === "postgres" ? ["$1", "$2"] : ["?", "?"];
+      await s.app.container.ds.query(`DELETE FROM ${table} WHERE kind = ${p[0]} AND id = ${p[1]}`, ["Grant", storedId("Grant", grantId)]);
+      assert.equal((await client.tokenIntrospection(rp.config, tokens.access_token)).active, false);
+      await assert.rejects(client.fetchUserInfo(rp.config, tokens.access_token, sub), client.WWWAuthenticateChallengeError);
+      await rejectsWith(client.refreshTokenGrant(rp.config, tokens.refresh_token!), "invalid_grant");
+    });
+  });
+}
