@@ -36,3 +36,4 @@ export { type StatusListAccessor, STATUS_LIST_TYP, STATUS_VALID, STATUS_REVOKED,
 export { type PresentOptions, type CredentialSummary, presentCredential, inspectCredential } from "./present.js";
 export { type VerifyOptions, type VerifyResult, type VerifyReason, VERIFY_REASONS, verifyPresentation } from "./verify.js";
 export { type IssuedCheck, verifyIssuedCredential } from "./issued.js";
+export { issuerMetadataUrl } from "./metadata.js";

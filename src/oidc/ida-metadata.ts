@@ -22,8 +22,14 @@ function attestedClaims(): string[] {
   return [...names, ...DERIVED_CLAIMS];
 }
 
-export function identityAssuranceMetadata(trustFrameworks: string[]): Record<string, unknown> {
+/**
+ * `passport_verifiers_uri` is ours, not OIDC4IDA's: the verifiers change while the server runs and
+ * discovery does not, so it points at the live list, where each verifier names its issuer and the
+ * address of its SD-JWT VC issuer metadata (its signing keys).
+ */
+export function identityAssuranceMetadata(issuer: string, trustFrameworks: string[]): Record<string, unknown> {
   return {
+    passport_verifiers_uri: `${issuer}/api/verifiers`,
     verified_claims_supported: true,
     trust_frameworks_supported: trustFrameworks,
     evidence_supported: [...EVIDENCE_SUPPORTED],

@@ -122,7 +122,7 @@ export function buildConfiguration(d: ProviderDeps): Configuration {
     scopes: SCOPES,
     claims: CLAIMS,
     // OpenID Connect for Identity Assurance: the verification standards a request may name.
-    discovery: { claim_types_supported: ["normal"], ...identityAssuranceMetadata([...cfg.verifiers.trustFrameworks, EMAIL_TRUST_FRAMEWORK]) },
+    discovery: { claim_types_supported: ["normal"], ...identityAssuranceMetadata(cfg.issuer, [...cfg.verifiers.trustFrameworks, EMAIL_TRUST_FRAMEWORK]) },
     jwks: { keys: d.signingKeys as never },
     cookies: { keys: d.cookieKeys, long: cookieOpts, short: cookieOpts },
     pkce: { required: () => true },

@@ -4,6 +4,7 @@
 import Router from "@koa/router";
 import type Koa from "koa";
 import { z } from "zod";
+import { issuerMetadataUrl } from "../credentials/metadata.js";
 import { AppError } from "../errors.js";
 import type { VerifierView } from "../services/verifiers.js";
 import type { RouteDeps } from "./index.js";
@@ -103,7 +104,7 @@ export function adminVerifierRoutes(d: RouteDeps): Router {
         verifier,
         members: await verifiers.members(slug),
         notice: NOTICES[String(ctx.query.done ?? "")],
-        metadataUrl: `${d.cfg.issuer}/.well-known/jwt-vc-issuer/verifiers/${verifier.slug}`,
+        metadataUrl: issuerMetadataUrl(verifier.issuer),
         emailError: memberError?.fields.email ?? memberError?.message,
         email,
       },

@@ -2,12 +2,12 @@
 // /.well-known/jwt-vc-issuer followed by the issuer's path (bare when ISSUER has none, as SD-JWT VC
 // says), and its Token Status Lists at /status/<id>. Public: relying parties fetch them.
 import Router from "@koa/router";
+import { issuerMetadataUrl } from "../credentials/metadata.js";
 import type { RouteDeps } from "./index.js";
 
 /** Where Passport's own issuer metadata is, for an issuer URL (no trailing slash, path kept). */
 export function ownMetadataPath(issuer: string): string {
-  const path = new URL(issuer).pathname.replace(/\/+$/, "");
-  return `/.well-known/jwt-vc-issuer${path}`;
+  return new URL(issuerMetadataUrl(issuer)).pathname;
 }
 
 export function passportIssuerRoutes(d: RouteDeps): Router {

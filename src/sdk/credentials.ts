@@ -17,6 +17,7 @@
 import type { JWK } from "jose";
 import { verifyPresentation, type VerifyReason } from "../credentials/verify.js";
 import { typeOfVct, type Verification } from "../credentials/claims.js";
+import { issuerMetadataUrl } from "../credentials/metadata.js";
 import type { PassportPayload } from "../sharing/payload.js";
 
 export interface VerifyCredentialsOptions {
@@ -76,14 +77,9 @@ export interface CredentialsReport {
   items: CredentialCheck[];
 }
 
-const sameValue = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+export { issuerMetadataUrl };
 
-/** `<origin>/.well-known/jwt-vc-issuer<path>` for an issuer URL (SD-JWT VC issuer metadata). */
-export function issuerMetadataUrl(iss: string): string {
-  const u = new URL(iss);
-  const path = u.pathname.replace(/\/+$/, "");
-  return `${u.origin}/.well-known/jwt-vc-issuer${path}`;
-}
+const sameValue = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 function keyResolver(o: VerifyCredentialsOptions, fetchImpl: typeof fetch) {
   const base = o.issuer.replace(/\/+$/, "");

@@ -11,6 +11,7 @@ import type { HolderKeyStore } from "../db/holder-keys.js";
 import type { SubmissionStore } from "../db/submissions.js";
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError, fromZod } from "../errors.js";
 import { DOCUMENT_TYPES } from "../documents/types.js";
+import { issuerMetadataUrl } from "../credentials/metadata.js";
 import type { AccountService } from "./accounts.js";
 import { type PublicEcJwk, stripJwk } from "./public-jwk.js";
 import { checkStatusListToken, setIndices } from "./status-token.js";
@@ -267,17 +268,13 @@ export class VerifierService {
       slug: v.slug,
       name: v.name,
       issuer: this.issuerOf(v),
+      metadata_uri: issuerMetadataUrl(this.issuerOf(v)),
       trust_framework: v.trustFramework,
       assurance_level: v.assuranceLevel,
       evidence_methods: JSON.parse(v.evidenceMethods) as string[],
       encryption_jwk: JSON.parse(v.encryptionJwk!) as JWK,
       accepts: ACCEPTED_TYPES,
     }));
-  }
-
-  /** Our issuers' URLs, for discovery. */
-  async issuerUrls(): Promise<string[]> {
-    return (await this.store.list()).filter((v) => v.status === "active" && v.signingJwk && !v.externalIssuer).map((v) => this.ourIssuer(v.slug));
   }
 
   /**
@@ -287,10 +284,7 @@ export class VerifierService {
   async issuerMetadata(slug: string): Promise<{ redirect: string } | { issuer: string; jwks: { keys: JWK[] } }> {
     const v = await this.store.bySlug(slug);
     if (!v || !v.signingJwk) throw new NotFoundError("no such issuer");
-    if (v.externalIssuer) {
-      const u = new URL(v.externalIssuer);
-      return { redirect: `${u.origin}/.well-known/jwt-vc-issuer${u.pathname === "/" ? "" : u.pathname}` };
-    }
+    if (v.externalIssuer) return { redirect: issuerMetadataUrl(v.externalIssuer) };
     return { issuer: this.ourIssuer(v.slug), jwks: { keys: [{ ...(JSON.parse(v.signingJwk) as JWK), use: "sig", alg: "ES256" }] } };
   }
 
