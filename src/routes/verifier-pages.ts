@@ -28,8 +28,9 @@ export function verifierPages(d: RouteDeps): Router {
 
   r.get("/:slug", async (ctx) => {
     // Not a member (or no such verifier): the service's typed error becomes a 404/403 page.
-    const verifier = await d.container.verifiers.forMember(ctx.params.slug!, ctx.state.account.id);
-    render(ctx, d.views, "verifier/console.njk", { title: verifier.name, script: "verifier", mainClass: "wide", verifier });
+    await d.container.verifiers.asMember(ctx.params.slug!, ctx.state.account.id);
+    const verifier = await d.container.verifiers.get(ctx.params.slug!);
+    render(ctx, d.views, "verifier/console.njk", { title: verifier.name, script: "verifier", mainClass: "wide", verifier, passportIssuer: d.cfg.issuer });
   });
 
   return r;

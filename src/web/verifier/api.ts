@@ -26,6 +26,8 @@ export interface ConsoleView {
   sealedKeys: string | null;
   waiting: WaitingMember[];
   counts: Record<string, number>;
+  /** Entries a new status list gets (the server's VERIFIER_STATUS_LIST_SIZE). */
+  statusListSize: number;
 }
 
 export interface SubmissionSummary {
@@ -80,7 +82,7 @@ const base = (slug: string) => `/api/verifiers/${encodeURIComponent(slug)}`;
 
 export const loadConsole = (slug: string) => api<ConsoleView>("GET", `${base(slug)}/console`);
 
-export const setUpKeys = (slug: string, body: { signingJwk: JWK; encryptionJwk: JWK; sealedKeys: string; statusList: { id: string; token: string } }) =>
+export const setUpKeys = (slug: string, body: { signingJwk: JWK; encryptionJwk: JWK; sealedKeys: string; statusListToken: string }) =>
   api("POST", `${base(slug)}/keys`, body);
 
 export const shareKeys = (slug: string, accountId: string, sealedKeys: string) =>

@@ -19,8 +19,8 @@ export interface ApproveChoice {
   countries: Record<string, string>;
 }
 
-/** OpenID Connect for Identity Assurance names for our identity document types. */
-const IDA_DOCUMENT_TYPES: Record<string, string> = { passport: "passport", identity_card: "idcard", driver_license: "driving_permit", internal_passport: "passport" };
+/** OpenID Connect for Identity Assurance names for our identity document types (as discovery lists them, src/oidc/ida-metadata.ts IDA_DOCUMENT_NAMES). */
+const IDA_DOCUMENT_TYPES: Record<string, string> = { passport: "passport", identity_card: "idcard", driver_license: "driving_permit", internal_passport: "internal_passport" };
 
 /** The end of a day, in seconds: a credential "valid until D" holds all of D (UTC). */
 export const endOfDay = (date: string) => Math.floor(Date.parse(`${date}T23:59:59Z`) / 1000);
@@ -49,8 +49,13 @@ export function verificationFor(v: VerifierInfo, item: OpenedItem, items: Opened
   };
 }
 
+/**
+ * `passportIssuer` is this Passport server's issuer URL: it names the document types (`vct`), so
+ * every verifier on the server attests "a passport" under the same name.
+ */
 export async function approveSubmission(
   slug: string,
+  passportIssuer: string,
   v: VerifierInfo,
   keys: VerifierKeys,
   submission: { id: string; holderSigningJwk: JWK; holderEncryptionJwk: JWK },
@@ -71,7 +76,7 @@ export async function approveSubmission(
       issuer: v.issuer,
       kid: keys.kid,
       signingKey: keys.signingKey,
-      vct: vctFor(v.issuer, item.type),
+      vct: vctFor(passportIssuer, item.type),
       claims: documentClaims(item.type, item.fields, now),
       verification,
       holderJwk: submission.holderSigningJwk,

@@ -6,9 +6,6 @@ import { calculateJwkThumbprint, type JWK } from "jose";
 import { generateVerifierKeys, newStatusListToken, openVerifierKeys, sealVerifierKeys, type HolderKeys } from "../../credentials/index.js";
 import { ApiError, loadConsole, setUpKeys, shareKeys, type ConsoleView, type WaitingMember } from "./api.js";
 
-/** How many credentials one status list can hold (bits of the Token Status List). */
-export const STATUS_LIST_SIZE = 16384;
-
 export interface VerifierKeys {
   signingKey: CryptoKey;
   encryptionKey: CryptoKey;
@@ -30,7 +27,7 @@ async function asVerifierKeys(opened: Opened, signingPublic: JWK): Promise<Verif
  * The state of the keys for this member: opened, waiting for someone to share them, or freshly
  * made (first member). `view` is refreshed when the keys were made here.
  */
-export async function verifierKeys(slug: string, view: ConsoleView, holder: HolderKeys): Promise<{ keys: VerifierKeys | null; view: ConsoleView; made: boolean }> {
+export async function verifierKeys(slug: string, passportIssuer: string, view: ConsoleView, holder: HolderKeys): Promise<{ keys: VerifierKeys | null; view: ConsoleView; made: boolean }> {
   const v = view.verifier;
   if (v.signingJwk && view.sealedKeys) {
     return { keys: await asVerifierKeys(await openVerifierKeys(view.sealedKeys, holder.encryptionKey), v.signingJwk), view, made: false };
@@ -40,13 +37,14 @@ export async function verifierKeys(slug: string, view: ConsoleView, holder: Hold
   const kid = await kidOf(made.publicJwks.signing);
   const sealedKeys = await sealVerifierKeys(made.privateJwks, holder.encryptionJwk);
   const opened = await openVerifierKeys(sealedKeys, holder.encryptionKey);
-  const listId = crypto.randomUUID();
-  const token = await newStatusListToken({ issuer: v.issuer, uri: `${v.issuer}/status/${listId}`, size: STATUS_LIST_SIZE, signingKey: opened.signingKey, kid });
+  // The status list lives on this server whoever publishes the keys: its URI names a fresh list id.
+  const uri = `${passportIssuer.replace(/\/+$/, "")}/verifiers/${slug}/status/${crypto.randomUUID()}`;
+  const statusListToken = await newStatusListToken({ issuer: v.issuer, uri, size: view.statusListSize, signingKey: opened.signingKey, kid });
   try {
-    await setUpKeys(slug, { signingJwk: made.publicJwks.signing, encryptionJwk: made.publicJwks.encryption, sealedKeys, statusList: { id: listId, token } });
+    await setUpKeys(slug, { signingJwk: made.publicJwks.signing, encryptionJwk: made.publicJwks.encryption, sealedKeys, statusListToken });
   } catch (err) {
     // Another member made keys at the same moment; theirs stand, and they share them with us.
-    if (err instanceof ApiError && err.status === 409) return verifierKeys(slug, await loadConsole(slug), holder);
+    if (err instanceof ApiError && err.status === 409) return verifierKeys(slug, passportIssuer, await loadConsole(slug), holder);
     throw err;
   }
   return { keys: await asVerifierKeys(opened, made.publicJwks.signing), view: await loadConsole(slug), made: true };

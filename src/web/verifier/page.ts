@@ -133,7 +133,7 @@ function setupApprove(slug: string, view: ConsoleView, keys: VerifierKeys, s: Su
       throw new FormProblem(expiries[0] ? "Valid until must be a date from today until the document's expiry." : "Valid until must be a date from today on.");
     }
     say("Signing and sealing the credentials…");
-    await approveSubmission(slug, view.verifier, keys, s, items, { method: method.value, validUntil: validUntil.value, countries });
+    await approveSubmission(slug, document.body.dataset.passportIssuer!, view.verifier, keys, s, items, { method: method.value, validUntil: validUntil.value, countries });
     location.assign(queueUrl("approved", s.id));
   });
 }
@@ -210,7 +210,7 @@ export async function showConsole(): Promise<void> {
   const key = await vaultKey(() => say(LOCKED_TEXT));
   say("Opening the verifier's keys…");
   const holder = await holderKeys(key, accountId);
-  const opened = await verifierKeys(slug, await loadConsole(slug), holder);
+  const opened = await verifierKeys(slug, document.body.dataset.passportIssuer!, await loadConsole(slug), holder);
   const root = must<HTMLElement>(document, "#console");
   root.hidden = false;
   renderKeys(slug, opened.view, opened.keys, opened.made);
