@@ -18,6 +18,7 @@ import { ChangeVersions1764630000000 } from "./1764630000000-change-versions.js"
 import { RecoveryKeyConfirmation1764670000000 } from "./1764670000000-recovery-key-confirmation.js";
 import { AccountConsole1764680000000 } from "./1764680000000-account-console.js";
 import { ClientEvents1764690000000 } from "./1764690000000-client-events.js";
+import { Verifiers1764700000000 } from "./1764700000000-verifiers.js";
 
 export const migrations = [
   Initial1764000000000,
@@ -38,4 +39,5 @@ export const migrations = [
   RecoveryKeyConfirmation1764670000000,
   AccountConsole1764680000000,
   ClientEvents1764690000000,
+  Verifiers1764700000000,
 ];

@@ -130,6 +130,12 @@ const envSchema = z.object({
   DEVELOPER_PASSPORT_SCOPES: z.enum(["immediate", "approval"]).default("approval"),
   /** Bearer token that opens GET /metrics (Prometheus format); empty: there is no /metrics. */
   METRICS_TOKEN: z.string().min(16, "at least 16 characters (e.g. openssl rand -hex 32)").optional(),
+  /** Trust frameworks a verifier may work under besides `eidas` and `de_aml` (comma-separated; document each one you add for your relying parties). */
+  VERIFIER_TRUST_FRAMEWORKS: csv.default([]),
+  /** Submissions to verifiers one holder may have open (waiting for a decision) at once. */
+  VERIFIER_MAX_OPEN_SUBMISSIONS: int(1, 1000).default(10),
+  /** Entries in each verifier's Token Status List (revocation); a new list is needed when one is full. */
+  VERIFIER_STATUS_LIST_SIZE: int(16, 1_048_576).default(16_384),
   /** "info" logs one line per request; "warn" only problems; "silent" nothing. */
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
@@ -195,6 +201,8 @@ export interface Config {
     passportScopes: "immediate" | "approval";
   };
   playground: boolean;
+  /** Issue 9: verifiers' trust frameworks, the per-holder limit of open submissions, status list size. */
+  verifiers: { trustFrameworks: string[]; maxOpenSubmissions: number; statusListSize: number };
   /** Opens GET /metrics; empty: metrics are off (not even collected). */
   metricsToken: string;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
@@ -315,6 +323,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       passportScopes: e.DEVELOPER_PASSPORT_SCOPES,
     },
     playground: e.PLAYGROUND,
+    verifiers: {
+      trustFrameworks: [...new Set(["eidas", "de_aml", ...e.VERIFIER_TRUST_FRAMEWORKS.map((t) => t.trim()).filter(Boolean)])],
+      maxOpenSubmissions: e.VERIFIER_MAX_OPEN_SUBMISSIONS,
+      statusListSize: e.VERIFIER_STATUS_LIST_SIZE,
+    },
     metricsToken: e.METRICS_TOKEN ?? "",
     logLevel: e.LOG_LEVEL,
   };

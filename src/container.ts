@@ -44,6 +44,14 @@ import { PasskeyService } from "./services/passkeys.js";
 import { SignInEventStore } from "./db/sign-in-events.js";
 import { SignInHistory } from "./services/sign-in-history.js";
 import { EmailChangeService } from "./services/email-change.js";
+import { HolderKeyStore } from "./db/holder-keys.js";
+import { VerifierStore } from "./db/verifiers.js";
+import { StatusListStore } from "./db/status-lists.js";
+import { SubmissionStore } from "./db/submissions.js";
+import { CredentialStore } from "./db/credentials.js";
+import { HolderKeyService } from "./services/holder-keys.js";
+import { VerifierService } from "./services/verifiers.js";
+import { SubmissionService } from "./services/submissions.js";
 
 export interface Container {
   cfg: Config;
@@ -79,6 +87,12 @@ export interface Container {
   jwks: JwksFetcher;
   /** GET /healthz: does the database answer. */
   health: HealthService;
+  /** Issue 9: holders' key pairs (public halves, wrapped private halves). */
+  holderKeys: HolderKeyService;
+  /** Issue 9: verifiers (admin, members, keys, issuer metadata, status lists). */
+  verifiers: VerifierService;
+  /** Issue 9: submissions to verifiers and the credentials they issue. */
+  submissions: SubmissionService;
   /** Weaknesses found at start (secrets at rest, file modes): logged once at warn level. */
   warnings: string[];
   close(): Promise<void>;
@@ -121,8 +135,19 @@ export async function createContainer(cfg: Config, ds?: DataSource, opts: { mail
   const shareStore = new ShareStore(db);
   const jwks = new JwksFetcher({ allowPrivate: cfg.allowPrivateJwksUri });
   const sharing = new SharingService(shareStore, clients, vault, (uri) => jwks.get(uri));
-  // Deleting an account takes everything with it: documents, files, blobs, grants and tokens.
+  const holderKeyStore = new HolderKeyStore(db);
+  const verifierStore = new VerifierStore(db);
+  const statusLists = new StatusListStore(db);
+  const submissionStore = new SubmissionStore(db);
+  const holderKeys = new HolderKeyService(holderKeyStore);
+  const verifiers = new VerifierService(verifierStore, statusLists, holderKeyStore, submissionStore, accounts, cfg.issuer, cfg.verifiers);
+  const submissions = new SubmissionService(submissionStore, new CredentialStore(db), statusLists, holderKeyStore, new VaultStore(db), vault, verifiers, cfg.verifiers.maxOpenSubmissions);
+  // Deleting an account takes everything with it: documents, files, blobs, grants and tokens,
+  // submissions to verifiers and the credentials they issued, holder keys, verifier memberships.
   accounts.onDelete(async (id) => {
+    await submissionStore.deleteAccount(id);
+    await holderKeyStore.delete(id);
+    await verifierStore.deleteAccount(id);
     await vault.deleteAll(id);
     await emailCodes.deleteAccount(id);
     await shareStore.deleteAccount(id);
@@ -156,6 +181,9 @@ export async function createContainer(cfg: Config, ds?: DataSource, opts: { mail
     registration: new RegistrationService(new InitialAccessTokenStore(db), clients, cfg.developers),
     jwks,
     health: new HealthService(db),
+    holderKeys,
+    verifiers,
+    submissions,
     warnings,
     close: async () => {
       await versions.close();

@@ -617,6 +617,227 @@ export const InitialAccessTokenEntity = new EntitySchema<InitialAccessTokenRow>(
   indices: [{ name: "idx_initial_access_tokens_expires_at", columns: ["expiresAt"] }],
 });
 
+// ---- Issue 9: verifiers, holder keys, submissions, credentials, status lists (migration 1764700000000).
+
+export interface HolderKeyRow {
+  accountId: string;
+  /** Public JWKs (JSON): the signing key attestations are bound to, the key sealed credentials go to. */
+  signingJwk: string;
+  encryptionJwk: string;
+  /** The private keys, wrapped under the holder's vault key in the browser: opaque here. */
+  wrapped: string;
+  createdAt: number;
+}
+export const HolderKeyEntity = new EntitySchema<HolderKeyRow>({
+  name: "HolderKey",
+  tableName: "holder_keys",
+  columns: {
+    accountId: { name: "account_id", type: "varchar", length: 64, primary: true },
+    signingJwk: { name: "signing_jwk", type: "text" },
+    encryptionJwk: { name: "encryption_jwk", type: "text" },
+    wrapped: { type: "text" },
+    createdAt: { name: "created_at", ...time() },
+  },
+});
+
+export interface VerifierRow {
+  id: string;
+  slug: string;
+  name: string;
+  trustFramework: string;
+  assuranceLevel: string;
+  /** JSON array of evidence methods (e.g. ["pipp", "sripp"]). */
+  evidenceMethods: string;
+  /** Set when the verifier publishes its keys on its own domain (docs/verifiers.md). */
+  externalIssuer: string | null;
+  signingJwk: string | null;
+  encryptionJwk: string | null;
+  status: "active" | "disabled";
+  createdAt: number;
+}
+export const VerifierEntity = new EntitySchema<VerifierRow>({
+  name: "Verifier",
+  tableName: "verifiers",
+  columns: {
+    id: { type: "varchar", length: 36, primary: true },
+    slug: { type: "varchar", length: 64, unique: true },
+    name: { type: "varchar", length: 200 },
+    trustFramework: { name: "trust_framework", type: "varchar", length: 64 },
+    assuranceLevel: { name: "assurance_level", type: "varchar", length: 64 },
+    evidenceMethods: { name: "evidence_methods", type: "text" },
+    externalIssuer: { name: "external_issuer", type: "varchar", length: 500, nullable: true },
+    signingJwk: { name: "signing_jwk", type: "text", nullable: true },
+    encryptionJwk: { name: "encryption_jwk", type: "text", nullable: true },
+    status: { type: "varchar", length: 16, default: "active" },
+    createdAt: { name: "created_at", ...time() },
+  },
+});
+
+export interface VerifierMemberRow {
+  verifierId: string;
+  accountId: string;
+  /** The verifier's private keys sealed to this member's holder encryption key (a JWE), once shared. */
+  sealedKeys: string | null;
+  addedAt: number;
+}
+export const VerifierMemberEntity = new EntitySchema<VerifierMemberRow>({
+  name: "VerifierMember",
+  tableName: "verifier_members",
+  columns: {
+    verifierId: { name: "verifier_id", type: "varchar", length: 36, primary: true },
+    accountId: { name: "account_id", type: "varchar", length: 64, primary: true },
+    sealedKeys: { name: "sealed_keys", type: "text", nullable: true },
+    addedAt: { name: "added_at", ...time() },
+  },
+  indices: [{ name: "idx_verifier_members_account", columns: ["accountId"] }],
+});
+
+export interface SubmissionRow {
+  id: string;
+  accountId: string;
+  verifierId: string;
+  /** JSON [{itemId, type, version}]: which items, at which version (public metadata). */
+  items: string;
+  /** The items and their file keys, sealed to the verifier's encryption key in the holder's browser. */
+  sealed: string;
+  /** JSON array of the vault file ids the verifier may download (ciphertext). */
+  fileIds: string;
+  state: "submitted" | "approved" | "rejected" | "withdrawn";
+  /** JSON [{itemType, kind, field?, message}] when rejected. */
+  reasons: string | null;
+  decidedBy: string | null;
+  decidedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+export const SubmissionEntity = new EntitySchema<SubmissionRow>({
+  name: "Submission",
+  tableName: "submissions",
+  columns: {
+    id: { type: "varchar", length: 36, primary: true },
+    accountId: { name: "account_id", type: "varchar", length: 64 },
+    verifierId: { name: "verifier_id", type: "varchar", length: 36 },
+    items: { type: "text" },
+    sealed: { type: "text" },
+    fileIds: { name: "file_ids", type: "text" },
+    state: { type: "varchar", length: 16 },
+    reasons: { type: "text", nullable: true },
+    decidedBy: { name: "decided_by", type: "varchar", length: 64, nullable: true },
+    decidedAt: { name: "decided_at", ...time(true) },
+    createdAt: { name: "created_at", ...time() },
+    updatedAt: { name: "updated_at", ...time() },
+  },
+  indices: [
+    { name: "idx_submissions_account", columns: ["accountId"] },
+    { name: "idx_submissions_verifier_state", columns: ["verifierId", "state", "createdAt"] },
+  ],
+});
+
+export interface SubmissionOpenItemRow {
+  itemId: string;
+  verifierId: string;
+  submissionId: string;
+}
+/** One row per item of an open submission: the primary key keeps one open submission per item and verifier. */
+export const SubmissionOpenItemEntity = new EntitySchema<SubmissionOpenItemRow>({
+  name: "SubmissionOpenItem",
+  tableName: "submission_open_items",
+  columns: {
+    itemId: { name: "item_id", type: "varchar", length: 36, primary: true },
+    verifierId: { name: "verifier_id", type: "varchar", length: 36, primary: true },
+    submissionId: { name: "submission_id", type: "varchar", length: 36 },
+  },
+  indices: [{ name: "idx_submission_open_items_submission", columns: ["submissionId"] }],
+});
+
+export interface StatusListRow {
+  id: string;
+  verifierId: string;
+  size: number;
+  /** The next free index: reserved with one conditional UPDATE, so parallel reservations differ. */
+  nextIndex: number;
+  /** The current Token Status List JWT, signed by the verifier (in its browser or agent). */
+  token: string;
+  /** Bumped on each new token: revocations compare-and-set on it. */
+  version: number;
+  updatedAt: number;
+}
+export const StatusListEntity = new EntitySchema<StatusListRow>({
+  name: "StatusList",
+  tableName: "status_lists",
+  columns: {
+    id: { type: "varchar", length: 36, primary: true },
+    verifierId: { name: "verifier_id", type: "varchar", length: 36 },
+    size: { type: "integer" },
+    nextIndex: { name: "next_index", type: "integer" },
+    token: { type: "text" },
+    version: { type: "integer" },
+    updatedAt: { name: "updated_at", ...time() },
+  },
+  indices: [{ name: "idx_status_lists_verifier", columns: ["verifierId"] }],
+});
+
+export interface StatusReservationRow {
+  submissionId: string;
+  itemId: string;
+  statusListId: string;
+  statusIndex: number;
+}
+export const StatusReservationEntity = new EntitySchema<StatusReservationRow>({
+  name: "StatusReservation",
+  tableName: "status_reservations",
+  columns: {
+    submissionId: { name: "submission_id", type: "varchar", length: 36, primary: true },
+    itemId: { name: "item_id", type: "varchar", length: 36, primary: true },
+    statusListId: { name: "status_list_id", type: "varchar", length: 36 },
+    statusIndex: { name: "status_index", type: "integer" },
+  },
+});
+
+export interface CredentialRow {
+  id: string;
+  accountId: string;
+  submissionId: string;
+  verifierId: string;
+  itemId: string;
+  itemVersion: number;
+  docType: string;
+  /** The SD-JWT VC sealed to the holder's encryption key: the server cannot read it. */
+  sealed: string;
+  statusListId: string;
+  statusIndex: number;
+  /** JSON: the public verification metadata (trust framework, assurance level, time; no document data). */
+  verification: string;
+  issuedAt: number;
+  expiresAt: number | null;
+  revokedAt: number | null;
+}
+export const CredentialEntity = new EntitySchema<CredentialRow>({
+  name: "Credential",
+  tableName: "credentials",
+  columns: {
+    id: { type: "varchar", length: 36, primary: true },
+    accountId: { name: "account_id", type: "varchar", length: 64 },
+    submissionId: { name: "submission_id", type: "varchar", length: 36 },
+    verifierId: { name: "verifier_id", type: "varchar", length: 36 },
+    itemId: { name: "item_id", type: "varchar", length: 36 },
+    itemVersion: { name: "item_version", type: "integer" },
+    docType: { name: "doc_type", type: "varchar", length: 40 },
+    sealed: { type: "text" },
+    statusListId: { name: "status_list_id", type: "varchar", length: 36 },
+    statusIndex: { name: "status_index", type: "integer" },
+    verification: { type: "text" },
+    issuedAt: { name: "issued_at", ...time() },
+    expiresAt: { name: "expires_at", ...time(true) },
+    revokedAt: { name: "revoked_at", ...time(true) },
+  },
+  indices: [
+    { name: "idx_credentials_account", columns: ["accountId"] },
+    { name: "idx_credentials_verifier", columns: ["verifierId"] },
+    { name: "idx_credentials_status", columns: ["statusListId", "statusIndex"], unique: true },
+  ],
+});
+
 /** Every entity; the blob column's type differs between the two databases. */
 export const entitiesFor = (db: "sqlite" | "postgres") => [
   OidcPayloadEntity,
@@ -644,4 +865,12 @@ export const entitiesFor = (db: "sqlite" | "postgres") => [
   ClientDailyStatEntity,
   InitialAccessTokenEntity,
   ClientEventEntity,
+  HolderKeyEntity,
+  VerifierEntity,
+  VerifierMemberEntity,
+  SubmissionEntity,
+  SubmissionOpenItemEntity,
+  StatusListEntity,
+  StatusReservationEntity,
+  CredentialEntity,
 ];

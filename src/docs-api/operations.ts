@@ -8,7 +8,8 @@ import { passportInteractionDocs } from "../routes/interaction-passport.openapi.
 import { passportApiDocs } from "../routes/passport-api.openapi.js";
 import { playgroundDocs } from "../routes/playground.openapi.js";
 import { vaultApiDocs } from "../routes/vault-api.openapi.js";
+import { verifierApiDocs } from "../routes/verifier-api.openapi.js";
 import type { Operation } from "./describe.js";
 
 /** In the order the page shows them: relying parties first, then the API behind Passport's own pages. */
-export const OPERATIONS: Operation[] = [...passportApiDocs, ...accountApiDocs, ...accountConsoleDocs, ...vaultApiDocs, ...connectedAppsDocs, ...passportInteractionDocs, ...playgroundDocs];
+export const OPERATIONS: Operation[] = [...passportApiDocs, ...accountApiDocs, ...accountConsoleDocs, ...vaultApiDocs, ...connectedAppsDocs, ...passportInteractionDocs, ...playgroundDocs, ...verifierApiDocs];

@@ -24,6 +24,12 @@ const PROVIDER_SEGMENTS = new Set(["auth", "token", "me", "jwks", "reg", "reques
  */
 const API_SEGMENTS = new Set(["token", "me", "jwks", ".well-known", "reg", "request"]);
 
+/**
+ * Well-known documents that are ours, not the provider's: SD-JWT VC issuer metadata of verifiers
+ * (src/routes/verifier-public.ts). Everything else under /.well-known stays the provider's.
+ */
+const OUR_WELL_KNOWN = "/.well-known/jwt-vc-issuer/";
+
 /** Operators' endpoints (src/routes/operations.ts), asked every few seconds. */
 const UNLOGGED = new Set(["/healthz", "/metrics"]);
 
@@ -59,6 +65,10 @@ export function dispatch(t: DispatchTargets): RequestListener {
     if (!UNLOGGED.has(path)) t.log?.(req, res, path);
     if (!PROVIDER_SEGMENTS.has(segment)) {
       t.headers.page(res);
+      return t.ours(req, res);
+    }
+    if (path.startsWith(OUR_WELL_KNOWN)) {
+      t.headers.api(res);
       return t.ours(req, res);
     }
     (API_SEGMENTS.has(segment) ? t.headers.api : t.headers.page)(res);
