@@ -22,7 +22,7 @@ export function verifierPages(d: RouteDeps): Router {
   r.use(signedIn, requireConfirmedAccount);
 
   r.get("/", async (ctx) => {
-    const verifiers = await d.container.verifiers.memberships(ctx.state.account.id);
+    const verifiers = await d.container.verifiers.membershipsOf(ctx.state.account.id);
     render(ctx, d.views, "verifier/index.njk", { title: "Verifier console", verifiers });
   });
 

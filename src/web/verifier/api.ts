@@ -58,8 +58,8 @@ export interface Reason {
 
 export interface SubmissionDetail extends SubmissionSummary {
   sealed: string;
-  holderSigningJwk: JWK;
-  holderEncryptionJwk: JWK;
+  holderSigningJwk: JWK | null;
+  holderEncryptionJwk: JWK | null;
   reasons: Reason[];
   credentials: IssuedCredential[];
 }

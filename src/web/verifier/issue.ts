@@ -3,13 +3,12 @@
 // sealed to the holder's encryption key. The server receives only the sealed credentials and
 // their public metadata (verification, status entry, expiry).
 import type { JWK } from "jose";
-import { documentClaims, issueCredential, sealJson, vctFor } from "../../credentials/index.js";
+import { CREDENTIAL_TYP, documentClaims, issueCredential, sealJson, vctFor } from "../../credentials/index.js";
 import { isIdentityDocument } from "../../documents/index.js";
+import { FormProblem } from "../_form.js";
 import { approve, reserve, type NewCredential, type VerifierInfo } from "./api.js";
 import type { VerifierKeys } from "./keys.js";
 import type { OpenedItem } from "./opened.js";
-
-export const CREDENTIAL_TYP = "passport-credential+jwe";
 
 export interface ApproveChoice {
   method: string;
@@ -58,10 +57,12 @@ export async function approveSubmission(
   passportIssuer: string,
   v: VerifierInfo,
   keys: VerifierKeys,
-  submission: { id: string; holderSigningJwk: JWK; holderEncryptionJwk: JWK },
+  submission: { id: string; holderSigningJwk: JWK | null; holderEncryptionJwk: JWK | null },
   items: OpenedItem[],
   choice: ApproveChoice,
 ): Promise<void> {
+  const { holderSigningJwk, holderEncryptionJwk } = submission;
+  if (!holderSigningJwk || !holderEncryptionJwk) throw new FormProblem("The holder has no keys to bind and seal credentials to: ask them to open their vault once and submit again.");
   // Status indices first: if anything below fails, a retry gets the same ones (idempotent per submission).
   const r = await reserve(slug, submission.id);
   const now = new Date();
@@ -79,12 +80,12 @@ export async function approveSubmission(
       vct: vctFor(passportIssuer, item.type),
       claims: documentClaims(item.type, item.fields, now),
       verification,
-      holderJwk: submission.holderSigningJwk,
+      holderJwk: holderSigningJwk,
       status: { uri: r.statusList.uri, idx },
       iat,
       exp,
     });
-    const sealed = await sealJson(submission.holderEncryptionJwk, sdJwt, CREDENTIAL_TYP);
+    const sealed = await sealJson(holderEncryptionJwk, sdJwt, CREDENTIAL_TYP);
     credentials.push({ itemId: item.itemId, sealed, statusListId: r.statusList.id, statusIndex: idx, verification, expiresAt: exp * 1000 });
   }
   await approve(slug, submission.id, credentials);

@@ -1,13 +1,13 @@
 // A submission opened with the verifier's encryption key: per item its type, version, fields and
-// the scans with their own keys (the holder's browser put them in, as it does for a relying
-// party's payload, src/sharing/payload.ts). Scans are downloaded as ciphertext, checked against
+// the scans with their own keys, and the holder's public signing key (the holder's browser seals
+// them, src/web/vault/submission.ts; scans travel as in a relying party's payload,
+// src/sharing/payload.ts). Scans are downloaded as ciphertext, checked against
 // their SHA-256 and opened here.
-import { openJson } from "../../credentials/index.js";
+import type { JWK } from "jose";
+import { openJson, SUBMISSION_TYP } from "../../credentials/index.js";
 import { b64uDecode, openFileWithKey, sha256Hex } from "../../crypto/index.js";
 import type { SharedFile } from "../../sharing/payload.js";
 import { fetchSubmissionFile, type SubmissionDetail } from "./api.js";
-
-export const SUBMISSION_TYP = "passport-submission+jwe";
 
 /** Fields that hold scan references in a document; never claims of a credential. */
 export const SCAN_FIELDS = new Set(["front_side", "reverse_side", "selfie", "files", "translation"]);
@@ -29,11 +29,20 @@ interface SealedItem {
   files?: SharedFile[];
 }
 
+export interface OpenedSubmission {
+  items: OpenedItem[];
+  /**
+   * The key credentials are bound to (`cnf`): the one the holder sealed in, which the server
+   * cannot swap; the one the server lists only for a submission that lacks it.
+   */
+  holderSigningJwk: JWK | null;
+}
+
 /** The sealed submission's items, matched with the items the server lists (id, type, version). */
-export async function openSubmission(encryptionKey: CryptoKey, s: SubmissionDetail): Promise<OpenedItem[]> {
-  const payload = await openJson<{ items?: SealedItem[]; data?: Record<string, Omit<SealedItem, "type">> }>(encryptionKey, s.sealed, SUBMISSION_TYP);
-  const sealed: SealedItem[] = payload.items ?? Object.entries(payload.data ?? {}).map(([type, d]) => ({ ...d, type }));
-  return s.items.map((listed) => {
+export async function openSubmission(encryptionKey: CryptoKey, s: SubmissionDetail): Promise<OpenedSubmission> {
+  const payload = await openJson<{ items?: SealedItem[]; holder?: { signingJwk?: JWK } }>(encryptionKey, s.sealed, SUBMISSION_TYP);
+  const sealed: SealedItem[] = payload.items ?? [];
+  const items = s.items.map((listed) => {
     const found = sealed.find((i) => (i.itemId ?? i.id) === listed.itemId) ?? sealed.find((i) => i.type === listed.type);
     if (!found) throw new Error(`the sealed submission lacks its ${listed.type.replace(/_/g, " ")}`);
     // What the server lists must be what the holder sealed: a swapped envelope would show one
@@ -42,6 +51,7 @@ export async function openSubmission(encryptionKey: CryptoKey, s: SubmissionDeta
     const fields = Object.fromEntries(Object.entries(found.fields ?? {}).filter(([k]) => !SCAN_FIELDS.has(k)));
     return { itemId: listed.itemId, type: found.type, version: found.version, fields, files: found.files ?? [] };
   });
+  return { items, holderSigningJwk: payload.holder?.signingJwk ?? s.holderSigningJwk ?? null };
 }
 
 /** A scan of the submission, opened with its own key; refuses bytes that are not what was sealed. */

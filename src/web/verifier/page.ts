@@ -187,12 +187,15 @@ async function showSubmission(slug: string, view: ConsoleView, keys: VerifierKey
   const section = must<HTMLElement>(document, "#submission");
   section.hidden = false;
   const s = await loadSubmission(slug, id);
-  const items = await openSubmission(keys.encryptionKey, s);
+  const opened = await openSubmission(keys.encryptionKey, s);
+  const items = opened.items;
   must(section, "#submission-title").textContent = `${items.map((i) => typeLabel(i.type)).join(", ")}: ${s.state}`;
   must(section, "#submission-meta").replaceChildren("Submitted ", timeElement(s.createdAt), ...(s.decidedAt ? [" · decided ", timeElement(s.decidedAt)] : []));
-  must(section, "#submission-items").replaceChildren(...items.map((i) => renderItem(slug, s.id, i)));
-  if (s.state === "submitted") {
-    setupApprove(slug, view, keys, s, items);
+  // Scans are shared with the verifier only while the submission waits for a decision.
+  const open = s.state === "submitted";
+  must(section, "#submission-items").replaceChildren(...items.map((i) => renderItem(slug, s.id, i, open)));
+  if (open) {
+    setupApprove(slug, view, keys, { ...s, holderSigningJwk: opened.holderSigningJwk }, items);
     setupReject(slug, s, items);
   }
   renderIssued(slug, keys, s.credentials ?? [], (itemId) => items.find((i) => i.itemId === itemId)?.type ?? "");

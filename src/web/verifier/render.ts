@@ -40,11 +40,12 @@ function scanFigure(slug: string, submissionId: string, file: SharedFile, label:
   return figure;
 }
 
-export function renderItem(slug: string, submissionId: string, item: OpenedItem): HTMLElement {
+/** `withScans`: the scans can still be fetched (the submission waits for a decision). */
+export function renderItem(slug: string, submissionId: string, item: OpenedItem, withScans: boolean): HTMLElement {
   const label = DOCUMENT_LABELS[item.type as DocumentType] ?? item.type;
   const rows = Object.entries(item.fields).flatMap(([k, v]) => [el("dt", {}, fieldLabel(k)), el("dd", { "data-field": k }, fieldValue(k, v))]);
   const counts: Record<string, number> = {};
-  const scans = item.files.map((f) => {
+  const scans = (withScans ? item.files : []).map((f) => {
     counts[f.role] = (counts[f.role] ?? 0) + 1;
     const many = item.files.filter((g) => g.role === f.role).length > 1;
     return scanFigure(slug, submissionId, f, `${ROLE_LABELS[f.role] ?? f.role}${many ? ` ${counts[f.role]}` : ""}`, label);
@@ -54,6 +55,8 @@ export function renderItem(slug: string, submissionId: string, item: OpenedItem)
     { class: "review-item", "data-type": item.type },
     el("h3", {}, label, el("span", { class: "small muted" }, ` · version ${item.version}`)),
     el("dl", { class: "doc-fields" }, ...rows),
-    scans.length ? el("div", { class: "scans" }, ...scans) : el("p", { class: "small muted" }, "No scans."),
+    scans.length
+      ? el("div", { class: "scans" }, ...scans)
+      : el("p", { class: "small muted" }, !item.files.length ? "No scans." : `${item.files.length} scan(s): shared only while the submission waited for a decision.`),
   );
 }
