@@ -2,14 +2,14 @@
 // here, with the verifier's keys, which this browser opens with the member's own holder key.
 import "./vault/no-eval.js";
 import "./common.js";
-import { describeError } from "./_form.js";
+import { explain } from "./verifier/explain.js";
 import { showConsole } from "./verifier/page.js";
 
 if (document.body.dataset.page === "verifier") {
   showConsole().catch((err) => {
     const box = document.querySelector<HTMLElement>("#console-error");
     if (box) {
-      box.textContent = describeError(err);
+      box.textContent = explain(err);
       box.hidden = false;
     }
     const status = document.querySelector<HTMLElement>("#console-status");

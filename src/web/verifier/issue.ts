@@ -71,7 +71,7 @@ export async function approveSubmission(
   const credentials: NewCredential[] = [];
   for (const item of items) {
     const idx = r.indices[item.itemId];
-    if (idx === undefined) throw new Error(`the server reserved no status entry for the ${item.type.replace(/_/g, " ")}`);
+    if (idx === undefined) throw new FormProblem(`The server reserved no status entry for the ${item.type.replace(/_/g, " ")}.`);
     const verification = verificationFor(v, item, items, choice, now);
     const sdJwt = await issueCredential({
       issuer: v.issuer,

@@ -7,6 +7,7 @@ import type { JWK } from "jose";
 import { openJson, SUBMISSION_TYP } from "../../credentials/index.js";
 import { b64uDecode, openFileWithKey, sha256Hex } from "../../crypto/index.js";
 import type { SharedFile } from "../../sharing/payload.js";
+import { FormProblem } from "../_form.js";
 import { fetchSubmissionFile, type SubmissionDetail } from "./api.js";
 
 /** Fields that hold scan references in a document; never claims of a credential. */
@@ -44,10 +45,10 @@ export async function openSubmission(encryptionKey: CryptoKey, s: SubmissionDeta
   const sealed: SealedItem[] = payload.items ?? [];
   const items = s.items.map((listed) => {
     const found = sealed.find((i) => (i.itemId ?? i.id) === listed.itemId) ?? sealed.find((i) => i.type === listed.type);
-    if (!found) throw new Error(`the sealed submission lacks its ${listed.type.replace(/_/g, " ")}`);
+    if (!found) throw new FormProblem(`The sealed submission lacks its ${listed.type.replace(/_/g, " ")}: ask the holder to submit again.`);
     // What the server lists must be what the holder sealed: a swapped envelope would show one
     // document and attest another.
-    if (found.type !== listed.type || found.version !== listed.version) throw new Error(`the sealed ${listed.type.replace(/_/g, " ")} does not match the submission`);
+    if (found.type !== listed.type || found.version !== listed.version) throw new FormProblem(`The sealed ${listed.type.replace(/_/g, " ")} is not the version the server lists: do not decide on it.`);
     const fields = Object.fromEntries(Object.entries(found.fields ?? {}).filter(([k]) => !SCAN_FIELDS.has(k)));
     return { itemId: listed.itemId, type: found.type, version: found.version, fields, files: found.files ?? [] };
   });
@@ -57,7 +58,7 @@ export async function openSubmission(encryptionKey: CryptoKey, s: SubmissionDeta
 /** A scan of the submission, opened with its own key; refuses bytes that are not what was sealed. */
 export async function openScan(slug: string, submissionId: string, file: SharedFile): Promise<Uint8Array<ArrayBuffer>> {
   const sealed = await fetchSubmissionFile(slug, submissionId, file.id);
-  if ((await sha256Hex(sealed)) !== file.sha256) throw new Error("the downloaded scan does not match its SHA-256");
+  if ((await sha256Hex(sealed)) !== file.sha256) throw new FormProblem("The downloaded scan does not match its SHA-256.");
   const key = await crypto.subtle.importKey("raw", b64uDecode(file.key), "AES-GCM", false, ["decrypt"]);
   return openFileWithKey(key, file.id, sealed);
 }

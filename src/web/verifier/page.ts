@@ -3,7 +3,8 @@
 // submission to approve or reject it, or revoke what was issued. The URL names the queue tab and
 // the open submission, so a reload shows the same thing.
 import { DOCUMENT_LABELS, isIdentityDocument, type DocumentType } from "../../documents/index.js";
-import { describeError, FormProblem, onSubmit } from "../_form.js";
+import { FormProblem, onSubmit } from "../_form.js";
+import { explain } from "./explain.js";
 import { el, must, timeElement } from "../vault/dom.js";
 import { LOCKED_TEXT, vaultKey } from "../vault/unlock.js";
 import { listSubmissions, loadConsole, loadSubmission, reject, type ConsoleView, type IssuedCredential, type SubmissionDetail } from "./api.js";
@@ -57,7 +58,7 @@ function renderKeys(slug: string, view: ConsoleView, keys: VerifierKeys | null, 
           .catch((err) => {
             button.disabled = false;
             note.className = "small error";
-            note.textContent = describeError(err);
+            note.textContent = explain(err);
           });
       });
       return row;
@@ -174,7 +175,7 @@ function renderIssued(slug: string, keys: VerifierKeys, list: IssuedCredential[]
             .catch((err) => {
               button.disabled = false;
               note.className = "small error";
-              note.textContent = describeError(err);
+              note.textContent = explain(err);
             });
         });
       }

@@ -2,7 +2,7 @@
 // locale) and its scans, drawn from the decrypted bytes. Built with text nodes only (vault/dom.ts).
 import { DOCUMENT_LABELS, type DocumentType } from "../../documents/index.js";
 import type { SharedFile } from "../../sharing/payload.js";
-import { describeError } from "../_form.js";
+import { explain } from "./explain.js";
 import { countryName, formatDate } from "../_locale.js";
 import { dataUrl, el } from "../vault/dom.js";
 import { openScan, type OpenedItem } from "./opened.js";
@@ -35,7 +35,7 @@ function scanFigure(slug: string, submissionId: string, file: SharedFile, label:
     .catch((err) => {
       holder.classList.add("broken");
       holder.textContent = "!";
-      caption.append(el("span", { class: "error" }, ` could not be opened: ${describeError(err)}`));
+      caption.append(el("span", { class: "error" }, ` could not be opened: ${explain(err)}`));
     });
   return figure;
 }
