@@ -27,9 +27,10 @@ export function verifierPublicRoutes(d: RouteDeps): Router {
     ctx.set("access-control-allow-origin", "*");
     // A revocation must show soon: relying parties may keep the list a minute, and revalidate.
     ctx.set("cache-control", "public, max-age=60, must-revalidate");
-    ctx.set("etag", `"${list.version}"`);
+    const etag = `"${list.version}"`;
+    ctx.set("etag", etag);
     ctx.set("last-modified", new Date(list.updatedAt).toUTCString());
-    if (ctx.fresh) {
+    if (ctx.get("if-none-match").split(/\s*,\s*/).includes(etag)) {
       ctx.status = 304;
       return;
     }

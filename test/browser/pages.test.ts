@@ -87,13 +87,15 @@ describe("every page fits 390 and 1280 px screens and passes axe-core", { skip }
       { purpose: "We check your age before the first order.", requireApproval: true, actor: { via: "console" } },
     );
     await server.app.container.registration.issue({ expiresInMs: 86_400_000, uses: 3 });
+    // A verifier for the admin's verifier pages, the holder one of its members.
+    await server.app.container.verifiers.create({ slug: "example-kyc", name: "Example KYC Desk", trustFramework: "eidas", assuranceLevel: "high", evidenceMethods: ["pipp", "sripp"] });
+    await server.app.container.verifiers.addMember("example-kyc", holder.email);
     // An app the holder has allowed, for the connected-apps page (and a provider session for the logout page).
     rp = await startCallback();
     const news = await registerRp(server, { name: "Example News", scopes: ["openid", "email"], redirectUris: [rp.url] });
-    // A verifier the holder works for, and another holder with documents to submit to it.
-    const verifierSlug = "kyc-desk";
-    await server.app.container.verifiers.create({ slug: verifierSlug, name: "KYC Desk", trustFramework: "eidas", assuranceLevel: "high", evidenceMethods: ["pipp"] });
-    await server.app.container.verifiers.addMember(verifierSlug, holder.email);
+    // The holder works for example-kyc (above): the console's first page makes its keys; another
+    // holder has documents to submit to it.
+    const verifierSlug = "example-kyc";
     const submitter = await keyedHolder(server.url, "submitter password 1");
     await seedItem(submitter, "personal_details", details);
     await seedSubmitterPassport(submitter, "P7654321");

@@ -22,6 +22,8 @@ import { signUpHolder, type VaultHolder } from "../helpers/vault.js";
 import { storeDocument } from "../sharing/documents.js";
 import { registerPassportRp, sharePassport } from "../sharing/flow.js";
 import { ResponseChecker, templateRegExp } from "./openapi-check.js";
+import { revokeInStatusListToken } from "../../src/credentials/index.js";
+import { approve, keyedHolder, keyedVerifier, passportItem, submit } from "../verifiers/helpers.js";
 
 pgNotice();
 
@@ -326,6 +328,60 @@ for (const db of databases()) {
       assert.equal((await h.agent.request("POST", "/api/connected/no-such-client/revoke", { headers: { "x-csrf-token": h.agent.csrf } })).status, 404);
       assert.equal((await h.agent.request("POST", `/api/connected/${encodeURIComponent(rp.clientId)}/revoke`, { headers: { "x-csrf-token": h.agent.csrf } })).status, 200);
       assert.equal((await relyingParty.request("GET", `/passport/files/${front.id}`, { headers: bearer })).status, 401, "revoked");
+    });
+
+    it("the verifier API: holder keys, submissions, credentials and the console calls", async () => {
+      const v = await keyedVerifier(s);
+      const anon = await csrfAgent();
+      const h = await keyedHolder(s);
+      assert.equal((await h.agent.get("/api/vault/holder-keys")).status, 200);
+      assert.equal((await anon.get("/api/vault/holder-keys")).status, 401);
+      assert.equal((await h.agent.request("PUT", "/api/vault/holder-keys", { json: { signingJwk: h.keys.signingJwk, encryptionJwk: h.keys.encryptionJwk, wrapped: "x".repeat(40) } })).status, 409);
+      assert.equal((await anon.get("/api/verifiers")).status, 200);
+      const p = await passportItem(h);
+      const first = await submit(h, v, [{ itemId: p.itemId, version: p.version }], [p.fileId]);
+      assert.equal(first.status, 201);
+      assert.equal((await submit(h, v, [{ itemId: p.itemId, version: p.version }])).status, 409);
+      assert.equal((await h.agent.get("/api/vault/submissions")).status, 200);
+      assert.equal((await anon.get("/api/vault/submissions")).status, 401);
+      const id = first.json().submission.id;
+      assert.equal((await h.agent.request("POST", `/api/vault/submissions/${id}/withdraw`, { json: {} })).status, 204);
+      assert.equal((await h.agent.request("POST", `/api/vault/submissions/${id}/withdraw`, { json: {} })).status, 409);
+      const sid = (await submit(h, v, [{ itemId: p.itemId, version: p.version }], [p.fileId])).json().submission.id;
+      const base = `/api/verifiers/${v.slug}`;
+      const m = v.member.agent;
+      assert.equal((await m.get(`${base}/console`)).status, 200);
+      assert.equal((await h.agent.get(`${base}/console`)).status, 403);
+      assert.equal((await m.get(`${base}/submissions?state=submitted`)).status, 200);
+      assert.equal((await h.agent.get(`${base}/submissions`)).status, 403);
+      assert.equal((await m.get(`${base}/submissions/${sid}`)).status, 200);
+      assert.equal((await m.get(`${base}/submissions/${crypto.randomUUID()}`)).status, 404);
+      assert.equal((await m.get(`${base}/submissions/${sid}/files/${p.fileId}`)).status, 200);
+      assert.equal((await m.get(`${base}/submissions/${sid}/files/${crypto.randomUUID()}`)).status, 404);
+      assert.equal((await h.agent.request("POST", `${base}/submissions/${sid}/reserve`, { json: {} })).status, 403);
+      assert.equal((await approve(v, sid)).status, 204);
+      assert.equal((await approve(v, sid)).status, 409);
+      assert.equal((await h.agent.get("/api/vault/credentials")).status, 200);
+      assert.equal((await anon.get("/api/vault/credentials")).status, 401);
+      const h2 = await keyedHolder(s);
+      const p2 = await passportItem(h2);
+      const rid = (await submit(h2, v, [{ itemId: p2.itemId, version: p2.version }])).json().submission.id;
+      assert.equal((await m.request("POST", `${base}/submissions/${rid}/reject`, { json: { reasons: [] } })).status, 400);
+      assert.equal((await m.request("POST", `${base}/submissions/${rid}/reject`, { json: { reasons: [{ itemType: "passport", kind: "data", field: "document_no", message: "unreadable" }] } })).status, 204);
+      const status = await m.get(`${base}/status/${v.listId}`);
+      assert.equal(status.status, 200);
+      assert.equal((await h.agent.get(`${base}/status/${v.listId}`)).status, 403);
+      const cred = (await h.agent.get("/api/vault/credentials")).json().credentials[0];
+      const idx = (await m.get(`${base}/submissions/${sid}`)).json().credentials[0].statusIndex;
+      const token = await revokeInStatusListToken(status.json().token, idx, v.keys.signingKey, v.keys.publicJwks.signing.kid!);
+      assert.equal((await m.request("POST", `${base}/credentials/${cred.id}/revoke`, { json: { token, version: status.json().version } })).status, 204);
+      assert.equal((await m.request("POST", `${base}/credentials/${cred.id}/revoke`, { json: { token, version: status.json().version + 1 } })).status, 409);
+      const con = (await m.get(`${base}/console`)).json();
+      assert.equal((await m.request("POST", `${base}/keys`, { json: { signingJwk: con.verifier.signingJwk, encryptionJwk: con.verifier.encryptionJwk, sealedKeys: con.sealedKeys, statusListToken: token } })).status, 409);
+      const other = await keyedHolder(s);
+      await s.app.container.verifiers.addMember(v.slug, other.email);
+      assert.equal((await m.request("POST", `${base}/members/${other.id}/keys`, { json: { sealedKeys: con.sealedKeys } })).status, 204);
+      assert.equal((await m.request("POST", `${base}/members/${other.id}/keys`, { json: { sealedKeys: con.sealedKeys } })).status, 409);
     });
 
     it("every described operation was seen answering a success and an error", () => {

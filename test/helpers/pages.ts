@@ -91,6 +91,11 @@ export const PAGES: PageCase[] = [
   { name: "admin: delete client", setup: "admin", path: async (f) => `/admin/clients/${f.clientId}/delete` },
   { name: "admin: approvals", setup: "admin", path: "/admin/approvals" },
   { name: "admin: registration tokens", setup: "admin", path: "/admin/registration-tokens" },
+  // A verifier named example-kyc (with the holder as member) is made by test/browser/pages.test.ts.
+  { name: "admin: verifiers", setup: "admin", path: "/admin/verifiers" },
+  { name: "admin: new verifier", setup: "admin", path: "/admin/verifiers/new" },
+  { name: "admin: verifier", setup: "admin", path: "/admin/verifiers/example-kyc" },
+  { name: "admin: edit verifier", setup: "admin", path: "/admin/verifiers/example-kyc/edit" },
   { name: "error: no such client", setup: "admin", path: "/admin/clients/no-such-client", status: 404 },
   { name: "error: no such page", setup: "anonymous", path: "/no-such-page", status: 404 },
   { name: "error: authorization request refused", setup: "anonymous", path: "/auth?client_id=no-such-client&response_type=code&scope=openid", status: 400 },
