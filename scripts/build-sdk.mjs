@@ -61,9 +61,10 @@ The relying-party SDK of a Passport server, installed from that server:
 
     npm install <issuer>/sdk/passport-sdk.tgz
 
-    import { openPassport, downloadScan } from "passport-sdk";
+    import { openPassport, downloadScan, verifyCredentials } from "passport-sdk";
 
-See <issuer>/docs/integrate for the whole flow.
+verifyCredentials checks the verifiers' attestations (SD-JWT VC with key binding) in an opened
+payload. See <issuer>/docs/integrate for the whole flow.
 `;
 
 export async function buildSdk(root) {

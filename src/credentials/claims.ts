@@ -44,10 +44,19 @@ export interface Evidence {
  * The `vct` of an attestation of one document type. Pass Passport's own issuer URL (the party that
  * defines the document types), not the verifier's, so every verifier on one Passport server
  * attests the same type under the same name and a relying party can ask for "a passport" without
- * listing verifiers. An https URL, collision-resistant as SD-JWT VC asks.
+ * listing verifiers; a verifier's own issuer URL on this server is mapped to the server's. An
+ * https URL, collision-resistant as SD-JWT VC asks.
  */
 export function vctFor(issuer: string, type: string): string {
-  return `${issuer.replace(/\/+$/, "")}/vct/${type}`;
+  // A verifier's issuer URL on a Passport server (<server>/verifiers/<slug>) names the server's types.
+  const base = issuer.replace(/\/+$/, "").replace(/\/verifiers\/[^/]+$/, "");
+  return `${base}/vct/${type}`;
+}
+
+/** The document type a vct names (its last path segment after /vct/), or null. */
+export function typeOfVct(vct: string): string | null {
+  const m = /\/vct\/([a-z_]+)$/.exec(vct);
+  return m ? m[1]! : null;
 }
 
 function isScan(v: unknown): boolean {

@@ -29,7 +29,7 @@ export {
   publicJwk,
 } from "./keys.js";
 export { SUBMISSION_TYP, CREDENTIAL_TYP, VERIFIER_KEYS_TYP, sealJson, openJson, sealVerifierKeys, openVerifierKeys } from "./seal.js";
-export { type Verification, type Evidence, type DerivedClaim, AGE_THRESHOLDS, DERIVED_CLAIMS, vctFor, ageAt, derivedClaims, documentClaims } from "./claims.js";
+export { type Verification, type Evidence, type DerivedClaim, AGE_THRESHOLDS, DERIVED_CLAIMS, vctFor, typeOfVct, ageAt, derivedClaims, documentClaims } from "./claims.js";
 export { type IssueInput, SD_JWT_VC_TYP, EVIDENCE_DISCLOSABLE, issueCredential } from "./issue.js";
 export { type StatusListAccessor, STATUS_LIST_TYP, STATUS_VALID, STATUS_REVOKED, newStatusListToken, revokeInStatusListToken, readStatusListToken, verifyStatusListToken } from "./status-list.js";
 export { type PresentOptions, type CredentialSummary, presentCredential, inspectCredential } from "./present.js";

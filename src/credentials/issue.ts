@@ -20,9 +20,9 @@ import { hasher, saltGenerator, toSeconds } from "./encoding.js";
 import { publicJwk, SIGNING_ALG } from "./keys.js";
 import { es256Signer, signingCryptoKey, type SigningKeyInput } from "./sign.js";
 import type { Verification } from "./claims.js";
-import { REGISTERED_CLAIMS } from "./sd-jwt.js";
+import { REGISTERED_CLAIMS, SD_JWT_VC_TYP } from "./sd-jwt.js";
 
-export const SD_JWT_VC_TYP = "dc+sd-jwt";
+export { SD_JWT_VC_TYP };
 /** Evidence details that are disclosed only with the document field they repeat. */
 export const EVIDENCE_DISCLOSABLE = { document_number: "document_no", date_of_expiry: "expiry_date" } as const;
 

@@ -8,6 +8,8 @@
 import { b64uJson, sha256B64u } from "./encoding.js";
 
 export const SD_SEPARATOR = "~";
+/** The media type of an SD-JWT VC (the issuer JWT's `typ`). */
+export const SD_JWT_VC_TYP = "dc+sd-jwt";
 
 export interface ParsedDisclosure {
   encoded: string;

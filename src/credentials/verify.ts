@@ -23,8 +23,7 @@
 import { compactVerify, decodeProtectedHeader, type JWK } from "jose";
 import { toSeconds, b64uJson, sha256B64u } from "./encoding.js";
 import { importVerifyKey, SIGNING_ALG } from "./keys.js";
-import { MalformedSdJwt, parseSdJwt, subjectClaims, unpack, SD_SEPARATOR, type ParsedSdJwt } from "./sd-jwt.js";
-import { SD_JWT_VC_TYP } from "./issue.js";
+import { MalformedSdJwt, parseSdJwt, subjectClaims, unpack, SD_SEPARATOR, SD_JWT_VC_TYP, type ParsedSdJwt } from "./sd-jwt.js";
 import { readStatusListToken } from "./status-list.js";
 import type { Verification } from "./claims.js";
 
@@ -232,6 +231,7 @@ async function run(presentation: string, o: VerifyOptions, out: VerifyResult): P
     try {
       const list = readStatusListToken(token);
       if (list.uri !== ref.uri) throw new Error(`the token is for ${list.uri}`);
+      if (list.iss !== undefined && list.iss !== payload.iss) throw new Error(`the token was issued by ${list.iss}`);
       if (list.exp !== undefined && list.exp <= now - SKEW) throw new Error("the token has expired");
       const listKey = await o.keys(payload.iss, list.kid);
       if (!listKey) throw new Error(`${payload.iss} publishes no key ${list.kid ?? "(no kid)"}`);

@@ -38,11 +38,15 @@ const sharedFile = z.object({
   size: z.number().int().positive(),
   mime: z.string().max(100),
 });
+const verifiedClaims = z.object({ verification: z.record(z.string(), z.unknown()), claims: z.record(z.string(), z.unknown()) });
 const sharedDocument = z.object({
   version: z.number().int().min(1),
   fields: z.record(z.string(), z.unknown()),
   files: z.array(sharedFile),
   attestations: z.array(z.string()),
+  // A verified item: the SD-JWT VC presentation and its claims in the OIDC4IDA response shape.
+  credential: z.string().optional(),
+  verified_claims: verifiedClaims.optional(),
 });
 const payloadSchema = z.object({
   v: z.literal(PAYLOAD_VERSION),
@@ -52,6 +56,8 @@ const payloadSchema = z.object({
   nonce: z.string(),
   iat: z.number().int(),
   data: z.partialRecord(z.enum(DOCUMENT_TYPES), sharedDocument),
+  // Scope passport:derived: derived claims only, attested, with no document data.
+  derived: z.object({ credential: z.string(), verified_claims: verifiedClaims }).optional(),
 });
 
 export interface OpenOptions {
@@ -120,3 +126,5 @@ export async function downloadScan(issuer: string, accessToken: string, file: Sh
 export function sharedTypes(p: PassportPayload): DocumentType[] {
   return Object.keys(p.data) as DocumentType[];
 }
+
+export { verifyCredentials, issuerMetadataUrl, type VerifyCredentialsOptions, type CredentialsReport, type CredentialCheck, type ClaimCheck, type CredentialReason } from "./credentials.js";

@@ -2,7 +2,12 @@
  * The payload a holder's browser seals for a relying party, and the sealing itself:
  *
  *   {v: 1, iss, aud, sub, nonce, iat, data: {<type>: {version, fields, files: [{id, role, key,
- *    sha256, size, mime}], attestations}}}
+ *    sha256, size, mime}], attestations, credential?, verified_claims?}}, derived?}
+ *
+ * A verified item carries `credential` (its SD-JWT VC with only the disclosures shared, plus a
+ * key-binding JWT over `aud` and `nonce`) and `verified_claims` ({verification, claims}, the
+ * OpenID Connect for Identity Assurance response shape, readable without the SDK). `derived`
+ * answers the scope passport:derived the same way, with no document data beside it.
  *
  * as a compact JWE to the client's registered encryption key (ECDH-ES+A256KW or RSA-OAEP-256,
  * A256GCM). Each shared scan travels as its own AES key (`key`, base64url); the relying party
@@ -27,11 +32,25 @@ export interface SharedFile {
   mime: string;
 }
 
+export interface VerifiedClaims {
+  verification: Record<string, unknown>;
+  claims: Record<string, unknown>;
+}
+
 export interface SharedDocument {
   version: number;
   fields: Record<string, unknown>;
   files: SharedFile[];
   attestations: string[];
+  /** SD-JWT VC + key-binding JWT: a verifier's attestation of the fields shared. */
+  credential?: string;
+  verified_claims?: VerifiedClaims;
+}
+
+/** The answer to scope passport:derived: an attestation disclosing derived claims only. */
+export interface SharedDerived {
+  credential: string;
+  verified_claims: VerifiedClaims;
 }
 
 export interface PassportPayload {
@@ -42,6 +61,7 @@ export interface PassportPayload {
   nonce: string;
   iat: number;
   data: Partial<Record<DocumentType, SharedDocument>>;
+  derived?: SharedDerived;
 }
 
 /** A vault item as the vault API returns it. */
@@ -52,6 +72,8 @@ export interface VaultItemEnvelope {
   ciphertext: string;
   wrappedKey: string;
   files: { id: string; wrappedKey: string; sha256: string; size: number }[];
+  /** "verified" when the server marks the item so (the email Passport checked itself). */
+  verification?: string;
 }
 
 const SCAN_FIELDS: Record<string, ScanRole> = {

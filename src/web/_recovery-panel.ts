@@ -34,8 +34,12 @@ export function recoveryKeyText(recoveryKey: string, email: string, origin: stri
   ].join("\n");
 }
 
-/** Fills and shows the panel; after a matching last group and the server's yes, goes to `next`. */
-export function showRecoveryKey(panel: HTMLElement, recoveryKey: string, email: string, next: string): void {
+/**
+ * Fills and shows the panel; after a matching last group and the server's yes, runs `confirmed`
+ * (sign-up stores the holder keys there: the vault API opens only to confirmed accounts) and goes
+ * to `next`.
+ */
+export function showRecoveryKey(panel: HTMLElement, recoveryKey: string, email: string, next: string, confirmed?: () => Promise<void>): void {
   must(panel, "#recovery-key").textContent = recoveryKey;
   const note = must<HTMLElement>(panel, "#recovery-note");
   const say = (text: string) => {
@@ -64,6 +68,7 @@ export function showRecoveryKey(panel: HTMLElement, recoveryKey: string, email: 
     error.hidden = true;
     button.disabled = true;
     confirm(recoveryKey, input.value)
+      .then(() => confirmed?.())
       .then(() => location.assign(next))
       .catch((err) => {
         error.textContent = describeError(err);

@@ -5,6 +5,7 @@ import "./common.js";
 import { createAccountMaterial } from "../crypto/index.js";
 import { api } from "./_api.js";
 import { checkNewPassword, field, onSubmit, FormProblem } from "./_form.js";
+import { createHolderKeys } from "./_holder-keys.js";
 import { showRecoveryKey } from "./_recovery-panel.js";
 import { storeVaultKey } from "./_vault-session.js";
 
@@ -19,11 +20,18 @@ if (form && recovery) {
     if (problem) throw new FormProblem(problem);
     const iterations = Number(form.dataset.iterations);
     const { body, recoveryKey, vaultKey } = await createAccountMaterial(password, iterations);
-    await api("POST", "/api/signup", { email, ...body });
+    const { account } = await api<{ account: { id: string } }>("POST", "/api/signup", { email, ...body });
     await storeVaultKey(vaultKey);
     form.hidden = true;
     document.querySelector<HTMLElement>("#signin-hint")?.setAttribute("hidden", "");
     // Closing the tab now is safe: the account waits, and /recovery-key makes a new key.
-    showRecoveryKey(recovery, recoveryKey, email, form.dataset.next || "/");
+    // The holder's key pairs are made once the account is confirmed. Should that fail (the tab
+    // closed, a network error), the vault makes them the first time it is opened (_holder-keys.ts).
+    showRecoveryKey(recovery, recoveryKey, email, form.dataset.next || "/", () =>
+      createHolderKeys(vaultKey, account.id).then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
   });
 }

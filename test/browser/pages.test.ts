@@ -17,6 +17,7 @@ import { PAGES, VIEWPORTS, type PageCase, type PageFixtures, type Setup } from "
 import { saveItem, signUpHolder, uploadFile, type VaultHolder } from "../helpers/vault.js";
 import { registerPassportRp } from "../sharing/flow.js";
 import { keyedHolder, seedItem, seedPassport as seedSubmitterPassport, submit } from "../helpers/verifier-console.js";
+import { setUpVerifier } from "../helpers/verifier-fixture.js";
 
 const skip = browserSkip();
 
@@ -78,6 +79,8 @@ describe("every page fits 390 and 1280 px screens and passes axe-core", { skip }
     const details = { first_name: "Ada", last_name: "Lovelace", birth_date: "1990-12-10", gender: "female", country_code: "GB", residence_country_code: "GB" };
     assert.equal((await saveItem(holder, "personal_details", details)).res.status, 200);
     await seedPassport(holder);
+    // A verifier to choose on the passport's "Get verified" panel.
+    await setUpVerifier(server);
     const plain = await registerRp(server, { name: "Example Bookshop", scopes: ["openid", "email"] });
     const bank = await registerPassportRp(server, { name: "Example Bank" });
     // Something on every admin page: a client waiting for approval and a registration token.

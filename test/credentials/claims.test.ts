@@ -1,7 +1,7 @@
 // What an attestation says about a document: fields without scans, plus derived claims at `now`.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ageAt, documentClaims, vctFor } from "../../src/credentials/index.js";
+import { ageAt, documentClaims, typeOfVct, vctFor } from "../../src/credentials/index.js";
 
 const scan = { id: "6f1c2b4e-2f7a-4d8e-9b3c-1a2b3c4d5e6f", mime: "image/jpeg", size: 10, sha256: "a".repeat(64) };
 
@@ -30,4 +30,8 @@ test("other types carry their fields only; vct names the type under Passport's i
   assert.deepEqual(documentClaims("email", { email: "a@example.com" }, new Date()), { email: "a@example.com" });
   assert.deepEqual(documentClaims("utility_bill", { files: [scan], translation: [] }, new Date()), {});
   assert.equal(vctFor("https://id.example/", "passport"), "https://id.example/vct/passport");
+  assert.equal(vctFor("https://id.example/verifiers/kyc", "passport"), "https://id.example/vct/passport");
+  assert.equal(vctFor("https://kyc.example.org", "address"), "https://kyc.example.org/vct/address");
+  assert.equal(typeOfVct("https://id.example/vct/personal_details"), "personal_details");
+  assert.equal(typeOfVct("urn:example"), null);
 });

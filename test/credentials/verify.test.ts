@@ -164,6 +164,8 @@ test("status_unavailable: the list cannot be fetched, is another list, or is sig
   assert.equal((await verifyPresentation(pres, ctx.options({ status: async () => forged }))).reason, "status_unavailable");
   const otherList = await newStatusListToken({ issuer: ISSUER, uri: `${STATUS_URI}-2`, size: 64, signingKey: ctx.vkeys.signingKey, kid: ctx.kid });
   assert.equal((await verifyPresentation(pres, ctx.options({ status: async () => otherList }))).reason, "status_unavailable");
+  const otherIssuer = await newStatusListToken({ issuer: "https://elsewhere.example", uri: STATUS_URI, size: 64, signingKey: ctx.vkeys.signingKey, kid: ctx.kid });
+  assert.equal((await verifyPresentation(pres, ctx.options({ status: async () => otherIssuer }))).reason, "status_unavailable");
 });
 
 test("unknown_key: the issuer publishes no such key", async () => {

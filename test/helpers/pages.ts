@@ -8,7 +8,8 @@ import type { Page } from "playwright-core";
  * - anonymous: nobody signed in;
  * - holder: a holder signed in through the sign-in page, so the vault key is in this browser
  *   (the vault is unlocked), with personal details and a passport (with a scan) in the vault,
- *   and one connected app; a member of the verifier `fixtures.verifierSlug`;
+ *   one connected app, and a verifier that takes passports; a member of the verifier
+ *   `fixtures.verifierSlug`;
  * - holder-locked: the same holder's session without the vault key (another browser, say);
  * - admin: the instance's administrator, signed in;
  * - fresh: a context of its own, closed after the page (for pages that sign someone in).
@@ -70,6 +71,8 @@ export const PAGES: PageCase[] = [
   { name: "vault (locked)", setup: "holder-locked", path: "/vault", ready: "#unlock-form:not([hidden])" },
   { name: "vault: personal details form", setup: "holder", path: "/vault/personal_details", ready: "#doc-form:not([hidden])" },
   { name: "vault: passport form", setup: "holder", path: "/vault/passport", ready: "#doc-form:not([hidden])" },
+  // The item page's "Get verified" panel, open, with a verifier to choose and the personal details offered.
+  { name: "vault: passport, get verified", setup: "holder", path: "/vault/passport", act: (page) => page.click("#verify-start"), ready: "#verify-form:not([hidden])" },
   { name: "vault: address form", setup: "holder", path: "/vault/address", ready: "#doc-form:not([hidden])" },
   { name: "account", setup: "holder", path: "/account" },
   { name: "recovery key: make a new one", setup: "holder", path: "/recovery-key" },

@@ -66,7 +66,7 @@ describe("the SDK package served by the server", () => {
     assert.deepEqual(pkg.dependencies, { jose: own.dependencies.jose });
     assert.ok(fs.existsSync(path.join(dir, "node_modules/passport-sdk", pkg.exports["."].types)));
     const sdk = await import(pathToFileURL(path.join(dir, "node_modules/passport-sdk", pkg.exports["."].default)).href);
-    for (const name of ["openPassport", "downloadScan", "sharedTypes", "PassportError"]) assert.equal(typeof sdk[name], "function", name);
+    for (const name of ["openPassport", "downloadScan", "sharedTypes", "PassportError", "verifyCredentials", "issuerMetadataUrl"]) assert.equal(typeof sdk[name], "function", name);
     assert.ok(sdk.DOCUMENT_TYPES.includes("passport"));
     // The declarations are complete: a consumer type-checks against them without skipLibCheck.
     fs.writeFileSync(
@@ -155,7 +155,7 @@ describe("the SDK browser module", { skip }, () => {
       },
       { moduleUrl: `${s.url}/sdk/passport-sdk.js`, jwe, jwk: await exportJWK(privateKey), issuer: s.url },
     );
-    assert.deepEqual(result, { email: "a@example.test", wrong: "wrong_nonce", exports: ["DOCUMENT_TYPES", "PassportError", "downloadScan", "openPassport", "sharedTypes"] });
+    assert.deepEqual(result, { email: "a@example.test", wrong: "wrong_nonce", exports: ["DOCUMENT_TYPES", "PassportError", "downloadScan", "issuerMetadataUrl", "openPassport", "sharedTypes", "verifyCredentials"] });
     await page.context().close();
   });
 });

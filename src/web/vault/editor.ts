@@ -2,11 +2,11 @@
 // here it is filled with the decrypted document, validated with the shared schema, sealed and
 // saved. A stale version (edited in another tab meanwhile) shows the server's conflict message
 // and keeps what the holder typed.
-import { expiredOn, validateDocument, type DocumentType, type FieldProblem } from "../../documents/index.js";
+import { DOCUMENT_LABELS, expiredOn, isIdentityDocument, validateDocument, type DocumentType, type FieldProblem } from "../../documents/index.js";
 import { ApiError } from "../_api.js";
 import { countryChoices, countryCode, countryName, dateExample } from "../_locale.js";
-import { FormProblem, onSubmit } from "../_form.js";
-import { must } from "./dom.js";
+import { describeError, FormProblem, onSubmit } from "../_form.js";
+import { el, must } from "./dom.js";
 import { openDocument, saveDocument, type DocData, type ItemBase } from "./documents.js";
 import { liveAttestations, setupEmailVerification } from "./email.js";
 import { showReported } from "./reported.js";
@@ -14,6 +14,8 @@ import { returnPath, linkBack } from "./return-to.js";
 import { setupSlots } from "./slots.js";
 import { loadOverview, type ItemEnvelope } from "./transport.js";
 import { vaultKey } from "./unlock.js";
+import { renderVerifyPanel } from "./verify-panel.js";
+import { describeVerification, itemVerification, loadCredentials, loadSubmissions, loadVerifiers, reasonTarget, saveDropsVerification, type ItemVerification } from "./verification.js";
 
 /** The document's own inputs (not the code input of the email step). */
 const docInputs = (form: HTMLFormElement) => [...form.querySelectorAll<HTMLInputElement | HTMLSelectElement>("[data-doc]")];
@@ -94,6 +96,37 @@ function showReports(form: HTMLFormElement, item: ItemEnvelope | undefined): voi
   if (onFields.length) markProblems(form, onFields.map((e) => ({ field: e.field!, message: `${e.source}: ${e.message}` })));
 }
 
+/** A verifier's reasons for rejecting the item, beside the fields and scans they name. */
+function showRejection(form: HTMLFormElement, state: ItemVerification): void {
+  if (state.kind !== "rejected" || state.outdated) return;
+  const who = state.submission.verifier.name;
+  const placed = state.reasons.flatMap((r) => {
+    const target = reasonTarget(r);
+    return target && form.querySelector(`#error-${CSS.escape(target)}`) ? [{ field: target, message: `${who}: ${r.message}` }] : [];
+  });
+  if (placed.length) markProblems(form, placed);
+}
+
+/**
+ * Saving makes a new version, and a verification covers the version the verifier saw: saving
+ * drops it (or makes a waiting submission moot). The first Save says so and becomes "Save
+ * anyway", as for an expired document. Returns true when the save may go on.
+ */
+function verificationChecked(form: HTMLFormElement, type: DocumentType, state: ItemVerification, verified: boolean, acknowledged: { done: boolean }): boolean {
+  const note = must<HTMLElement>(form, "#verification-warning");
+  if (acknowledged.done || (!saveDropsVerification(state) && !verified)) return true;
+  acknowledged.done = true;
+  const doc = `your ${DOCUMENT_LABELS[type].toLowerCase()}`;
+  note.textContent =
+    state.kind === "submitted"
+      ? `${state.submission.verifier.name} is reviewing ${doc} as it was sent. Saving a change now means that review will not count: you would have to submit it again. Save anyway, or cancel.`
+      : `${describeVerification(state) || "This document is verified"}. Saving a change drops that verification, since what was verified is the old content; you can submit it again afterwards. Save anyway, or cancel.`;
+  note.hidden = false;
+  must<HTMLButtonElement>(form, "button[type=submit]").textContent = "Save anyway";
+  note.focus();
+  return false;
+}
+
 /** Re-saving an unchanged, verified address keeps its attestation (and so its badge) while it is valid. */
 function keptAttestation(before: DocData, after: DocData): string[] {
   const previous = Array.isArray(before.attestations) ? (before.attestations as string[]) : [];
@@ -135,6 +168,29 @@ export async function showEditor(form: HTMLFormElement): Promise<void> {
   const slots = setupSlots(form, key, overview.maxFileBytes, before, item?.files ?? []);
   const back = returnPath(location.search, location.origin);
   if (back) linkBack(back);
+
+  // Verification: the email item has its own (a code by mail); every other type may go to a verifier.
+  let state: ItemVerification = { kind: "none" };
+  if (type !== "email") {
+    try {
+      const pdItem = isIdentityDocument(type) ? overview.items.find((i) => i.type === "personal_details") : undefined;
+      const personalDetails = pdItem ? { item: pdItem, data: await openDocument(key, pdItem) } : undefined;
+      const verifiers = await loadVerifiers();
+      const load = async () => {
+        const [submissions, credentials] = await Promise.all([loadSubmissions(), loadCredentials()]);
+        state = item ? itemVerification(item, submissions, credentials) : { kind: "none" };
+      };
+      const draw = (): void => renderVerifyPanel({ vaultKey: key, type, item, data: before, personalDetails, state, verifiers, reload: () => load().then(draw) });
+      await load();
+      showRejection(form, state);
+      draw();
+    } catch (err) {
+      // The document can still be edited; the panel says why it has nothing to show.
+      const panel = must<HTMLElement>(document, "#verify");
+      must(panel, "#verify-state").replaceChildren(el("span", { class: "error" }, `Verification could not be loaded: ${describeError(err)}`));
+      panel.hidden = false;
+    }
+  }
   form.hidden = false;
 
   const save = async (data: DocData, attestation?: string) => {
@@ -147,6 +203,7 @@ export async function showEditor(form: HTMLFormElement): Promise<void> {
   }
 
   const acknowledged = { date: null as string | null };
+  const dropAcknowledged = { done: false };
   onSubmit(form, async () => {
     clearProblems(form);
     await slots.idle();
@@ -161,6 +218,7 @@ export async function showEditor(form: HTMLFormElement): Promise<void> {
     }
     const data = result.data;
     if (!expiryChecked(form, data, acknowledged)) return;
+    if (type !== "email" && !verificationChecked(form, type, state, item?.verification === "verified", dropAcknowledged)) return;
     if (type === "email") {
       const kept = keptAttestation(before, data);
       if (kept.length) {

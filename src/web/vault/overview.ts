@@ -12,12 +12,15 @@ import { showReported } from "./reported.js";
 import { summarize } from "./summary.js";
 import { loadOverview, type ItemEnvelope, type VaultOverview } from "./transport.js";
 import { LOCKED_TEXT, vaultKey } from "./unlock.js";
+import { holderKeys } from "../_holder-keys.js";
+import { describeVerification, itemVerification, loadCredentials, loadSubmissions, type CredentialView, type SubmissionView } from "./verification.js";
 
 interface Card {
   root: HTMLElement;
   type: DocumentType;
   badge: HTMLElement;
   status: HTMLElement;
+  verification: HTMLElement;
   fields: HTMLElement;
   errors: HTMLElement;
   scans: HTMLElement;
@@ -33,6 +36,7 @@ function cardOf(root: HTMLElement): Card {
     type: root.dataset.type as DocumentType,
     badge: must(root, ".doc-badge"),
     status: must(root, ".doc-status"),
+    verification: must(root, ".doc-verification"),
     fields: must(root, ".doc-fields"),
     errors: must(root, ".doc-errors"),
     scans: must(root, ".doc-scans"),
@@ -62,7 +66,22 @@ function scanTile(key: CryptoKey, item: ItemEnvelope, s: PlacedScan, report: (ms
   return tile;
 }
 
-async function renderCard(c: Card, key: CryptoKey, item: ItemEnvelope | undefined): Promise<void> {
+/** What verifiers made of the item, in one line: submitted, verified until D, rejected, revoked, expired. */
+interface VerifierRecords {
+  submissions: SubmissionView[];
+  credentials: CredentialView[];
+}
+
+function renderVerification(c: Card, item: ItemEnvelope | undefined, records: VerifierRecords): void {
+  const state = item && item.type !== "email" ? itemVerification(item, records.submissions, records.credentials) : { kind: "none" as const };
+  const text = describeVerification(state);
+  c.verification.dataset.kind = state.kind;
+  c.verification.replaceChildren(text);
+  c.verification.hidden = !text;
+}
+
+async function renderCard(c: Card, key: CryptoKey, item: ItemEnvelope | undefined, records: VerifierRecords): Promise<void> {
+  renderVerification(c, item, records);
   c.confirm.hidden = true;
   c.fields.replaceChildren();
   c.scans.replaceChildren();
@@ -117,13 +136,17 @@ export async function showVault(): Promise<void> {
     }
   });
   for (const c of cards) c.status.replaceChildren("Opening…");
-  let overview = await loadOverview();
+  const loadRecords = async (): Promise<VerifierRecords> => {
+    const [submissions, credentials] = await Promise.all([loadSubmissions(), loadCredentials()]);
+    return { submissions, credentials };
+  };
+  let [overview, records] = await Promise.all([loadOverview(), loadRecords()]);
   const current = (type: DocumentType) => overview.items.find((i) => i.type === type);
 
   async function refresh(): Promise<void> {
-    overview = await loadOverview();
+    [overview, records] = await Promise.all([loadOverview(), loadRecords()]);
     renderUsage(overview);
-    await Promise.all(cards.map((c) => renderCard(c, key, current(c.type))));
+    await Promise.all(cards.map((c) => renderCard(c, key, current(c.type), records)));
   }
 
   for (const c of cards) {
@@ -146,6 +169,12 @@ export async function showVault(): Promise<void> {
   setupExport(key, () => overview);
   setupRestore(key, () => overview, refresh);
   renderUsage(overview);
-  await Promise.all(cards.map((c) => renderCard(c, key, current(c.type))));
+  await Promise.all(cards.map((c) => renderCard(c, key, current(c.type), records)));
+  // An account made before holder keys existed gets its key pairs the first time its vault is open.
+  await holderKeys(key).catch((err: unknown) => {
+    const box = must<HTMLElement>(document, "#vault-error");
+    box.textContent = `Your signing keys could not be set up (${describeError(err)}); verified documents cannot be shared until they are. Reload the page to try again.`;
+    box.hidden = false;
+  });
   must(document, "#vault").setAttribute("data-ready", "");
 }
