@@ -8,7 +8,7 @@ import { explain } from "./explain.js";
 import { el, must, timeElement } from "../vault/dom.js";
 import { LOCKED_TEXT, vaultKey } from "../vault/unlock.js";
 import { listSubmissions, loadConsole, loadSubmission, reject, type ConsoleView, type IssuedCredential, type SubmissionDetail } from "./api.js";
-import { holderKeys } from "./holder-keys.js";
+import { holderKeys } from "../_holder-keys.js";
 import { approveSubmission } from "./issue.js";
 import { shareWith, verifierKeys, type VerifierKeys } from "./keys.js";
 import { openSubmission, type OpenedItem } from "./opened.js";
@@ -210,10 +210,11 @@ async function showSubmission(slug: string, view: ConsoleView, keys: VerifierKey
 }
 
 export async function showConsole(): Promise<void> {
-  const { slug, accountId } = document.body.dataset as { slug: string; accountId: string };
+  const { slug } = document.body.dataset as { slug: string };
   const key = await vaultKey(() => say(LOCKED_TEXT));
   say("Opening the verifier's keys…");
-  const holder = await holderKeys(key, accountId);
+  // The member's own holder keys (made now if the account has none): they open the verifier's.
+  const holder = await holderKeys(key);
   const opened = await verifierKeys(slug, document.body.dataset.passportIssuer!, await loadConsole(slug), holder);
   const root = must<HTMLElement>(document, "#console");
   root.hidden = false;
