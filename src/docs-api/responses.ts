@@ -135,11 +135,28 @@ export const consentData = z
             .object({
               key: z.string().describe("a document type or a one-of group"),
               types: z.array(z.enum(DOCUMENT_TYPES)),
-              options: z.object({ fields: z.array(z.string()).nullable(), selfie: want, translation: want, nativeNames: want }).strict(),
+              options: z
+                .object({ fields: z.array(z.string()).nullable(), essential: z.array(z.string()).describe("fields asked for as essential"), selfie: want, translation: want, nativeNames: want })
+                .strict(),
             })
             .strict(),
         ),
         verifiedOnly: z.boolean(),
+        verification: z
+          .object({
+            trustFrameworks: z.array(z.string()).nullable(),
+            assuranceLevels: z.array(z.string()).nullable(),
+            maxAgeSeconds: z.number().int().nullable(),
+            evidence: z.array(z.string()).nullable(),
+          })
+          .strict()
+          .nullable()
+          .describe("the standard a verification must meet (verified_claims.verification); null: none asked"),
+        derived: z
+          .object({ claims: z.record(z.string(), want).describe("derived claims asked for; empty: identity verified only") })
+          .strict()
+          .nullable()
+          .describe("claims without documents (scope passport:derived); null: not asked"),
       })
       .strict(),
     otherScopes: z.array(z.object({ name: z.string(), text: z.string() }).strict()),

@@ -21,6 +21,7 @@ import { verifyClientSecret } from "../services/client-secrets.js";
 import type { RegistrationService } from "../services/registration.js";
 import { installRegistrationHooks, registrationConfiguration } from "./registration.js";
 import { memoizeClientFind } from "./client-memo.js";
+import { identityAssuranceMetadata } from "./ida-metadata.js";
 
 export interface ProviderDeps {
   cfg: Config;
@@ -118,6 +119,8 @@ export function buildConfiguration(d: ProviderDeps): Configuration {
     },
     scopes: SCOPES,
     claims: CLAIMS,
+    // OpenID Connect for Identity Assurance: the verification standards a request may name.
+    discovery: { claim_types_supported: ["normal"], ...identityAssuranceMetadata(cfg.verifiers.trustFrameworks) },
     jwks: { keys: d.signingKeys as never },
     cookies: { keys: d.cookieKeys, long: cookieOpts, short: cookieOpts },
     pkce: { required: () => true },

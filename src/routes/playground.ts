@@ -11,7 +11,7 @@ import { render } from "./render.js";
 function scopeChoices() {
   return PASSPORT_SCOPES.map((s) => {
     const k = s.slice(SCOPE_PREFIX.length);
-    const label = isDocumentType(k) ? DOCUMENT_LABELS[k as DocumentType] : k === "id_document" ? "Any identity document" : "Any proof of address";
+    const label = isDocumentType(k) ? DOCUMENT_LABELS[k as DocumentType] : k === "id_document" ? "Any identity document" : k === "address_document" ? "Any proof of address" : "Derived claims only (no document)";
     return { scope: s, label };
   });
 }

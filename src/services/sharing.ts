@@ -90,6 +90,8 @@ export class SharingService {
     for (const t of types) {
       if (!isDocumentType(t) || !input.allowedTypes.includes(t)) throw new ValidationError(`the request does not allow sharing ${t}`, { types: `${t} not requested` });
     }
+    // Claims without documents (passport:derived alone): no scan may go with them.
+    if (input.fileIds.length && !input.allowedTypes.length) throw new ValidationError("this request asks for no documents, so no files may go", { fileIds: "not requested" });
     if (input.fileIds.length && !(await this.vault.ownsAttachedFiles(input.accountId, input.fileIds))) {
       throw new ValidationError("the payload names files that are not in your vault", { fileIds: "unknown file" });
     }

@@ -3,27 +3,38 @@
  * in the OpenID Connect for Identity Assurance `verified_claims` shape:
  *
  *   {"userinfo": {"verified_claims": {
- *      "verification": {"trust_framework": null},            // optional: only verified documents
+ *      "verification": {                                      // optional: only verified documents
+ *        "trust_framework": {"values": ["eidas", "de_aml"]},  // null: any; {"value"} or {"values"}
+ *        "assurance_level": {"value": "high"},                // optional, same forms
+ *        "time": {"max_age": 31536000},                       // optional: checked at most so long ago
+ *        "evidence": [{"type": {"value": "document"}}]        // optional: how it was checked
+ *      },
  *      "claims": {
+ *        "derived": {"age_over_18": {"essential": true}},     // with scope passport:derived
  *        "passport": {"selfie": {"essential": true}, "translation": null, "document_no": null},
  *        "personal_details": {"native_names": null},
  *        "id_document": {"selfie": null}                      // options for a one-of group
  *      }}}}
  *
- * A type (or group) under `claims` must also be asked for by scope. Listing ordinary fields limits
+ * A type (or group) under `claims` must also be asked for by scope. `passport:derived` alone asks
+ * whether the holder's identity is verified (to `verification`'s standard); its claims form asks
+ * for derived claims; neither delivers document data. Listing ordinary fields limits
  * what is shared to them; `selfie`, `translation` and `native_names` add those parts. A member with
  * {"essential": true} is required; otherwise the holder may leave it out. Shared by the server (to
  * validate) and the browser (to build the consent page and the payload).
  */
 import { DOCUMENT_SCHEMAS } from "../documents/schemas.js";
 import { type DocumentType, isDocumentType, isIdentityDocument, scanRoles } from "../documents/types.js";
-import { ONE_OF_GROUPS, type OneOfGroup, SCOPE_PREFIX } from "./scopes.js";
+import { DERIVED_KEY, DERIVED_CLAIMS, type DerivedClaim, isDerivedClaim, ONE_OF_GROUPS, type OneOfGroup, SCOPE_PREFIX } from "./scopes.js";
+import { parseVerification, type VerificationConstraint } from "./verification-request.js";
 
 export type Want = "no" | "optional" | "required";
 
 export interface ShareOptions {
   /** Fields to share; null means all the type's ordinary fields. */
   fields: string[] | null;
+  /** Fields asked for with {"essential": true}: a verified item always discloses them. */
+  essential: string[];
   selfie: Want;
   translation: Want;
   nativeNames: Want;
@@ -37,12 +48,23 @@ export interface RequestEntry {
   options: ShareOptions;
 }
 
-export interface ShareRequest {
-  entries: RequestEntry[];
-  verifiedOnly: boolean;
+/** What a `passport:derived` request asks for: each derived claim and how much it is wanted (none: "identity verified"). */
+export interface DerivedRequest {
+  claims: Partial<Record<DerivedClaim, Want>>;
 }
 
-export class ShareRequestError extends Error {}
+export interface ShareRequest {
+  entries: RequestEntry[];
+  /** True when `verification` was given: entries are answered only with items verified to `verification`. */
+  verifiedOnly: boolean;
+  /** The standard a verification must meet; null when the request set none. */
+  verification: VerificationConstraint | null;
+  /** Claims without documents (scope passport:derived), always verified; null when not asked. */
+  derived: DerivedRequest | null;
+}
+
+import { ShareRequestError } from "./request-error.js";
+export { ShareRequestError };
 
 const SPECIAL = new Set(["selfie", "translation", "native_names"]);
 const NATIVE = ["first_name_native", "middle_name_native", "last_name_native"];
@@ -64,7 +86,7 @@ function want(value: unknown, where: string): Want {
 }
 
 function parseOptions(key: string, types: DocumentType[], spec: unknown): ShareOptions {
-  const options: ShareOptions = { fields: null, selfie: "no", translation: "no", nativeNames: "no" };
+  const options: ShareOptions = { fields: null, essential: [], selfie: "no", translation: "no", nativeNames: "no" };
   if (spec === null || spec === undefined) return options;
   const where = `verified_claims.claims.${key}`;
   if (typeof spec !== "object" || Array.isArray(spec)) throw new ShareRequestError(`${where} must be null or an object`);
@@ -75,7 +97,10 @@ function parseOptions(key: string, types: DocumentType[], spec: unknown): ShareO
     if (name === "selfie" && types.some(isIdentityDocument)) options.selfie = w;
     else if (name === "translation" && types.some((t) => scanRoles(t).includes("translation"))) options.translation = w;
     else if (name === "native_names" && types.includes("personal_details")) options.nativeNames = w;
-    else if (!SPECIAL.has(name) && known.has(name)) fields.push(name);
+    else if (!SPECIAL.has(name) && known.has(name)) {
+      fields.push(name);
+      if (w === "required") options.essential.push(name);
+    }
     else throw new ShareRequestError(`${where}.${name} is not something ${key} can share`);
   }
   if (fields.length) options.fields = fields;
@@ -95,12 +120,26 @@ export function parseShareRequest(scope: string, claimsParam: unknown): ShareReq
       throw new ShareRequestError(`verified_claims.claims.${name} needs the scope ${SCOPE_PREFIX}${name}`);
     }
   }
-  const entries = keys.map((key): RequestEntry => {
+  const entries = keys.filter((k) => k !== DERIVED_KEY).map((key): RequestEntry => {
     const types = key in ONE_OF_GROUPS ? [...ONE_OF_GROUPS[key as OneOfGroup]] : isDocumentType(key) ? [key] : [];
     if (!types.length) throw new ShareRequestError(`unknown scope ${SCOPE_PREFIX}${key}`);
     return { key: key as RequestEntry["key"], types, options: parseOptions(key, types, specs[key]) };
   });
-  return { entries, verifiedOnly: Boolean(vc && vc.verification !== undefined) };
+  const verification = vc && vc.verification !== undefined ? parseVerification(vc.verification) : null;
+  const derived = keys.includes(DERIVED_KEY) ? parseDerived(specs[DERIVED_KEY]) : null;
+  return { entries, verifiedOnly: verification !== null, verification, derived };
+}
+
+function parseDerived(spec: unknown): DerivedRequest {
+  const claims: DerivedRequest["claims"] = {};
+  if (spec === null || spec === undefined) return { claims };
+  const where = `verified_claims.claims.${DERIVED_KEY}`;
+  if (typeof spec !== "object" || Array.isArray(spec)) throw new ShareRequestError(`${where} must be null or an object of derived claims (${DERIVED_CLAIMS.join(", ")})`);
+  for (const [name, value] of Object.entries(spec as Record<string, unknown>)) {
+    if (!isDerivedClaim(name)) throw new ShareRequestError(`${where}.${name} is not a derived claim Passport attests (${DERIVED_CLAIMS.join(", ")})`);
+    claims[name] = want(value, `${where}.${name}`);
+  }
+  return { claims };
 }
 
 function readVerifiedClaims(claimsParam: unknown): { claims?: unknown; verification?: unknown } | null {

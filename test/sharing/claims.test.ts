@@ -39,7 +39,7 @@ for (const db of databases()) {
           assert.deepEqual(missingRequired(c.request, new Map([["passport", { ...choices.get("passport")!, selfie: false }]]), new Set()), ["passport: the selfie is required"]);
         },
       });
-      assert.deepEqual(consent.request.entries[0]!.options, { fields: null, selfie: "required", translation: "optional", nativeNames: "no" });
+      assert.deepEqual(consent.request.entries[0]!.options, { fields: null, essential: [], selfie: "required", translation: "optional", nativeNames: "no" });
       await assertShared(s.url, tokens.access_token, payload.data.passport, passport, { scans: passport.scans });
     });
 

@@ -3,7 +3,7 @@
 // composer (test/helpers/share.ts), and the SDK to open what arrives.
 import assert from "node:assert/strict";
 import * as client from "openid-client";
-import type { ConsentData, EntryChoice } from "../../src/sharing/compose.js";
+import type { ConsentData, EntryChoice, VerifiedInput } from "../../src/sharing/compose.js";
 import { downloadScan, openPassport, type PassportPayload, type SharedDocument } from "../../src/sdk/index.js";
 import { PASSPORT_SCOPES } from "../../src/sharing/scopes.js";
 import type { ClientInputRaw } from "../../src/services/client-schema.js";
@@ -63,13 +63,13 @@ export async function sharePassport(
   rp: PassportRp,
   h: VaultHolder,
   scope: string,
-  opts: { params?: Record<string, string>; choose?: (c: ConsentData, choices: Map<string, EntryChoice>) => void } = {},
+  opts: { params?: Record<string, string>; choose?: (c: ConsentData, choices: Map<string, EntryChoice>) => void; verified?: VerifiedInput } = {},
 ): Promise<Shared> {
   const req = await authRequest(rp.config, { scope, ...opts.params });
   const page = await h.agent.follow(req.url.toString());
   assert.equal(page.status, 200, `expected the consent page, got ${page.status} at ${page.url}: ${page.text.slice(0, 300)}`);
   assert.match(new URL(page.url).pathname, /^\/interaction\//);
-  const shared = await shareFromConsent(h.agent, h.vaultKey, page.url, opts.choose);
+  const shared = await shareFromConsent(h.agent, h.vaultKey, page.url, opts.choose, opts.verified);
   const callback = await h.agent.follow(shared.redirect);
   assert.equal(new URL(callback.url).origin, "http://localhost:8080", `expected the client's callback, got ${callback.url}`);
   const tokens = await redeem(rp.config, new URL(callback.url), req);

@@ -31,7 +31,7 @@ for (const db of databases()) {
       const meta = rp.config.serverMetadata();
       for (const scope of PASSPORT_SCOPES) assert.ok(meta.scopes_supported?.includes(scope), scope);
       assert.ok(meta.claims_supported?.includes("passport"));
-      assert.equal(PASSPORT_SCOPES.length, 15);
+      assert.equal(PASSPORT_SCOPES.length, 16);
     });
 
     it("delivers each of the 13 types to a client asking for its scope, with the default fields", async () => {

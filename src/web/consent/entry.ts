@@ -4,11 +4,12 @@
 import { expiredOn, type DocumentType, type ScanRef } from "../../documents/index.js";
 import type { EntryChoice } from "../../sharing/compose.js";
 import { fieldsToShare, type RequestEntry } from "../../sharing/request.js";
+import { verifiersMeeting } from "../../sharing/verified.js";
 import type { DocData } from "../vault/documents.js";
 import { el } from "../vault/dom.js";
 import { inLocale } from "../_locale.js";
 import { showReported } from "../vault/reported.js";
-import { availableTypes, editLink, type ConsentContext, type Held } from "./load.js";
+import { availableTypes, editLink, standing, type ConsentContext, type Held } from "./load.js";
 import { askedParts } from "./parts.js";
 import { scanTile } from "./previews.js";
 import { entryTitle, fieldLabel, isScanField, listWords, SCAN_WORDS, typeLabel, yourType } from "./words.js";
@@ -24,9 +25,41 @@ const SCAN_LABELS: Record<string, string> = { front_side: "Front side", reverse_
 
 const hasValue = (v: unknown) => v !== undefined && v !== null && v !== "" && !(Array.isArray(v) && v.length === 0);
 
-function badge(held: Held): HTMLElement {
-  const verified = held.item.verification === "verified";
-  return el("span", { class: verified ? "badge on" : "badge" }, verified ? "verified" : "not verified");
+/** "verified by KYC desk" (meets the request's standard), "verified", or "not verified". */
+function badge(ctx: ConsentContext, type: DocumentType): HTMLElement {
+  const s = standing(ctx, type);
+  if (s.credential) {
+    const v = s.credential.meta.verification;
+    return el("span", { class: "badge on", title: `under ${v.trust_framework}${v.assurance_level ? `, ${v.assurance_level}` : ""}` }, `verified by ${s.credential.meta.verifier.name}`);
+  }
+  // Verified, but not (or not provably here) to this request's standard: notVerified() says why.
+  const flagged = s.legacy || ctx.held.get(type)?.item.verification === "verified";
+  return el("span", { class: flagged ? "badge on" : "badge" }, flagged ? "verified" : "not verified");
+}
+
+/**
+ * For a document that does not meet the request's standard: why, and the verifiers that would
+ * meet it (their "Get verified" panel in the vault, coming back here afterwards).
+ */
+function notVerified(d: EntryDeps, type: DocumentType): HTMLElement | null {
+  const { request } = d.ctx.consent;
+  const s = standing(d.ctx, type);
+  if (!request.verifiedOnly || s.credential || s.legacy) return null;
+  const verifiers = verifiersMeeting(d.ctx.verified.verifiers, type, request.verification);
+  const back = encodeURIComponent(`/interaction/${d.ctx.uid}`);
+  return el(
+    "div",
+    { class: "consent-unverified", "data-type": type },
+    el("p", {}, `${d.ctx.consent.client.name} accepts this only verified to its standard, and ${s.why}.`),
+    verifiers.length
+      ? el(
+          "p",
+          { class: "consent-verifiers" },
+          "Get it verified by: ",
+          ...verifiers.flatMap((v, i) => [i ? " · " : "", el("a", { href: `/vault/${type}?verifier=${encodeURIComponent(v.slug)}&return=${back}`, "data-verifier": v.slug }, v.name)]),
+        )
+      : el("p", { class: "small muted" }, "No verifier here checks it to this standard yet."),
+  );
 }
 
 /** An "expired" badge for a document whose expiry date has passed (the holder's calendar). */
@@ -51,7 +84,7 @@ function picker(d: EntryDeps, entry: RequestEntry, choice: EntryChoice): HTMLEle
       choice.type = type;
       d.changed();
     });
-    box.append(el("label", { class: "check", for: id }, input, typeLabel(type), " ", badge(d.ctx.held.get(type)!), " ", expiredBadge(d.ctx.held.get(type)!)));
+    box.append(el("label", { class: "check", for: id }, input, typeLabel(type), " ", badge(d.ctx, type), " ", expiredBadge(d.ctx.held.get(type)!)));
   }
   const others = entry.types.filter((t) => !have.includes(t));
   if (others.length) {
@@ -116,7 +149,7 @@ function partsList(d: EntryDeps, entry: RequestEntry, type: DocumentType, data: 
 
 function itemHead(d: EntryDeps, type: DocumentType, held: Held, level: "h2" | "h3", title = typeLabel(type)): HTMLElement {
   const cls = level === "h2" ? "consent-item-head consent-entry-head" : "consent-item-head";
-  return el("div", { class: cls }, el(level, {}, title), badge(held), expiredBadge(held), el("a", { class: "small", href: editLink(d.ctx, type) }, "Edit"));
+  return el("div", { class: cls }, el(level, {}, title), badge(d.ctx, type), expiredBadge(held), el("a", { class: "small", href: editLink(d.ctx, type) }, "Edit"));
 }
 
 /** The chosen document: what the client will read, the values and scans, and the choices. */
@@ -124,9 +157,17 @@ function chosen(d: EntryDeps, entry: RequestEntry, type: DocumentType, choice: E
   const oneOf = entry.types.length > 1;
   const held = d.ctx.held.get(type)!;
   const data = held.data!;
-  const fields = fieldsToShare(type, entry.options, choice).filter((f) => hasValue(data[f]));
+  const asked = fieldsToShare(type, entry.options, choice).filter((f) => hasValue(data[f]));
+  const verified = standing(d.ctx, type).credential;
+  const withheld = new Set(choice.withheld ?? []);
+  const fields = asked.filter((f) => !withheld.has(f) || entry.options.essential.includes(f));
   const plain = fields.filter((f) => !isScanField(f));
   const scans = fields.filter(isScanField);
+  const values = verified
+    ? disclosures(d, entry, type, asked.filter((f) => !isScanField(f)), data, choice)
+    : plain.length
+      ? el("dl", { class: "doc-fields" }, ...plain.flatMap((f) => [el("dt", {}, fieldLabel(type, f)), el("dd", {}, inLocale(f, String(data[f])))]))
+      : null;
   const words = [...plain.map((f) => fieldLabel(type, f).toLowerCase()), ...scans.map((f) => SCAN_WORDS[f]!)];
   const reads = words.length ? `${listWords(words)}.` : "nothing from this document.";
   return el(
@@ -135,11 +176,36 @@ function chosen(d: EntryDeps, entry: RequestEntry, type: DocumentType, choice: E
     // A single-type entry's heading already names the document and carries its badge.
     oneOf ? itemHead(d, type, held, "h3") : null,
     problems(d, type, held),
+    notVerified(d, type),
     el("p", { class: "consent-reads" }, el("strong", {}, `${d.ctx.consent.client.name} will be able to read: `), reads),
-    plain.length ? el("dl", { class: "doc-fields" }, ...plain.flatMap((f) => [el("dt", {}, fieldLabel(type, f)), el("dd", {}, inLocale(f, String(data[f])))])) : null,
+    values,
     scansList(d, held, data, scans),
     partsList(d, entry, type, data, choice),
   );
+}
+
+/**
+ * A verified document's fields as checkboxes: each ticked one goes with the verifier's attestation
+ * of it (a selective disclosure); the ones the client asked for as essential stay ticked.
+ */
+function disclosures(d: EntryDeps, entry: RequestEntry, type: DocumentType, fields: string[], data: DocData, choice: EntryChoice): HTMLElement | null {
+  if (!fields.length) return null;
+  const rows = fields.map((f) => {
+    const id = `disclose-${entry.key}-${f}`;
+    const essential = entry.options.essential.includes(f);
+    const box = el("input", { type: "checkbox", id, name: f, checked: essential || !(choice.withheld ?? []).includes(f), disabled: essential });
+    box.addEventListener("change", () => {
+      const rest = (choice.withheld ?? []).filter((x) => x !== f);
+      choice.withheld = box.checked ? rest : [...rest, f];
+      d.changed();
+    });
+    return el(
+      "li",
+      { class: "consent-disclose" },
+      el("label", { class: "check", for: id }, box, el("span", {}, `${fieldLabel(type, f)}: `, el("strong", {}, inLocale(f, String(data[f])))), essential ? el("span", { class: "tag required" }, "required") : null),
+    );
+  });
+  return el("fieldset", { class: "consent-disclosures" }, el("legend", { class: "small" }, "Verified fields to share (untick to leave one out)"), el("ul", { class: "plain" }, ...rows));
 }
 
 /** Documents of this entry's types that are in the vault but could not be opened. */

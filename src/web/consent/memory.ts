@@ -29,6 +29,8 @@ function recallOne(entry: RequestEntry, available: Set<string>, saved: Partial<E
     selfie: part(entry.options.selfie, saved.selfie, choice.selfie),
     translation: part(entry.options.translation, saved.translation, choice.translation),
     nativeNames: part(entry.options.nativeNames, saved.nativeNames, choice.nativeNames),
+    // Fields left out of a verified document are decided afresh each time.
+    withheld: [],
   };
 }
 

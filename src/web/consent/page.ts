@@ -2,7 +2,9 @@
 // while something required is missing, and on Allow seals the payload to the client's key and
 // posts only the JWE. A consent given before continues by itself after a 5 s countdown (with Cancel),
 // still sealing the documents as they are now, unless one of them has expired.
-import { composePayload, missingRequired } from "../../sharing/compose.js";
+import { composePayload, missingDerived, missingRequired } from "../../sharing/compose.js";
+import { constraintWords } from "../../sharing/verification-request.js";
+import { renderDerived } from "./derived.js";
 import { api } from "../_api.js";
 import { describeError } from "../_form.js";
 import { el, must } from "../vault/dom.js";
@@ -23,7 +25,14 @@ function expiredWords(types: string[], clientName: string): string {
 /** Seconds a remembered consent waits before sharing, so the holder can stop it. */
 const REMEMBERED_DELAY_S = 5;
 
+/** "X accepts documents verified only, under eidas, at assurance level high." */
+function standardWords(ctx: ConsentContext): string {
+  const words = ctx.consent.request.verification ? constraintWords(ctx.consent.request.verification) : "";
+  return `${ctx.consent.client.name} accepts verified documents only${words ? `: ${words}` : ""}.`;
+}
+
 interface View {
+  derived: HTMLElement;
   entries: HTMLElement;
   problems: HTMLElement;
   status: HTMLElement;
@@ -35,6 +44,7 @@ interface View {
 function buildView(root: HTMLElement, ctx: ConsentContext): View {
   const { consent } = ctx;
   const view: View = {
+    derived: el("div", { class: "consent-derived-wrap" }),
     entries: el("div", { class: "consent-entries" }),
     problems: el("div", { class: "consent-blockers", id: "consent-problems", role: "status" }),
     status: el("p", { class: "muted", id: "consent-progress", role: "status" }),
@@ -47,7 +57,8 @@ function buildView(root: HTMLElement, ctx: ConsentContext): View {
     : null;
   const parts = [
     el("p", { class: "lead consent-intro" }, `If you allow it, ${consent.client.name} will be able to read what is listed below, as it is in your vault now, and nothing else.`),
-    consent.request.verifiedOnly ? el("p", { class: "notice" }, `${consent.client.name} accepts verified documents only.`) : null,
+    consent.request.verifiedOnly ? el("p", { class: "notice", id: "consent-standard" }, standardWords(ctx)) : null,
+    view.derived,
     view.entries,
     other,
     view.problems,
@@ -80,12 +91,18 @@ export async function showConsent(root: HTMLElement): Promise<void> {
   /** The chosen documents that have expired: said before sharing, and never shared by a countdown. */
   const expiredChoices = () => [...choices.values()].flatMap((c) => (c.type && expiredTypes(ctx).has(c.type) ? [c.type] : []));
 
-  const blockers = () => [...missingRequired(consent.request, choices, verifiedTypes(ctx)).map((p) => problemInWords(p, consent.request.entries)), ...absentRequiredParts(ctx, choices)];
+  const derivedWithheld = new Set<string>();
+  const blockers = () => [
+    ...missingRequired(consent.request, choices, verifiedTypes(ctx)).map((p) => problemInWords(p, consent.request.entries)),
+    ...absentRequiredParts(ctx, choices),
+    ...(missingDerived(consent.request, ctx.verified.credentials) ? [`${consent.client.name} asks for verified facts about you, and none of your verified documents answers it yet.`] : []),
+  ];
 
   function draw(): void {
     // Redrawing replaces the inputs: keep the keyboard where the holder was.
     const focused = document.activeElement?.id;
     view.entries.replaceChildren(...consent.request.entries.map((e) => renderEntry({ ctx, choices, changed }, e)));
+    view.derived.replaceChildren(...[renderDerived(ctx, derivedWithheld, changed)].filter((x): x is HTMLElement => x !== null));
     if (focused) document.getElementById(focused)?.focus();
     const list = blockers();
     view.problems.replaceChildren(...(list.length ? [el("p", {}, "Before you can allow this:"), el("ul", {}, ...list.map((p) => el("li", {}, p)))] : []));
@@ -105,7 +122,9 @@ export async function showConsent(root: HTMLElement): Promise<void> {
       ? `You allowed ${consent.client.name} before — sharing your current documents…`
       : `Sealing your documents for ${consent.client.name}…`;
     try {
-      const sealed = await composePayload(ctx.key, consent, ctx.overview.items, choices);
+      const { signingKey, credentials } = ctx.verified;
+      const verified = signingKey ? { signingKey, credentials, derivedWithheld: [...derivedWithheld] } : undefined;
+      const sealed = await composePayload(ctx.key, consent, ctx.overview.items, choices, Date.now(), verified);
       const { redirect } = await api<{ redirect: string }>("POST", `/interaction/${encodeURIComponent(ctx.uid)}/share`, sealed);
       rememberChoices(consent, choices);
       view.status.textContent = `Shared. Returning to ${consent.client.name}…`;
