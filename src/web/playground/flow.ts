@@ -1,12 +1,10 @@
 // The playground's relying party, run in this browser exactly as an outside one runs its own code:
 // the authorization code flow with state, nonce and PKCE S256, the code redeemed at the token
 // endpoint as a public client, the ID token checked against the provider's JWKS, userinfo read,
-// and the `passport` JWE and scans opened with the SDK and the non-extractable private key; each
-// attestation in it (SD-JWT VC + key binding) checked with the SDK against its verifier's
-// published keys and status list, as a relying party would.
+// and the `passport` JWE and scans opened with the SDK and the non-extractable private key.
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { b64uEncode, randomBytes } from "../../crypto/index.js";
-import { downloadScan, openPassport, verifyCredentials, type CredentialsReport, type PassportPayload } from "../../sdk/index.js";
+import { downloadScan, openPassport, type PassportPayload } from "../../sdk/index.js";
 import { clientForFlow, loadClient } from "./keys.js";
 
 /** Per-request secrets live in this tab only, under the state they belong to, and are read once. */
@@ -41,9 +39,6 @@ export interface FlowResult {
   jwe: string | null;
   payload: PassportPayload | null;
   scans: { type: string; role: string; mime: string; size: number; bytes: Uint8Array }[];
-  /** The attestations' check (null when nothing carried one); `error` when it could not run. */
-  credentials: CredentialsReport | null;
-  credentialsError?: string;
 }
 
 /** A failure the page shows as it is. */
@@ -137,7 +132,7 @@ export async function finish(issuer: string, redirectUri: string, callback: URL)
 
   const jwe = typeof userinfo.passport === "string" ? userinfo.passport : null;
   // A developer's own client asks for plain OpenID scopes only: there is no payload to open here.
-  if (!jwe || !client) return { userinfo, jwe: null, payload: null, scans: [], credentials: null };
+  if (!jwe || !client) return { userinfo, jwe: null, payload: null, scans: [] };
   const payload = await openPassport(jwe, client.privateKey, { issuer, clientId: client.clientId, nonce: pending.nonce, sub: idToken.sub });
   const scans: FlowResult["scans"] = [];
   for (const [type, doc] of Object.entries(payload.data)) {
@@ -146,15 +141,5 @@ export async function finish(issuer: string, redirectUri: string, callback: URL)
       scans.push({ type, role: f.role, mime: f.mime, size: bytes.length, bytes });
     }
   }
-  const attested = Object.values(payload.data).some((doc) => doc?.credential) || !!payload.derived;
-  let credentials: CredentialsReport | null = null;
-  let credentialsError: string | undefined;
-  if (attested) {
-    try {
-      credentials = await verifyCredentials(payload, { issuer, clientId: client.clientId, nonce: pending.nonce, fetch: (input, init) => fetch(input, { ...init, credentials: "omit" }) });
-    } catch (err) {
-      credentialsError = err instanceof Error ? err.message : String(err);
-    }
-  }
-  return { userinfo, jwe, payload, scans, credentials, credentialsError };
+  return { userinfo, jwe, payload, scans };
 }

@@ -65,10 +65,6 @@ async function show(root: HTMLElement, r: FlowResult): Promise<void> {
   text("raw-jwe", r.jwe);
   text("decrypted", JSON.stringify(redactKeys(r.payload), null, 2));
   part("jwe");
-  if (r.credentials || r.credentialsError) {
-    showCredentials(root.querySelector<HTMLElement>("#credentials")!, r);
-    part("credentials");
-  }
   if (!r.scans.length) return;
   const figures = await Promise.all(
     r.scans.map(async (s) => {
@@ -93,31 +89,6 @@ async function show(root: HTMLElement, r: FlowResult): Promise<void> {
   );
   root.querySelector("#scans")!.replaceChildren(...figures);
   part("scans");
-}
-
-/** One line per attested item: verified by whom and under which standard, or why not. */
-function showCredentials(list: HTMLElement, r: FlowResult): void {
-  if (!r.credentials) {
-    const li = document.createElement("li");
-    li.className = "error";
-    li.textContent = `The attestations could not be checked: ${r.credentialsError}`;
-    return list.replaceChildren(li);
-  }
-  list.replaceChildren(
-    ...r.credentials.items.map((c) => {
-      const li = document.createElement("li");
-      li.dataset.item = c.item;
-      li.dataset.verified = String(c.verified);
-      if (c.reason) li.dataset.reason = c.reason;
-      const v = c.verification;
-      const standard = v ? ` under ${v.trust_framework}${v.assurance_level ? `, ${v.assurance_level}` : ""}` : "";
-      const claims = Object.entries(c.claims).filter(([, x]) => x.verified).map(([name]) => name);
-      li.textContent = c.verified
-        ? `${c.item}: verified by ${c.iss}${standard} (${claims.join(", ")})`
-        : `${c.item}: not verified (${c.reason ?? "unknown"}${c.message ? `: ${c.message}` : ""})`;
-      return li;
-    }),
-  );
 }
 
 export async function finishCallback(root: HTMLElement): Promise<void> {
