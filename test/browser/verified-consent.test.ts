@@ -3,7 +3,8 @@
 // says which requested item is verified to the relying party's standard and by whom, lets the
 // holder untick a verified field (not an essential one), links an unverified item to a verifier
 // that meets the standard, and shows a derived-only request as exactly the claims that go, with no
-// document. What arrives is checked with openid-client, the SDK and the verifier's published keys.
+// document. What arrives is checked with openid-client, the SDK and the verifier's published keys,
+// and the playground (its relying party in this browser) shows each item's verdict from the SDK.
 // Pages behave the same whatever the database, so this runs on SQLite only.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -126,6 +127,28 @@ describe("consent with verified data", { skip }, () => {
     const r = await verifyPresentation(payload.derived!.credential, publishedKeys({ aud: rp.clientId, nonce: req.nonce }));
     assert.equal(r.verified, true, r.message);
     assert.deepEqual(r.claims, { age_over_18: true });
+    assert.deepEqual(problems.splice(0), []);
+  });
+
+  it("the playground checks each shared item's attestation with the SDK: verified by whom, or why not", async () => {
+    await page.goto(`${server.url}/playground`);
+    const wanted = ["passport:personal_details", "passport:passport", "passport:derived"];
+    for (const box of await page.locator("#playground-form input[name=scope]").all()) {
+      await box.setChecked(wanted.includes((await box.getAttribute("value"))!));
+    }
+    await page.click("#playground-form button.passport-button");
+    await page.waitForURL((u) => u.pathname.startsWith("/interaction/"));
+    await page.waitForSelector("#consent[data-ready]");
+    await page.click("#allow");
+    await page.waitForURL((u) => u.pathname === "/playground/callback");
+    await page.waitForSelector("#playground-result[data-done]");
+    assert.equal(await page.isHidden("#playground-error"), true, (await page.textContent("#playground-error")) ?? "");
+    const row = async (item: string) => (await page.textContent(`#attestations li[data-item=${item}]`)) ?? "";
+    assert.match(await row("personal_details"), new RegExp(`personal details: verified by ${bank.issuer} under eidas, high`));
+    assert.match(await row("passport"), /passport: not verified \(no attestation: self-asserted\)/);
+    assert.match(await row("derived"), /derived: verified by .* Claims: age_over_18/);
+    const layout = await layoutProblems(page);
+    assert.deepEqual(layout, [], formatLayout("playground result", layout));
     assert.deepEqual(problems.splice(0), []);
   });
 });

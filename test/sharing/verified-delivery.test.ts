@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { b64uDecode, b64uEncode } from "../../src/crypto/base64url.js";
 import { presentCredential, verifyPresentation, type HolderKeys } from "../../src/credentials/index.js";
 import { composePayload, defaultChoice, type ConsentData } from "../../src/sharing/compose.js";
+import { verifyCredentials, type PassportPayload, type VerifyCredentialsOptions } from "../../src/sdk/index.js";
 import { databases, pgNotice, startServer, type TestServer } from "../helpers/server.js";
 import { authRequest } from "../helpers/oidc.js";
 import { signUpHolder, type VaultHolder } from "../helpers/vault.js";
@@ -22,6 +23,18 @@ import { holderKeysFor, issueFor, revoke, rpOptions, testVerifier, verifiedInput
 pgNotice();
 
 const DAY = 86_400_000;
+/** The SDK's options for verifiers played by the test: keys pinned, status lists served from memory. */
+function pinned(verifiers: TestVerifier[], o: { issuer: string; clientId: string; nonce: string }): VerifyCredentialsOptions {
+  return {
+    ...o,
+    pinnedKeys: Object.fromEntries(verifiers.map((x) => [x.issuer, [x.keys.publicJwks.signing]])),
+    fetch: (async (url: string | URL) => {
+      const v = verifiers.find((x) => x.statusUri === String(url));
+      return v ? new Response(v.statusToken, { headers: { "content-type": "application/statuslist+jwt" } }) : new Response("not found", { status: 404 });
+    }) as typeof fetch,
+  };
+}
+
 const verifiedClaims = (verification: unknown, claims: Record<string, unknown>) => JSON.stringify({ userinfo: { verified_claims: { verification, claims } } });
 
 for (const db of databases()) {
@@ -80,6 +93,11 @@ for (const db of databases()) {
       assert.equal(r.verified, true, r.message);
       assert.deepEqual(r.claims, { first_name: "Anna", last_name: "Schmidt" }, "only the two disclosures travel");
       assert.equal(r.iss, v.issuer);
+      // The SDK says the same, claim by claim.
+      const report = await verifyCredentials(payload, pinned([v], { issuer: s.url, clientId: rp.clientId, nonce: req.nonce }));
+      assert.equal(report.verified, true, JSON.stringify(report.items));
+      assert.deepEqual(Object.keys(report.items[0]!.claims).sort(), ["first_name", "last_name"]);
+      assert.equal(report.items[0]!.verification?.trust_framework, "eidas");
     });
 
     it("answers passport:derived with age_over_18 alone: no birth date, no document data, no scans", async () => {
@@ -91,6 +109,10 @@ for (const db of databases()) {
       const r = await verifyPresentation(payload.derived!.credential, rpOptions([v], { aud: rp.clientId, nonce: req.nonce }));
       assert.equal(r.verified, true, r.message);
       assert.deepEqual(r.claims, { age_over_18: true }, "neither the birth date nor a name is disclosed");
+      const report = await verifyCredentials(payload, pinned([v], { issuer: s.url, clientId: rp.clientId, nonce: req.nonce }));
+      assert.equal(report.verified, true, JSON.stringify(report.items));
+      assert.deepEqual(report.items.map((i) => i.item), ["derived"]);
+      assert.deepEqual(report.items[0]!.claims, { age_over_18: { verified: true, value: true } });
       assert.ok(!JSON.stringify(payload).includes(String(pd.data.birth_date)), "the birth date appears nowhere in the payload");
       assert.ok(!JSON.stringify(payload).includes(String(passport.data.document_no)), "nor a document number");
       // No scan can be fetched with this grant.
@@ -126,13 +148,18 @@ for (const db of databases()) {
     describe("each broken presentation is reported unverified with its reason", () => {
       const AUD = "rp-client";
       const NONCE = "n-0123456789";
-      const opts = () => rpOptions([v], { aud: AUD, nonce: NONCE });
+      /** The SDK's verdict on a payload carrying `credential` as the personal details' attestation. */
+      const sdk = async (credential: string) => {
+        const payload: PassportPayload = { v: 1, iss: s.url, aud: AUD, sub: "s", nonce: NONCE, iat: Math.floor(Date.now() / 1000), data: { personal_details: { version: 1, fields: {}, files: [], attestations: [], credential } } };
+        const report = await verifyCredentials(payload, pinned([v], { issuer: s.url, clientId: AUD, nonce: NONCE }));
+        return { verified: report.verified && report.items[0]!.verified, reason: report.items[0]!.reason, message: report.items[0]!.message };
+      };
       const present = (sdJwt: string, names: string[], o: { aud?: string; nonce?: string } = {}) => presentCredential(sdJwt, names, holder.signingKey, { aud: o.aud ?? AUD, nonce: o.nonce ?? NONCE });
       /** Splits "jwt~d1~d2~kb" into its parts. */
       const parts = (p: string) => p.split("~");
 
       it("a valid one verifies (the baseline)", async () => {
-        const r = await verifyPresentation(await present(pdCred.sdJwt, ["first_name"]), opts());
+        const r = await sdk(await present(pdCred.sdJwt, ["first_name"]));
         assert.equal(r.verified, true, r.message);
       });
 
@@ -140,7 +167,7 @@ for (const db of databases()) {
         const p = parts(await present(pdCred.sdJwt, ["first_name"]));
         const [salt, name] = JSON.parse(new TextDecoder().decode(b64uDecode(p[1]!))) as [string, string, unknown];
         p[1] = b64uEncode(new TextEncoder().encode(JSON.stringify([salt, name, "Mallory"])));
-        const r = await verifyPresentation(p.join("~"), opts());
+        const r = await sdk(p.join("~"));
         assert.equal(r.verified, false);
         assert.equal(r.reason, "tampered_disclosure", r.message);
       });
@@ -150,7 +177,7 @@ for (const db of databases()) {
         const withExtra = async (extra: (p: string[]) => string) => {
           const p = parts(await present(pdCred.sdJwt, ["first_name"]));
           p.splice(p.length - 1, 0, extra(p));
-          return verifyPresentation(p.join("~"), opts());
+          return sdk(p.join("~"));
         };
         const repeated = await withExtra((p) => p[1]!);
         assert.equal(repeated.verified, false);
@@ -165,30 +192,30 @@ for (const db of databases()) {
       });
 
       it("a key-binding JWT for another audience: kb_wrong_audience", async () => {
-        const r = await verifyPresentation(await present(pdCred.sdJwt, ["first_name"], { aud: "another-client" }), opts());
+        const r = await sdk(await present(pdCred.sdJwt, ["first_name"], { aud: "another-client" }));
         assert.equal(r.verified, false);
         assert.equal(r.reason, "kb_wrong_audience", r.message);
       });
 
       it("a key-binding JWT for another nonce: kb_wrong_nonce", async () => {
-        const r = await verifyPresentation(await present(pdCred.sdJwt, ["first_name"], { nonce: "another-nonce" }), opts());
+        const r = await sdk(await present(pdCred.sdJwt, ["first_name"], { nonce: "another-nonce" }));
         assert.equal(r.verified, false);
         assert.equal(r.reason, "kb_wrong_nonce", r.message);
       });
 
       it("an expired credential: expired", async () => {
         const old = await issueFor(v, holder, pd, { iat: Date.now() - 400 * DAY, exp: Date.now() - DAY });
-        const r = await verifyPresentation(await present(old.sdJwt, ["first_name"]), opts());
+        const r = await sdk(await present(old.sdJwt, ["first_name"]));
         assert.equal(r.verified, false);
         assert.equal(r.reason, "expired", r.message);
       });
 
       it("a revoked credential: revoked", async () => {
         const c = await issueFor(v, holder, pd);
-        const before = await verifyPresentation(await present(c.sdJwt, ["first_name"]), opts());
+        const before = await sdk(await present(c.sdJwt, ["first_name"]));
         assert.equal(before.verified, true, before.message);
         await revoke(v, c.idx);
-        const r = await verifyPresentation(await present(c.sdJwt, ["first_name"]), opts());
+        const r = await sdk(await present(c.sdJwt, ["first_name"]));
         assert.equal(r.verified, false);
         assert.equal(r.reason, "revoked", r.message);
       });
@@ -196,7 +223,7 @@ for (const db of databases()) {
       it("a signature by a key the relying party does not know: unknown_key", async () => {
         const rogue = await testVerifier(s.url, { slug: "rogue" });
         const forged = await issueFor(v, holder, pd, { signingKey: rogue.keys.signingKey, kid: rogue.kid });
-        const r = await verifyPresentation(await present(forged.sdJwt, ["first_name"]), opts());
+        const r = await sdk(await present(forged.sdJwt, ["first_name"]));
         assert.equal(r.verified, false);
         assert.equal(r.reason, "unknown_key", r.message);
       });
@@ -240,6 +267,9 @@ for (const db of databases()) {
         const age = await verifyPresentation(payload.derived!.credential, publishedKeys({ aud: rp.clientId, nonce: req.nonce }));
         assert.equal(age.verified, true, age.message);
         assert.deepEqual(age.claims, { age_over_18: true });
+        // The SDK finds the bank's keys in the metadata the server publishes for it.
+        const report = await verifyCredentials(payload, { issuer: s.url, clientId: rp.clientId, nonce: req.nonce });
+        assert.equal(report.verified, true, JSON.stringify(report.items));
       });
 
       it("after the verifier revokes, the delivered presentation reports revoked and the next share is refused", async () => {
@@ -254,6 +284,9 @@ for (const db of databases()) {
         const r = await verifyPresentation(credential, publishedKeys({ aud: rp.clientId, nonce: req.nonce }));
         assert.equal(r.verified, false);
         assert.equal(r.reason, "revoked", r.message);
+        const report = await verifyCredentials(payload, { issuer: s.url, clientId: rp.clientId, nonce: req.nonce });
+        assert.equal(report.verified, false);
+        assert.equal(report.items[0]!.reason, "revoked");
         const after = await heldCredentials(holder2);
         assert.equal(after.find((c) => c.id === pdHeld.id)!.revoked, true);
         await assert.rejects(

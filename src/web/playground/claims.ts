@@ -25,6 +25,8 @@ export function playgroundClaims(c: PlaygroundChoice): string | undefined {
     if (c.selfie !== "no" && acceptsSelfie(k)) entry.selfie = opt(c.selfie);
     if (c.translation !== "no" && acceptsTranslation(k)) entry.translation = opt(c.translation);
     if (c.nativeNames !== "no" && k === "personal_details") entry.native_names = opt(c.nativeNames);
+    // Claims without documents: the playground asks for "over 18" (optional) beside "identity verified".
+    if (k === "derived") entry.age_over_18 = null;
     if (Object.keys(entry).length) claims[k] = entry;
   }
   if (!Object.keys(claims).length && !c.verifiedOnly) return undefined;

@@ -4,7 +4,7 @@
 // and the `passport` JWE and scans opened with the SDK and the non-extractable private key.
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { b64uEncode, randomBytes } from "../../crypto/index.js";
-import { downloadScan, openPassport, type PassportPayload } from "../../sdk/index.js";
+import { downloadScan, openPassport, verifyCredentials, type CredentialsReport, type PassportPayload } from "../../sdk/index.js";
 import { clientForFlow, loadClient } from "./keys.js";
 
 /** Per-request secrets live in this tab only, under the state they belong to, and are read once. */
@@ -38,6 +38,8 @@ export interface FlowResult {
   userinfo: Record<string, unknown>;
   jwe: string | null;
   payload: PassportPayload | null;
+  /** The SDK's check of every attestation in the payload (null without a payload). */
+  credentials: CredentialsReport | null;
   scans: { type: string; role: string; mime: string; size: number; bytes: Uint8Array }[];
 }
 
@@ -132,7 +134,7 @@ export async function finish(issuer: string, redirectUri: string, callback: URL)
 
   const jwe = typeof userinfo.passport === "string" ? userinfo.passport : null;
   // A developer's own client asks for plain OpenID scopes only: there is no payload to open here.
-  if (!jwe || !client) return { userinfo, jwe: null, payload: null, scans: [] };
+  if (!jwe || !client) return { userinfo, jwe: null, payload: null, credentials: null, scans: [] };
   const payload = await openPassport(jwe, client.privateKey, { issuer, clientId: client.clientId, nonce: pending.nonce, sub: idToken.sub });
   const scans: FlowResult["scans"] = [];
   for (const [type, doc] of Object.entries(payload.data)) {
@@ -141,5 +143,8 @@ export async function finish(issuer: string, redirectUri: string, callback: URL)
       scans.push({ type, role: f.role, mime: f.mime, size: bytes.length, bytes });
     }
   }
-  return { userinfo, jwe, payload, scans };
+  // Each verifier's attestation is checked here as any relying party would: its published keys, the
+  // key binding to this client and nonce, expiry and the status list.
+  const credentials = await verifyCredentials(payload, { issuer, clientId: client.clientId, nonce: pending.nonce, fetch: (input, init) => fetch(input, { ...init, credentials: "omit" }) });
+  return { userinfo, jwe, payload, credentials, scans };
 }

@@ -1,5 +1,6 @@
 // The two playground pages: the form (which starts a flow) and the callback (which finishes it
 // and shows the raw JWE, the payload decrypted here and the scans).
+import type { CredentialCheck } from "../../sdk/index.js";
 import { ApiError } from "../_api.js";
 import { describeError } from "../_form.js";
 import { playgroundClaims, type Want } from "./claims.js";
@@ -65,6 +66,10 @@ async function show(root: HTMLElement, r: FlowResult): Promise<void> {
   text("raw-jwe", r.jwe);
   text("decrypted", JSON.stringify(redactKeys(r.payload), null, 2));
   part("jwe");
+  if (r.credentials?.items.length) {
+    root.querySelector("#attestations")!.replaceChildren(...r.credentials.items.map(attestationRow));
+    part("attestations");
+  }
   if (!r.scans.length) return;
   const figures = await Promise.all(
     r.scans.map(async (s) => {
@@ -89,6 +94,23 @@ async function show(root: HTMLElement, r: FlowResult): Promise<void> {
   );
   root.querySelector("#scans")!.replaceChildren(...figures);
   part("scans");
+}
+
+/** One item's verdict: verified by which issuer under which framework, or why not. */
+function attestationRow(c: CredentialCheck): HTMLLIElement {
+  const li = document.createElement("li");
+  li.dataset.item = c.item;
+  const name = c.item.replace(/_/g, " ");
+  const claims = Object.entries(c.claims).map(([k, v]) => `${k}${v.verified ? "" : ` (${v.reason})`}`).join(", ");
+  if (c.verified) {
+    const v = c.verification;
+    li.className = "verified";
+    li.textContent = `${name}: verified by ${c.iss}${v ? ` under ${v.trust_framework}${v.assurance_level ? `, ${v.assurance_level}` : ""}` : ""}. Claims: ${claims || "none disclosed"}.`;
+  } else {
+    li.className = "not-verified";
+    li.textContent = c.reason === "not_attested" ? `${name}: not verified (no attestation: self-asserted).` : `${name}: NOT verified: ${c.reason}${c.message ? ` (${c.message})` : ""}.`;
+  }
+  return li;
 }
 
 export async function finishCallback(root: HTMLElement): Promise<void> {
