@@ -10,6 +10,8 @@ import { keysCommand } from "./keys.js";
 import { describeError } from "./output.js";
 import { startCommand } from "./start.js";
 import { usersCommand } from "./users.js";
+import { verifiersCommand } from "./verifiers.js";
+import { verifierAgentCommand } from "./verifier-agent.js";
 
 export function buildProgram(): Command {
   const program = new Command("passport")
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   registrationTokenCommand(program);
   backupCommands(program);
   startCommand(program);
+  verifiersCommand(program);
+  verifierAgentCommand(program);
   return program;
 }
 

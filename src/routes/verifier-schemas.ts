@@ -30,7 +30,7 @@ export const keySetupBody = z.object({
   signingJwk: signingJwk.describe("the verifier's public ES256 key, with its kid"),
   encryptionJwk: publicEcJwk.describe("the verifier's public ECDH-ES P-256 key"),
   sealedKeys: compact(50_000).nullable().default(null).describe("the private keys sealed to my holder encryption key (typ passport-verifier-keys+jwe)"),
-  statusListToken: compact(2_000_000).describe("the first Token Status List JWT, signed with the new key, sub = <issuer>/verifiers/<slug>/status/<new UUID>"),
+  statusListToken: compact(2_000_000).describe("the first Token Status List JWT, signed with the new key; its sub is the list's URI: the verifier's issuer URL, then /status/ and a new UUID"),
 });
 
 export const memberKeysBody = z.object({ sealedKeys: compact(50_000) });

@@ -69,6 +69,26 @@ export function checkJwe(jwe: string, typ: string, field: string): void {
   if (h.typ !== typ || typeof h.alg !== "string" || !h.alg.startsWith("ECDH-ES") || typeof h.enc !== "string" || !/^A(128|192|256)GCM$/.test(h.enc)) throw bad();
 }
 
+/** Who decided, when the operator's CLI agent did. */
+const AGENT = "agent";
+
+/**
+ * The verification metadata the server keeps beside a sealed credential: the standard it was
+ * checked to (trust framework, assurance level, time, evidence type, method and document type),
+ * never document data. A console that sends the whole `verification` (with the document number
+ * and expiry, which the SD-JWT carries as disclosures) has those dropped here.
+ */
+export function publicVerification(v: Record<string, unknown>): Record<string, unknown> {
+  const str = (x: unknown) => (typeof x === "string" && x ? x.slice(0, 100) : undefined);
+  const evidence = Array.isArray(v.evidence)
+    ? v.evidence.slice(0, 10).map((e: Record<string, unknown> | null) => {
+        const details = e?.document_details as Record<string, unknown> | undefined;
+        return { type: str(e?.type), method: str(e?.method), ...(details ? { document_details: { type: str(details.type) } } : {}) };
+      })
+    : undefined;
+  return JSON.parse(JSON.stringify({ trust_framework: str(v.trust_framework), assurance_level: str(v.assurance_level), time: str(v.time), evidence })) as Record<string, unknown>;
+}
+
 const items = (s: SubmissionRow) => JSON.parse(s.items) as SubmittedItem[];
 
 export class SubmissionService {
@@ -180,12 +200,12 @@ export class SubmissionService {
 
   // ---- verifier members
 
-  async queue(slug: string, accountId: string, state?: SubmissionRow["state"]) {
-    const v = await this.verifiers.asMember(slug, accountId);
+  async queue(slug: string, accountId: string | null, state?: SubmissionRow["state"]) {
+    const v = await this.member(slug, accountId);
     return (await this.store.ofVerifier(v.id, state)).map((s) => this.summary(s));
   }
 
-  async detail(slug: string, accountId: string, id: string) {
+  async detail(slug: string, accountId: string | null, id: string) {
     const { s } = await this.mine(slug, accountId, id);
     const keys = await this.holderKeys.get(s.accountId);
     const creds = await this.credentials.ofSubmission(s.id);
@@ -201,7 +221,7 @@ export class SubmissionService {
   }
 
   /** A scan of a submission still waiting for a decision (ciphertext; its key is in the sealed submission). */
-  async file(slug: string, accountId: string, id: string, fileId: string): Promise<{ stream: Readable; file: FileView }> {
+  async file(slug: string, accountId: string | null, id: string, fileId: string): Promise<{ stream: Readable; file: FileView }> {
     const { s } = await this.mine(slug, accountId, id);
     if (!(JSON.parse(s.fileIds) as string[]).includes(fileId)) throw new NotFoundError("no such file in this submission");
     if (s.state !== "submitted") throw new ConflictError(`This submission is ${s.state}: its files are no longer shared with you.`);
@@ -212,7 +232,7 @@ export class SubmissionService {
    * Reserves one status list index per item, before anything is signed. Idempotent: the same
    * submission always gets the same indices back (so a retried approval reuses them).
    */
-  async reserve(slug: string, accountId: string, id: string): Promise<{ statusList: { id: string; uri: string }; indices: Record<string, number> }> {
+  async reserve(slug: string, accountId: string | null, id: string): Promise<{ statusList: { id: string; uri: string }; indices: Record<string, number> }> {
     const { v, s } = await this.mine(slug, accountId, id);
     const answer = (rows: { statusListId: string; itemId: string; statusIndex: number }[]) => ({
       statusList: { id: rows[0]!.statusListId, uri: this.verifiers.statusUri(v.slug, rows[0]!.statusListId) },
@@ -234,7 +254,7 @@ export class SubmissionService {
     throw new ConflictError(`${v.name}'s status lists are full (or not set up).`);
   }
 
-  async approve(slug: string, accountId: string, id: string, creds: CredentialInput[]): Promise<void> {
+  async approve(slug: string, accountId: string | null, id: string, creds: CredentialInput[]): Promise<void> {
     const { v, s } = await this.mine(slug, accountId, id);
     if (s.state !== "submitted") throw new ConflictError(`This submission is ${s.state} already.`);
     const submitted = items(s);
@@ -263,27 +283,27 @@ export class SubmissionService {
         sealed: c.sealed,
         statusListId: r.statusListId,
         statusIndex: r.statusIndex,
-        verification: JSON.stringify(c.verification),
+        verification: JSON.stringify(publicVerification(c.verification)),
         issuedAt: now,
         expiresAt: c.expiresAt,
         revokedAt: null,
       };
     });
-    if (!(await this.store.approve(s.id, accountId, rows, now))) throw new ConflictError(`This submission was ${(await this.store.get(s.id))?.state ?? "removed"} meanwhile.`);
+    if (!(await this.store.approve(s.id, accountId ?? AGENT, rows, now))) throw new ConflictError(`This submission was ${(await this.store.get(s.id))?.state ?? "removed"} meanwhile.`);
   }
 
-  async reject(slug: string, accountId: string, id: string, reasons: Reason[]): Promise<void> {
+  async reject(slug: string, accountId: string | null, id: string, reasons: Reason[]): Promise<void> {
     const { s } = await this.mine(slug, accountId, id);
     const types = new Set(items(s).map((i) => i.type));
     reasons.forEach((r, n) => {
       if (!types.has(r.itemType)) throw new ValidationError("a reason names a type not in this submission", { [`reasons.${n}.itemType`]: "is not in this submission" });
     });
-    if (!(await this.store.reject(s.id, accountId, JSON.stringify(reasons), Date.now()))) throw new ConflictError(`This submission is ${(await this.store.get(s.id))?.state ?? "gone"} already.`);
+    if (!(await this.store.reject(s.id, accountId ?? AGENT, JSON.stringify(reasons), Date.now()))) throw new ConflictError(`This submission is ${(await this.store.get(s.id))?.state ?? "gone"} already.`);
   }
 
   /** The current token of one of the verifier's lists, with its version (for a revocation's compare-and-set). */
-  async statusForMember(slug: string, accountId: string, listId: string) {
-    const v = await this.verifiers.asMember(slug, accountId);
+  async statusForMember(slug: string, accountId: string | null, listId: string) {
+    const v = await this.member(slug, accountId);
     const list = z.string().uuid().safeParse(listId).success ? await this.lists.get(listId) : null;
     if (!list || list.verifierId !== v.id) throw new NotFoundError("no such status list");
     return { id: list.id, uri: this.verifiers.statusUri(v.slug, list.id), token: list.token, version: list.version, size: list.size, used: list.nextIndex };
@@ -295,7 +315,7 @@ export class SubmissionService {
    * was set cleared, no other bit newly set; then compare-and-set on the version (409 if stale).
    */
   async revoke(slug: string, accountId: string | null, credentialId: string, token: string, version: number): Promise<void> {
-    const v = accountId ? await this.verifiers.asMember(slug, accountId) : await this.verifiers.row(slug);
+    const v = await this.member(slug, accountId);
     const c = z.string().uuid().safeParse(credentialId).success ? await this.credentials.get(credentialId) : null;
     if (!c || c.verifierId !== v.id) throw new NotFoundError("no such credential");
     if (c.revokedAt) throw new ConflictError("This credential is revoked already.");
@@ -313,12 +333,17 @@ export class SubmissionService {
     if (!(await this.credentials.revoke(c.id, list.id, version, token, Date.now()))) throw new ConflictError("The status list changed meanwhile: fetch it and revoke again.");
   }
 
+  private member(slug: string, accountId: string | null): Promise<VerifierRow> {
+    return accountId ? this.verifiers.asMember(slug, accountId) : this.verifiers.row(slug);
+  }
+
   private summary(s: SubmissionRow) {
     return { id: s.id, state: s.state, items: items(s), createdAt: s.createdAt, updatedAt: s.updatedAt, decidedAt: s.decidedAt };
   }
 
-  private async mine(slug: string, accountId: string, id: string): Promise<{ v: VerifierRow; s: SubmissionRow }> {
-    const v = await this.verifiers.asMember(slug, accountId);
+  /** `accountId` null: the operator's CLI agent (src/cli/verifier-agent.ts), which needs no membership. */
+  private async mine(slug: string, accountId: string | null, id: string): Promise<{ v: VerifierRow; s: SubmissionRow }> {
+    const v = await this.member(slug, accountId);
     const s = z.string().uuid().safeParse(id).success ? await this.store.get(id) : null;
     if (!s || s.verifierId !== v.id) throw new NotFoundError("no such submission");
     return { v, s };

@@ -7,6 +7,7 @@ import { databases, startServer, type TestServer } from "../helpers/server.js";
 import { CANARY_NAME, CANARY_NUMBER, CANARY_SCAN as SCAN, canaryHits, hitsOf, serverHaystacks } from "../helpers/canary.js";
 import { confirmRecoveryKey, readVault, saveItem, signUpHolder, uploadFile } from "../helpers/vault.js";
 import { derivePasswordKeys, deriveRecoveryKeys, generateRecoveryKey, wrapVaultKey } from "../../src/crypto/index.js";
+import { approve, keyedHolder, keyedVerifier, passportItem, submit } from "../verifiers/helpers.js";
 
 for (const db of databases()) {
   describe(`invariant: only ciphertext on the server (${db})`, () => {
@@ -35,6 +36,28 @@ for (const db of databases()) {
       if (db === "postgres") assert.ok(haystacks.some((x) => x.name === "pg:vault_items"), "the tables were searched");
       assert.ok(s.logLines.length > 5, "the log has lines");
       assert.deepEqual(canaryHits(haystacks), []);
+    });
+
+    it("a submission and a credential with canary contents leave no canary, and no verifier private key, on the server", async () => {
+      const v = await keyedVerifier(s);
+      const h = await keyedHolder(s);
+      const fields = { first_name: CANARY_NAME, last_name: CANARY_NAME, document_no: CANARY_NUMBER, expiry_date: "2031-01-01", country_code: "DE" };
+      const p = await passportItem(h, fields, SCAN);
+      // The holder's browser seals the fields and the scan's key to the verifier (sealJson, typ passport-submission+jwe).
+      const sub = await submit(h, v, [{ itemId: p.itemId, version: p.version }], [p.fileId], { items: [{ id: p.itemId, type: "passport", version: p.version, fields, files: [{ id: p.fileId, key: p.fileKey.wrappedKey }] }] });
+      assert.equal(sub.status, 201, sub.text);
+      // The approval sends the SD-JWT VC (canary claims) sealed to the holder, and a `verification` naming the canary number, which the server must drop.
+      assert.equal((await approve(v, sub.json().submission.id, fields)).status, 204);
+      const creds = (await h.agent.get("/api/vault/credentials")).json().credentials;
+      assert.equal(creds.length, 1);
+      assert.equal(creds[0].verification.evidence[0].document_details.document_number, undefined);
+
+      const privateParts = [v.keys.privateJwks.signing.d!, v.keys.privateJwks.encryption.d!].map((d) => Buffer.from(d));
+      const haystacks = await serverHaystacks(s);
+      assert.ok(hitsOf([{ name: "self-check", data: Buffer.from(JSON.stringify(v.keys.privateJwks)) }], privateParts).length === 2);
+      assert.deepEqual(canaryHits(haystacks), []);
+      assert.deepEqual(hitsOf(haystacks, privateParts), [], "no verifier private key");
+      if (db === "postgres") assert.ok(haystacks.some((x) => x.name === "pg:submissions") && haystacks.some((x) => x.name === "pg:credentials"), "the new tables were searched");
     });
 
     it("holds neither the recovery keys nor the vault key, while a new recovery key waits and after it replaced the old one", async () => {

@@ -63,8 +63,11 @@ for (const db of databases()) {
       assert.equal(creds[0].current, true);
       assert.equal(creds[0].revoked, false);
       assert.equal(creds[0].verifier.slug, v.slug);
-      const opened = await openJson<{ sdJwt: string }>(h.keys.encryptionKey, creds[0].sealed, CREDENTIAL_TYP);
-      assert.match(opened.sdJwt, /^ey[^.]+\.[^.]+\.[^~]+~/);
+      // The server keeps the standard, not the document data the console may send along.
+      assert.deepEqual(creds[0].verification.evidence, [{ type: "document", method: "pipp", document_details: { type: "passport" } }]);
+      assert.equal(creds[0].verification.trust_framework, "eidas");
+      const sdJwt = await openJson<string>(h.keys.encryptionKey, creds[0].sealed, CREDENTIAL_TYP);
+      assert.match(sdJwt, /^ey[^.]+\.[^.]+\.[^~]+~/);
       assert.equal((await h.agent.get("/api/vault/submissions")).json().submissions[0].state, "approved");
       // The decision is final; the files are no longer shared.
       assert.equal((await approve(v, id)).status, 409);

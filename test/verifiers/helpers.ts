@@ -88,7 +88,8 @@ export async function approve(v: TestVerifier, submissionId: string, fields: Rec
   const reserved = await a.request("POST", `/api/verifiers/${v.slug}/submissions/${submissionId}/reserve`, { json: {} });
   assert.equal(reserved.status, 200, reserved.text);
   const { statusList, indices } = reserved.json();
-  const verification = { trust_framework: "eidas", assurance_level: "high", time: new Date().toISOString(), evidence: [{ type: "document", method: "pipp" }] };
+  const details = { type: "passport", document_number: String(fields.document_no ?? ""), date_of_expiry: String(fields.expiry_date ?? "") };
+  const verification = { trust_framework: "eidas", assurance_level: "high", time: new Date().toISOString(), evidence: [{ type: "document", method: "pipp", document_details: details }] };
   const exp = Date.parse("2031-01-01T00:00:00Z");
   const credentials = [];
   for (const item of detail.items as { itemId: string; type: string }[]) {
@@ -103,7 +104,7 @@ export async function approve(v: TestVerifier, submissionId: string, fields: Rec
       status: { uri: statusList.uri, idx: indices[item.itemId] },
       exp,
     });
-    credentials.push({ itemId: item.itemId, sealed: await sealJson(detail.holderEncryptionJwk, { sdJwt }, CREDENTIAL_TYP), statusListId: statusList.id, statusIndex: indices[item.itemId], verification: { trust_framework: "eidas", assurance_level: "high", time: verification.time }, expiresAt: exp });
+    credentials.push({ itemId: item.itemId, sealed: await sealJson(detail.holderEncryptionJwk, sdJwt, CREDENTIAL_TYP), statusListId: statusList.id, statusIndex: indices[item.itemId], verification, expiresAt: exp });
   }
   return a.request("POST", `/api/verifiers/${v.slug}/submissions/${submissionId}/approve`, { json: { credentials } });
 }
