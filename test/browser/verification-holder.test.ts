@@ -16,7 +16,7 @@ import { unwrapHolderKeys } from "../../src/credentials/index.js";
 import { databases, pgNotice, startServer, type TestServer } from "../helpers/server.js";
 import { uniqueEmail } from "../helpers/accounts.js";
 import { Agent } from "../helpers/agent.js";
-import { browserSkip, confirmRecoveryKeyOnPage, launchBrowser, watchProblems } from "../helpers/browser.js";
+import { browserSkip, confirmRecoveryKeyOnPage, launchBrowser, screenshot, watchProblems } from "../helpers/browser.js";
 import { CANARY_BYTES, CANARY_NAME, CANARY_NUMBER, canaryHits, serverHaystacks } from "../helpers/canary.js";
 import { readVault, saveItem, signUpHolder, uploadFile, type VaultHolder } from "../helpers/vault.js";
 import { approveSubmission, openSubmission, setUpVerifier, type TestVerifier } from "../helpers/verifier-fixture.js";
@@ -196,6 +196,19 @@ for (const db of databases()) {
       assert.equal(opened.holder.signingJwk.d, undefined);
     });
 
+    it("a verifier link for a document not in the vault yet opens the panel once it is saved", async () => {
+      await openItemPage("identity_card", `?verifier=${verifier.slug}&return=/interaction/abc`);
+      assert.equal(await text("#verify-state"), "Save this document first; then you can have it verified.");
+      await page.fill("input[name=document_no]", "ID123456");
+      await page.click("#doc-form button[type=submit]");
+      await page.waitForSelector("#verify-form:not([hidden])");
+      assert.equal(new URL(page.url()).pathname, "/vault/identity_card");
+      assert.equal(await page.locator(`#verify-form input[name=verifier][value="${verifier.slug}"]`).isChecked(), true);
+      assert.equal(await page.getAttribute("main a.button:has-text('Cancel')", "href"), "/interaction/abc", "the way back to the request stays");
+      assert.deepEqual(problems.splice(0), []);
+      await openItemPage("passport");
+    });
+
     it("withdraws a waiting submission and sends it again", async () => {
       await page.click("#verify-withdraw");
       await page.waitForSelector("#verify[data-state=none]");
@@ -223,8 +236,12 @@ for (const db of databases()) {
       assert.equal(await text("#error-document_no"), `${verifier.name}: does not match the number on the scan`);
       assert.equal(await text("#error-selfie"), `${verifier.name}: the face is not visible`);
       assert.equal(await page.getAttribute("input[name=document_no]", "aria-invalid"), "true");
-      assert.equal(await page.locator("#verify-reasons li").count(), 2);
+      assert.deepEqual(await page.locator("#verify-reasons li").allTextContents(), [
+        `${verifier.name} about the document number: does not match the number on the scan`,
+        `${verifier.name} about the selfie: the face is not visible`,
+      ]);
       assert.equal(await text("#verify-start"), "Submit again");
+      await screenshot(page, "verification-rejected");
       await openItemPage("personal_details");
       assert.equal(await text("#error-birth_date"), `${verifier.name}: differs from the passport`);
       await openVault();
@@ -245,6 +262,7 @@ for (const db of databases()) {
       assert.match(await text("#doc-passport .doc-verification"), new RegExp(`Verified by ${verifier.name} until .* \\(eidas, high\\)`));
       assert.match(await text("#doc-passport .doc-badge"), /^verified/);
       assert.match(await text("#doc-personal_details .doc-verification"), /Verified by/);
+      await screenshot(page, "verification-vault");
 
       await openItemPage("passport");
       await page.waitForSelector("#verify[data-state=approved]");

@@ -193,9 +193,12 @@ export async function showEditor(form: HTMLFormElement): Promise<void> {
   }
   form.hidden = false;
 
+  // Opened to get the document verified (?verifier=, from a consent page) before it existed: once
+  // saved, the same page again, where the panel opens with that verifier.
+  const toVerify = !item && type !== "email" && new URLSearchParams(location.search).has("verifier");
   const save = async (data: DocData, attestation?: string) => {
     await saveDocument(key, type, base, data, attestation);
-    location.assign(back ?? `/vault#doc-${type}`);
+    location.assign(toVerify ? `/vault/${type}${location.search}` : (back ?? `/vault#doc-${type}`));
   };
 
   if (type === "email") {

@@ -82,6 +82,7 @@ export function renderVerifyPanel(ctx: PanelContext): void {
     start.addEventListener("click", () => openForm(null));
     must(panel, "#verify-cancel").addEventListener("click", () => {
       form.hidden = true;
+      start.hidden = false;
       start.focus();
     });
     withdraw.addEventListener("click", () => {
@@ -105,10 +106,18 @@ export function renderVerifyPanel(ctx: PanelContext): void {
   if (asked && !start.hidden) openForm(asked);
 }
 
+/** "the document number": the field's label on this page (without "(optional)"), else its name. */
+function fieldWords(field: string): string {
+  const label = document.querySelector(`label[for="f-${CSS.escape(field)}"]`);
+  const words = label?.firstChild?.textContent?.trim() || field.replace(/_/g, " ");
+  return `the ${words.toLowerCase()}`;
+}
+
 function showReasons(list: HTMLElement, s: ItemVerification): void {
   const reasons: RejectionReason[] = s.kind === "rejected" && !s.outdated ? s.reasons : [];
   const who = s.kind === "rejected" ? s.submission.verifier.name : "";
-  list.replaceChildren(...reasons.map((r) => el("li", { "data-kind": r.kind }, el("strong", {}, who), r.field ? ` about ${r.field.replace(/_/g, " ")}: ` : r.kind === "unspecified" || r.kind === "data" ? ": " : ` about the ${r.kind.replace(/_/g, " ")}: `, r.message)));
+  const about = (r: RejectionReason) => (r.field ? fieldWords(r.field) : r.kind === "unspecified" || r.kind === "data" ? "" : `the ${r.kind.replace(/_/g, " ")}`);
+  list.replaceChildren(...reasons.map((r) => el("li", { "data-kind": r.kind }, el("strong", {}, who), about(r) ? ` about ${about(r)}: ` : ": ", r.message)));
   list.hidden = reasons.length === 0;
 }
 
@@ -144,6 +153,7 @@ function openForm(slug: string | null): void {
   must<HTMLInputElement>(form, "input[name=personal_details]").checked = true;
   fillWhat(form);
   form.hidden = false;
+  must<HTMLElement>(document, "#verify-start").hidden = true;
   form.scrollIntoView({ block: "nearest" });
   (form.querySelector<HTMLInputElement>("input[name=verifier]:checked") ?? form.querySelector<HTMLInputElement>("input[name=verifier]"))?.focus();
 }
@@ -157,7 +167,9 @@ async function send(): Promise<void> {
   if (offersPersonalDetails(v) && current.personalDetails && must<HTMLInputElement>(form, "input[name=personal_details]").checked) items.push(current.personalDetails.item);
   const keys = await holderKeys(current.vaultKey);
   await submitToVerifier(current.vaultKey, v, items, keys.signingJwk);
-  // Sent: a reload of the page must not open the form again.
-  history.replaceState(null, "", location.pathname + location.hash);
+  // Sent: a reload of the page must not open the form again (the way back to a request stays).
+  const params = new URLSearchParams(location.search);
+  params.delete("verifier");
+  history.replaceState(null, "", `${location.pathname}${params.size ? `?${params}` : ""}${location.hash}`);
   await current.reload();
 }
