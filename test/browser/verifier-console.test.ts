@@ -79,7 +79,11 @@ for (const db of databases()) {
       await server?.close();
     });
 
-    it("lists the verifier for its members", async () => {
+    it("lists the verifier for its members, and only for them", async () => {
+      // Anyone else: no verifier listed, and its console is refused (the unknown one not found).
+      assert.doesNotMatch((await holder.agent.request("GET", "/verifier")).text, /KYC Desk/);
+      assert.equal((await holder.agent.request("GET", `/verifier/${slug}`)).status, 403);
+      assert.equal((await holder.agent.request("GET", "/verifier/no-such-desk")).status, 404);
       await first.page.goto(`${server.url}/verifier`);
       await first.page.click(`a[href="/verifier/${slug}"]`);
       await first.page.waitForSelector("#console[data-ready]");
