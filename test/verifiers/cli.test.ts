@@ -9,6 +9,9 @@ import { type Container, createContainer } from "../../src/container.js";
 import { createHolder } from "../helpers/accounts.js";
 import { databases, pgNotice, testEnv } from "../helpers/server.js";
 import { runCli, type Run } from "../helpers/cli.js";
+import crypto from "node:crypto";
+import { generateHolderKeys, sealJson, SUBMISSION_TYP } from "../../src/credentials/index.js";
+import { generateVaultKey, sealItem } from "../../src/crypto/index.js";
 
 const ok = (r: Run): Run => {
   assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`);
@@ -80,6 +83,23 @@ for (const db of databases()) {
       assert.match(failed(await cli(["verifier-agent", "review", "--verifier", "robot-kyc", "--keys", file])), /--approve-all or --decide/);
       const review = ok(await cli(["verifier-agent", "review", "--verifier", "robot-kyc", "--keys", file, "--approve-all", "--json"])).json();
       assert.deepEqual(review, { approved: [], rejected: [], skipped: [] });
+
+      // A holder's submission (made through the services as the vault page would), decided by a script.
+      const holder = await createHolder(c);
+      const vaultKey = await generateVaultKey();
+      const made = await generateHolderKeys(vaultKey, holder.id);
+      await c.holderKeys.put(holder.id, { signingJwk: made.publicJwks.signing as never, encryptionJwk: made.publicJwks.encryption as never, wrapped: made.wrapped });
+      const itemId = crypto.randomUUID();
+      await c.vault.saveItem(holder.id, "passport", { id: itemId, version: 0, ...(await sealItem(vaultKey, { id: itemId, type: "passport", version: 1 }, { document_no: "X1" })), fileIds: [] });
+      const v = await c.verifiers.get("robot-kyc");
+      const sealed = await sealJson(v.encryptionJwk!, { items: [{ id: itemId, type: "passport", version: 1, fields: { document_no: "X1" }, files: [] }], holder: { signingJwk: made.publicJwks.signing } }, SUBMISSION_TYP);
+      const sub = await c.submissions.submit(holder.id, { verifier: "robot-kyc", items: [{ itemId, version: 1 }], sealed, fileIds: [] });
+      const script = path.join(env.DATA_DIR!, "decide.sh");
+      fs.writeFileSync(script, `#!/bin/sh\ncat >/dev/null\necho '{"decision":"reject","reasons":[{"itemType":"passport","kind":"front_side","message":"too dark"}]}'\n`, { mode: 0o700 });
+      const decided = ok(await cli(["verifier-agent", "review", "--verifier", "robot-kyc", "--keys", file, "--decide", script, "--json"])).json();
+      assert.deepEqual(decided.rejected, [sub.id]);
+      const mine = await c.submissions.listForHolder(holder.id);
+      assert.deepEqual(mine[0]!.reasons, [{ itemType: "passport", kind: "front_side", message: "too dark" }]);
     });
   });
 }
