@@ -65,3 +65,8 @@ export function holderKeys(vaultKey: CryptoKey): Promise<HolderKeys> {
   });
   return keys;
 }
+
+/** Makes the keys if this account has none yet; cheaper than holderKeys() when they exist (nothing is opened). */
+export async function ensureHolderKeys(vaultKey: CryptoKey): Promise<void> {
+  if (!(await fetchStored())) await holderKeys(vaultKey);
+}

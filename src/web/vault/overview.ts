@@ -12,7 +12,7 @@ import { showReported } from "./reported.js";
 import { summarize } from "./summary.js";
 import { loadOverview, type ItemEnvelope, type VaultOverview } from "./transport.js";
 import { LOCKED_TEXT, vaultKey } from "./unlock.js";
-import { holderKeys } from "../_holder-keys.js";
+import { ensureHolderKeys } from "../_holder-keys.js";
 import { describeVerification, itemVerification, loadCredentials, loadSubmissions, type CredentialView, type SubmissionView } from "./verification.js";
 
 interface Card {
@@ -171,7 +171,7 @@ export async function showVault(): Promise<void> {
   renderUsage(overview);
   await Promise.all(cards.map((c) => renderCard(c, key, current(c.type), records)));
   // An account made before holder keys existed gets its key pairs the first time its vault is open.
-  await holderKeys(key).catch((err: unknown) => {
+  await ensureHolderKeys(key).catch((err: unknown) => {
     const box = must<HTMLElement>(document, "#vault-error");
     box.textContent = `Your signing keys could not be set up (${describeError(err)}); verified documents cannot be shared until they are. Reload the page to try again.`;
     box.hidden = false;
