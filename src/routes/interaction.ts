@@ -13,6 +13,7 @@ import { clearSessionCookie, recoveryKeyPage } from "./middleware/session.js";
 import { RecoveryKeyUnconfirmedError } from "../services/accounts.js";
 import { endProviderSession } from "./provider-session.js";
 import { type Details, finish, loadDetails, restart, safeHost, saveGrant } from "./interaction-steps.js";
+import { DERIVED_SCOPE, isPassportScope } from "../sharing/scopes.js";
 import { hasPassportRequest } from "./interaction-passport.js";
 
 
@@ -98,6 +99,8 @@ export function interactionRoutes(d: RouteDeps): Router {
           purpose: await d.container.clients.approvedPurpose(String(details.params.client_id)),
           redirectHost: safeHost(String(details.params.redirect_uri)),
           mainClass: "wide",
+          // passport:derived alone asks for attested facts, not documents: the heading says so.
+          factsOnly: String(details.params.scope ?? "").split(" ").filter(isPassportScope).every((sc) => sc === DERIVED_SCOPE),
         });
       }
       const promptDetails = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };

@@ -108,6 +108,10 @@ describe("every page fits 390 and 1280 px screens and passes axe-core", { skip }
       clientId: bank.clientId,
       loginAuthorizeUrl: async () => (await authRequest(plain.config)).url.toString(),
       passportAuthorizeUrl: async () => (await authRequest(bank.config, { scope: "openid passport:personal_details passport:id_document" })).url.toString(),
+      verifiedAuthorizeUrl: async () => {
+        const claims = { userinfo: { verified_claims: { verification: { trust_framework: { value: "eidas" }, assurance_level: { value: "high" } }, claims: { derived: { age_over_18: { essential: true } } } } } };
+        return (await authRequest(bank.config, { scope: "openid passport:personal_details passport:derived", claims: JSON.stringify(claims) })).url.toString();
+      },
     };
 
     const anonymous = await browser.newContext({ viewport: VIEWPORTS[0] });

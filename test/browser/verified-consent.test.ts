@@ -115,6 +115,7 @@ describe("consent with verified data", { skip }, () => {
 
   it("shows a derived-only request as the claims that go, with no document, and delivers only them", async () => {
     const req = await openConsent("openid passport:derived", claimsParam({ trust_framework: { value: "eidas" } }, { derived: { age_over_18: { essential: true }, nationality: null } }));
+    assert.match((await page.textContent("h1")) ?? "", /asks for verified facts about you/);
     const section = (await page.textContent("[data-key=derived]")) ?? "";
     assert.match(section, /You are over 18/);
     assert.match(section, /verified by Example Bank KYC under eidas, high/);

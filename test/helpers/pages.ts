@@ -28,6 +28,8 @@ export interface PageFixtures {
   verifierSlug: string;
   /** The console with a fresh submission open (made by another holder, once the verifier has keys). */
   verifierSubmissionPath(): Promise<string>;
+  /** The same client asking for verified data (eidas) and "over 18" without documents, which the holder's unverified documents cannot meet. */
+  verifiedAuthorizeUrl(): Promise<string>;
 }
 
 export interface PageCase {
@@ -80,6 +82,7 @@ export const PAGES: PageCase[] = [
   { name: "consent: sign in to continue", setup: "anonymous", path: (f) => f.loginAuthorizeUrl(), ready: "#signin-form" },
   { name: "consent: OpenID scopes", setup: "holder", path: (f) => f.loginAuthorizeUrl(), ready: "ul.scopes" },
   { name: "consent: Passport documents", setup: "holder", path: (f) => f.passportAuthorizeUrl(), ready: "#consent[data-ready]" },
+  { name: "consent: verified data the holder does not have", setup: "holder", path: (f) => f.verifiedAuthorizeUrl(), ready: "#consent[data-ready]" },
   { name: "consent: Passport, vault locked", setup: "holder-locked", path: (f) => f.passportAuthorizeUrl(), ready: "#unlock-form:not([hidden])" },
   { name: "playground", setup: "holder", path: "/playground" },
   { name: "verifier consoles", setup: "holder", path: "/verifier" },

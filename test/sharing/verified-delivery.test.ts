@@ -120,6 +120,18 @@ for (const db of databases()) {
       assert.ok(files.status >= 400 && files.status < 500, `scan download answered ${files.status}`);
     });
 
+    it("the server refuses scans with a derived-only answer, even ones the holder owns", async () => {
+      const req = await authRequest(rp.config, { scope: "openid passport:derived" });
+      const uid = new URL((await h.agent.follow(req.url.toString())).url).pathname.split("/")[2];
+      const consent = (await h.agent.request("GET", `/interaction/${uid}/passport`)).json<ConsentData>();
+      const items = (await h.agent.request("GET", "/api/vault")).json().items;
+      const sealed = await composePayload(h.vaultKey, consent, items, new Map(), Date.now(), await verifiedInput(holder, [pdCred.meta]));
+      assert.deepEqual(sealed, { ...sealed, types: [], fileIds: [] });
+      const res = await h.agent.request("POST", `/interaction/${uid}/share`, { json: { ...sealed, fileIds: [passport.scans[0]!.id] } });
+      assert.equal(res.status, 400, res.text);
+      assert.match(res.text, /no files may go/);
+    });
+
     it("passport:derived alone says the identity is verified, disclosing nothing else", async () => {
       const { payload, req } = await sharePassport(s, rp, h, "openid passport:derived", { verified: await verifiedInput(holder, [pdCred.meta]) });
       assert.deepEqual(payload.data, {});
