@@ -151,12 +151,12 @@ export const consentData = z
           })
           .strict()
           .nullable()
-          .describe("the standard a verification must meet (verified_claims.verification); null: none asked"),
+          .describe("the standard a verification must meet (the request's verification member); null: none asked"),
         derived: z
           .object({ claims: z.record(z.string(), want).describe("derived claims asked for; empty: identity verified only") })
           .strict()
           .nullable()
-          .describe("claims without documents (scope passport:derived); null: not asked"),
+          .describe("claims without documents (the derived scope); null: not asked"),
       })
       .strict(),
     otherScopes: z.array(z.object({ name: z.string(), text: z.string() }).strict()),
