@@ -30,6 +30,7 @@ import { verifierApi } from "./verifier-api.js";
 import { verifierPublicRoutes } from "./verifier-public.js";
 import { passportIssuerRoutes } from "./passport-issuer-public.js";
 import { adminVerifierRoutes } from "./admin-verifiers.js";
+import { verifierPages } from "./verifier-pages.js";
 
 export interface RouteDeps {
   cfg: Config;
@@ -43,7 +44,7 @@ export interface RouteDeps {
 export function routers(d: RouteDeps): Router[] {
   return [
     ...(d.cfg.playground ? [playgroundRoutes(d)] : []),
-    docsRoutes(d), openapiRoutes(d), accountApi(d), accountConsoleRoutes(d), vaultApi(d), pages(d), vaultPages(d), interactionRoutes(d), passportInteractionRoutes(d), passportApi(d), connectedAppsRoutes(d), adminRoutes(d), adminApprovalRoutes(d), adminRegistrationTokenRoutes(d), developerRoutes(d), adminLinkRoutes(d), sdkRoutes(d), vaultVerificationApi(d), verifierApi(d), verifierPublicRoutes(d), passportIssuerRoutes(d), adminVerifierRoutes(d)];
+    docsRoutes(d), openapiRoutes(d), accountApi(d), accountConsoleRoutes(d), vaultApi(d), pages(d), vaultPages(d), interactionRoutes(d), passportInteractionRoutes(d), passportApi(d), connectedAppsRoutes(d), adminRoutes(d), adminApprovalRoutes(d), adminRegistrationTokenRoutes(d), developerRoutes(d), adminLinkRoutes(d), sdkRoutes(d), vaultVerificationApi(d), verifierApi(d), verifierPublicRoutes(d), passportIssuerRoutes(d), adminVerifierRoutes(d), verifierPages(d)];
 }
 
 export function buildRoutes(d: RouteDeps): Koa.Middleware {

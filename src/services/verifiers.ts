@@ -203,6 +203,13 @@ export class VerifierService {
     return v;
   }
 
+  /** The verifiers `accountId` works for, by name, with how many submissions wait (the console's list page). */
+  async membershipsOf(accountId: string): Promise<(VerifierView & { waiting: number })[]> {
+    const mine = await this.store.membershipsOf(accountId);
+    const rows = (await this.store.byIds(mine.map((m) => m.verifierId))).sort((a, b) => a.name.localeCompare(b.name));
+    return Promise.all(rows.map(async (v) => ({ ...this.view(v), waiting: (await this.submissions.countsByState(v.id)).submitted ?? 0 })));
+  }
+
   async console(slug: string, accountId: string) {
     const v = await this.asMember(slug, accountId);
     const members = await this.store.membersOf(v.id);

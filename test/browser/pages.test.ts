@@ -16,6 +16,7 @@ import { formatLayout, layoutProblems } from "../helpers/layout.js";
 import { PAGES, VIEWPORTS, type PageCase, type PageFixtures, type Setup } from "../helpers/pages.js";
 import { saveItem, signUpHolder, uploadFile, type VaultHolder } from "../helpers/vault.js";
 import { registerPassportRp } from "../sharing/flow.js";
+import { keyedHolder, seedItem, seedPassport as seedSubmitterPassport, submit } from "../helpers/verifier-console.js";
 import { setUpVerifier } from "../helpers/verifier-fixture.js";
 
 const skip = browserSkip();
@@ -95,7 +96,15 @@ describe("every page fits 390 and 1280 px screens and passes axe-core", { skip }
     // An app the holder has allowed, for the connected-apps page (and a provider session for the logout page).
     rp = await startCallback();
     const news = await registerRp(server, { name: "Example News", scopes: ["openid", "email"], redirectUris: [rp.url] });
+    // The holder works for example-kyc (above): the console's first page makes its keys; another
+    // holder has documents to submit to it.
+    const verifierSlug = "example-kyc";
+    const submitter = await keyedHolder(server.url, "submitter password 1");
+    await seedItem(submitter, "personal_details", details);
+    await seedSubmitterPassport(submitter, "P7654321");
     fixtures = {
+      verifierSlug,
+      verifierSubmissionPath: async () => `/verifier/${verifierSlug}?state=submitted&submission=${await submit(submitter, verifierSlug, ["personal_details", "passport"])}`,
       clientId: bank.clientId,
       loginAuthorizeUrl: async () => (await authRequest(plain.config)).url.toString(),
       passportAuthorizeUrl: async () => (await authRequest(bank.config, { scope: "openid passport:personal_details passport:id_document" })).url.toString(),

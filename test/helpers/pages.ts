@@ -8,7 +8,8 @@ import type { Page } from "playwright-core";
  * - anonymous: nobody signed in;
  * - holder: a holder signed in through the sign-in page, so the vault key is in this browser
  *   (the vault is unlocked), with personal details and a passport (with a scan) in the vault,
- *   one connected app, and a verifier that takes passports;
+ *   one connected app, and a verifier that takes passports; a member of the verifier
+ *   `fixtures.verifierSlug`;
  * - holder-locked: the same holder's session without the vault key (another browser, say);
  * - admin: the instance's administrator, signed in;
  * - fresh: a context of its own, closed after the page (for pages that sign someone in).
@@ -23,6 +24,10 @@ export interface PageFixtures {
   loginAuthorizeUrl(): Promise<string>;
   /** A fresh authorization request of a Passport client for personal details and an identity document. */
   passportAuthorizeUrl(): Promise<string>;
+  /** A verifier the holder is a member of (its keys are made by the first console page). */
+  verifierSlug: string;
+  /** The console with a fresh submission open (made by another holder, once the verifier has keys). */
+  verifierSubmissionPath(): Promise<string>;
   /** The same client asking for verified data (eidas) and "over 18" without documents, which the holder's unverified documents cannot meet. */
   verifiedAuthorizeUrl(): Promise<string>;
 }
@@ -80,6 +85,9 @@ export const PAGES: PageCase[] = [
   { name: "consent: verified data the holder does not have", setup: "holder", path: (f) => f.verifiedAuthorizeUrl(), ready: "#consent[data-ready]" },
   { name: "consent: Passport, vault locked", setup: "holder-locked", path: (f) => f.passportAuthorizeUrl(), ready: "#unlock-form:not([hidden])" },
   { name: "playground", setup: "holder", path: "/playground" },
+  { name: "verifier consoles", setup: "holder", path: "/verifier" },
+  { name: "verifier console", setup: "holder", path: async (f) => `/verifier/${f.verifierSlug}`, ready: "#console[data-ready]" },
+  { name: "verifier console: a submission", setup: "holder", path: (f) => f.verifierSubmissionPath(), ready: "#submission[data-ready] figure[data-opened]" },
   { name: "developer console", setup: "holder", path: "/developers" },
   { name: "admin: clients", setup: "admin", path: "/admin" },
   { name: "admin: new client", setup: "admin", path: "/admin/clients/new" },
