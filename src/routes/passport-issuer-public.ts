@@ -4,6 +4,7 @@
 import Router from "@koa/router";
 import { issuerMetadataUrl } from "../credentials/metadata.js";
 import type { RouteDeps } from "./index.js";
+import { sendStatusList } from "./status-list-response.js";
 
 /** Where Passport's own issuer metadata is, for an issuer URL (no trailing slash, path kept). */
 export function ownMetadataPath(issuer: string): string {
@@ -23,18 +24,7 @@ export function passportIssuerRoutes(d: RouteDeps): Router {
 
   r.get("/status/:listId", async (ctx) => {
     const list = await passportIssuer.statusList(String(ctx.params.listId));
-    ctx.set("access-control-allow-origin", "*");
-    // A revocation must show soon: relying parties may keep the list a minute, and revalidate.
-    ctx.set("cache-control", "public, max-age=60, must-revalidate");
-    const etag = `"${list.version}"`;
-    ctx.set("etag", etag);
-    ctx.set("last-modified", new Date(list.updatedAt).toUTCString());
-    if (ctx.get("if-none-match").split(/\s*,\s*/).includes(etag)) {
-      ctx.status = 304;
-      return;
-    }
-    ctx.type = "application/statuslist+jwt";
-    ctx.body = list.token;
+    sendStatusList(ctx, list);
   });
 
   return r;

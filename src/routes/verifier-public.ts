@@ -3,6 +3,7 @@
 // SD-JWT VC says) and its Token Status Lists at /verifiers/<slug>/status/<id>.
 import Router from "@koa/router";
 import type { RouteDeps } from "./index.js";
+import { sendStatusList } from "./status-list-response.js";
 
 export function verifierPublicRoutes(d: RouteDeps): Router {
   const { verifiers } = d.container;
@@ -24,18 +25,7 @@ export function verifierPublicRoutes(d: RouteDeps): Router {
 
   r.get("/verifiers/:slug/status/:listId", async (ctx) => {
     const list = await verifiers.statusList(String(ctx.params.slug), String(ctx.params.listId));
-    ctx.set("access-control-allow-origin", "*");
-    // A revocation must show soon: relying parties may keep the list a minute, and revalidate.
-    ctx.set("cache-control", "public, max-age=60, must-revalidate");
-    const etag = `"${list.version}"`;
-    ctx.set("etag", etag);
-    ctx.set("last-modified", new Date(list.updatedAt).toUTCString());
-    if (ctx.get("if-none-match").split(/\s*,\s*/).includes(etag)) {
-      ctx.status = 304;
-      return;
-    }
-    ctx.type = "application/statuslist+jwt";
-    ctx.body = list.token;
+    sendStatusList(ctx, list);
   });
 
   return r;
