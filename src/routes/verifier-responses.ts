@@ -21,6 +21,7 @@ export const publicVerifier = z
     slug: z.string(),
     name: z.string(),
     issuer: z.string().describe("the SD-JWT VC issuer (iss) of its credentials"),
+    metadata_uri: z.string().describe("its SD-JWT VC issuer metadata (signing keys): /.well-known/jwt-vc-issuer before the issuer's path"),
     trust_framework: z.string(),
     assurance_level: z.string(),
     evidence_methods: z.array(z.string()),

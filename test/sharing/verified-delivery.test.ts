@@ -268,6 +268,17 @@ for (const db of databases()) {
         }
       });
 
+      it("discovery links the live list of verifiers, and each entry names where its signing keys are", async () => {
+        const meta = rp.config.serverMetadata() as Record<string, unknown>;
+        assert.equal(meta.passport_verifiers_uri, `${s.url}/api/verifiers`);
+        const list = (await (await fetch(String(meta.passport_verifiers_uri))).json()) as { verifiers: { slug: string; issuer: string; metadata_uri: string }[] };
+        const entry = list.verifiers.find((x) => x.slug === bank.slug)!;
+        assert.equal(entry.metadata_uri, `${s.url}/.well-known/jwt-vc-issuer/verifiers/${bank.slug}`);
+        const published = (await (await fetch(entry.metadata_uri)).json()) as { issuer: string; jwks: { keys: { kid?: string }[] } };
+        assert.equal(published.issuer, entry.issuer);
+        assert.equal(published.jwks.keys.length, 1);
+      });
+
       it("delivers verified personal details and age_over_18 that a relying party checks against the published keys", async () => {
         const held = await heldCredentials(holder2);
         const claims = verifiedClaims({ trust_framework: { value: "eidas" }, evidence: [{ type: { value: "document" } }] }, { personal_details: { last_name: null }, derived: { age_over_18: null } });
