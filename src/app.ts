@@ -81,7 +81,14 @@ export async function createApp(cfg: Config, opts: { container?: Container; log?
   const routes = buildRoutes({ cfg, container, host, views, log });
   // oidc-provider parses its own bodies and has its own CSRF: none of this runs on its paths.
   koa.use(compose([errorHandler(views, log), parse, csrf(cfg.secureCookies), loadSession(container.sessions, container.accounts), routes]));
-  const handler = dispatch({ ours: koa.callback(), provider: () => host.handler, headers: securityHeaders(cfg.secureCookies), log: requestLog(log) });
+  const handler = dispatch({
+    ours: koa.callback(),
+    provider: () => host.handler,
+    staticAnswer: (p) => host.staticAnswer(p),
+    observeStatic: metrics ? (route, seconds) => metrics.observe({ route, handler: "oidc", method: "GET", status: 200 }, seconds) : undefined,
+    headers: securityHeaders(cfg.secureCookies),
+    log: requestLog(log),
+  });
 
   return {
     handler,

@@ -9,10 +9,12 @@ import type { Views } from "../routes/views.js";
 import type { Logger } from "../logger.js";
 import { PageRenderer } from "./pages.js";
 import { createProvider, pairwiseSub } from "./provider.js";
+import { prerender, type StaticAnswer } from "./static-answers.js";
 
 export class ProviderHost {
   private provider!: Provider;
   private callback!: RequestListener;
+  private answers = new Map<string, StaticAnswer>();
   private version = "";
 
   constructor(
@@ -52,6 +54,11 @@ export class ProviderHost {
     return this.callback;
   }
 
+  /** The current provider's answer to a GET of discovery or the JWKS, made once per build (static-answers.ts). */
+  staticAnswer(path: string): StaticAnswer | undefined {
+    return this.answers.get(path);
+  }
+
   private async build(): Promise<void> {
     const { jwks, version } = await this.c.keys.signingKeys();
     const provider = createProvider({
@@ -74,9 +81,12 @@ export class ProviderHost {
     this.c.clients.setValidator(async (metadata) => {
       await provider.Client.validate(metadata as never);
     });
+    // Before the request metrics are added: the prerendering requests are no one's.
+    const answers = await prerender(provider.callback(), this.c.cfg.issuer);
     for (const m of this.middleware) provider.use(m);
     this.provider = provider;
     this.callback = provider.callback();
+    this.answers = answers;
     this.version = version;
   }
 }

@@ -8,6 +8,7 @@
 // What both need is done here, once: the security headers and the request log.
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { SecurityHeaders } from "./middleware/security.js";
+import { replay, type StaticAnswer } from "../oidc/static-answers.js";
 
 /**
  * First path segments of oidc-provider's endpoints (its default routes: /auth, /token,
@@ -53,6 +54,10 @@ export interface DispatchTargets {
   ours: RequestListener;
   /** Asked per request: the provider is rebuilt when the signing keys change (src/oidc/host.ts). */
   provider: () => RequestListener;
+  /** The provider's prerendered answer to a GET of this path (discovery, JWKS), if it has one. */
+  staticAnswer?: (path: string) => StaticAnswer | undefined;
+  /** Counts a request answered here for /metrics (a replayed static answer), when metrics are on. */
+  observeStatic?: (path: string, seconds: number) => void;
   headers: SecurityHeaders;
   /** Starts the request's log line, or null when requests are not logged. */
   log: ((req: IncomingMessage, res: ServerResponse, path: string) => void) | null;
@@ -73,6 +78,10 @@ export function dispatch(t: DispatchTargets): RequestListener {
       return t.ours(req, res);
     }
     (API_SEGMENTS.has(segment) ? t.headers.api : t.headers.page)(res);
-    return t.provider()(req, res);
+    const answer = req.method === "GET" ? t.staticAnswer?.(path) : undefined;
+    if (!answer) return t.provider()(req, res);
+    const start = t.observeStatic ? performance.now() : 0;
+    replay(answer, req.headers.origin, res);
+    t.observeStatic?.(path, (performance.now() - start) / 1000);
   };
 }
