@@ -123,6 +123,15 @@ function statements(ds: DataSource) {
       `g.${q("payload")} AS g_payload, g.${q("expires_at")} AS g_expires_at, g.${q("consumed_at")} AS g_consumed_at ` +
       `FROM ${table} a LEFT JOIN ${table} g ON g.${q("kind")} = 'Grant' AND g.${q("id")} = a.${q("grant_id")} AND ${enabledClient("g")} ` +
       `WHERE a.${q("kind")} IN (${kinds}) AND a.${q("id")} = ${p(1)} AND ${clientEnabled}`,
+    // PostgreSQL: the same for every token value read in one turn of the event loop (parallel
+    // requests), one round trip for them all; each row names the value it belongs to.
+    findTokens:
+      ds.options.type === "postgres"
+        ? `SELECT a.${q("id")} AS token_id, a.${q("kind")}, a.${q("payload")}, a.${q("expires_at")}, a.${q("consumed_at")}, a.${q("grant_id")}, ` +
+          `g.${q("payload")} AS g_payload, g.${q("expires_at")} AS g_expires_at, g.${q("consumed_at")} AS g_consumed_at ` +
+          `FROM ${table} a LEFT JOIN ${table} g ON g.${q("kind")} = 'Grant' AND g.${q("id")} = a.${q("grant_id")} AND ${enabledClient("g")} ` +
+          `WHERE a.${q("kind")} IN (${kinds}) AND a.${q("id")} = ANY(${p(1)}::varchar[]) AND ${clientEnabled}`
+        : null,
     findById: select("id"),
     findByUid: select("uid"),
     findByUserCode: select("user_code"),
@@ -143,6 +152,20 @@ function opened(row: FoundRow, id: string | undefined): StoredPayload | undefine
   const payload = openPayload(row.payload, id);
   if (consumedAt !== null) payload.consumed = Math.floor(consumedAt / 1000);
   return payload;
+}
+
+/** A token value's rows (one per kind it is stored as, with its grant) as findToken answers them. */
+function foundToken(rows: TokenRow[], value: string): FoundToken {
+  const found: FoundToken = { tokens: new Map(), grants: new Map() };
+  for (const row of rows) {
+    const token = opened(row, value);
+    if (token) found.tokens.set(row.kind, token);
+    if (row.grant_id !== null) {
+      const grant = row.g_payload === null ? undefined : opened({ payload: row.g_payload, expires_at: row.g_expires_at, consumed_at: row.g_consumed_at }, row.grant_id);
+      found.grants.set(row.grant_id, grant ?? null);
+    }
+  }
+  return found;
 }
 
 export class OidcStore {
@@ -221,17 +244,39 @@ export class OidcStore {
    * `find(kind, { id })` would answer for each kind and for `find("Grant", { id: grantId })`.
    */
   async findToken(value: string): Promise<FoundToken> {
-    const rows = await this.db.rows<TokenRow>(this.sql.findToken, [storedId(TOKEN_KINDS[0], value)]);
-    const found: FoundToken = { tokens: new Map(), grants: new Map() };
-    for (const row of rows) {
-      const token = opened(row, value);
-      if (token) found.tokens.set(row.kind, token);
-      if (row.grant_id !== null) {
-        const grant = row.g_payload === null ? undefined : opened({ payload: row.g_payload, expires_at: row.g_expires_at, consumed_at: row.g_consumed_at }, row.grant_id);
-        found.grants.set(row.grant_id, grant ?? null);
-      }
+    const id = storedId(TOKEN_KINDS[0], value);
+    const rows = this.sql.findTokens ? await this.readBatched(id) : await this.db.rows<TokenRow>(this.sql.findToken, [id]);
+    return foundToken(rows, value);
+  }
+
+  /** Token reads waiting for the next batch (PostgreSQL), by stored id. */
+  private reads = new Map<string, { resolve(rows: TokenRow[]): void; reject(err: unknown): void }[]>();
+
+  /**
+   * Joins the token reads of this turn of the event loop into one statement, as upsert does with
+   * writes: under load, parallel userinfo and introspection requests share a round trip. Every
+   * read is still sent after its request began, so a revocation committed before then holds.
+   */
+  private readBatched(id: string): Promise<TokenRow[]> {
+    return new Promise((resolve, reject) => {
+      if (this.reads.size === 0) setImmediate(() => void this.flushReads());
+      const waiting = this.reads.get(id);
+      if (waiting) waiting.push({ resolve, reject });
+      else this.reads.set(id, [{ resolve, reject }]);
+    });
+  }
+
+  private async flushReads(): Promise<void> {
+    const batch = this.reads;
+    this.reads = new Map();
+    try {
+      const rows = await this.db.rows<TokenRow & { token_id: string }>(this.sql.findTokens!, [[...batch.keys()]]);
+      const byId = new Map<string, TokenRow[]>();
+      for (const row of rows) byId.set(row.token_id, [...(byId.get(row.token_id) ?? []), row]);
+      for (const [id, waiting] of batch) for (const w of waiting) w.resolve(byId.get(id) ?? []);
+    } catch (err) {
+      for (const waiting of batch.values()) for (const w of waiting) w.reject(err);
     }
-    return found;
   }
 
   async consume(kind: string, id: string): Promise<void> {

@@ -18,7 +18,7 @@ export type SqlParam = SqlValue | SqlValue[];
 
 export interface PreparedSql {
   /** Rows of a SELECT. */
-  rows<T = Record<string, unknown>>(sql: string, params: SqlValue[]): Promise<T[]>;
+  rows<T = Record<string, unknown>>(sql: string, params: SqlParam[]): Promise<T[]>;
   /** Runs a write; resolves to the number of rows it changed. */
   run(sql: string, params: SqlParam[]): Promise<number>;
   /** Runs a write once per parameter list, all in one transaction: one commit for them all. */
@@ -38,7 +38,7 @@ function sqlite(db: Database): PreparedSql {
     for (const params of lists) stmt.run(...params);
   });
   return {
-    rows: async <T>(sql: string, params: SqlValue[]) => prepare(sql).all(...params) as T[],
+    rows: async <T>(sql: string, params: SqlParam[]) => prepare(sql).all(...(params as SqlValue[])) as T[],
     run: async (sql, params) => prepare(sql).run(...(params as SqlValue[])).changes,
     runEach: async (sql, lists) => each(prepare(sql), lists),
   };
@@ -53,7 +53,7 @@ function postgres(pool: Pool): PreparedSql {
     return name;
   };
   return {
-    rows: async <T>(text: string, values: SqlValue[]) => (await pool.query({ name: named(text), text, values })).rows as T[],
+    rows: async <T>(text: string, values: SqlParam[]) => (await pool.query({ name: named(text), text, values })).rows as T[],
     run: async (text, values) => (await pool.query({ name: named(text), text, values })).rowCount ?? 0,
     runEach: async (text, lists) => {
       const client = await pool.connect();

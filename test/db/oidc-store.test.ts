@@ -208,6 +208,39 @@ for (const kind of databases()) {
       assert.ok((await store.findToken("token-ft-0123456789")).grants.get("grant-ft"));
     });
 
+    it("answers parallel token reads each with its own rows (one statement for them all on PostgreSQL)", async () => {
+      const c = (await clients.create({ name: "Parallel reads", redirectUris: ["https://rp.example/cb"], type: "confidential", tokenEndpointAuthMethod: "client_secret_basic" })).client.clientId;
+      const values = Array.from({ length: 12 }, (_, i) => `parallel-read-${i}-0123456789`);
+      for (const [i, v] of values.entries()) {
+        await store.upsert("Grant", `grant-pr-${i}`, { clientId: c, accountId: `acc-${i}` }, 60);
+        await store.upsert(i % 2 ? "RefreshToken" : "AccessToken", v, { clientId: c, grantId: `grant-pr-${i}`, n: i }, 60);
+      }
+      const asked = [...values, values[3]!, "parallel-read-missing-0123456789"];
+      const sent: string[] = [];
+      const pool = (db.ds.driver as unknown as { master?: { query: (...a: unknown[]) => unknown } }).master;
+      const query = pool?.query;
+      if (pool && query) pool.query = function (this: unknown, ...a: unknown[]) { sent.push(String((a[0] as { text?: string }).text ?? a[0])); return query.apply(this, a); };
+      let found;
+      try {
+        found = await Promise.all(asked.map((v) => store.findToken(v)));
+      } finally {
+        if (pool && query) pool.query = query;
+      }
+      for (const [j, v] of asked.entries()) {
+        const i = values.indexOf(v);
+        if (i < 0) {
+          assert.equal(found[j]!.tokens.size, 0, "an unknown value finds nothing");
+          continue;
+        }
+        const kind = i % 2 ? "RefreshToken" : "AccessToken";
+        assert.deepEqual([...found[j]!.tokens.keys()], [kind], v);
+        assert.equal(found[j]!.tokens.get(kind)?.n, i);
+        assert.equal(found[j]!.tokens.get(kind)?.jti, v, "each answer carries its own value as jti");
+        assert.equal(found[j]!.grants.get(`grant-pr-${i}`)?.accountId, `acc-${i}`);
+      }
+      if (kind === "postgres") assert.equal(sent.length, 1, `one statement for ${asked.length} parallel reads: ${sent.length}`);
+    });
+
     it("writes parallel upserts together, each one resolved once it is stored, the later of two writes of a row winning", async () => {
       const ids = Array.from({ length: 25 }, (_, i) => `batched-${i}-0123456789`);
       await Promise.all([
