@@ -4,6 +4,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
+import Database from "better-sqlite3";
 import { OidcStore, storedId } from "../../src/db/oidc-store.js";
 import { OidcPayloadEntity } from "../../src/db/entities.js";
 import { HashedArtifactIds1764530000000 } from "../../migrations/1764530000000-hashed-artifact-ids.js";
@@ -239,6 +240,50 @@ for (const kind of databases()) {
         assert.equal(found[j]!.grants.get(`grant-pr-${i}`)?.accountId, `acc-${i}`);
       }
       if (kind === "postgres") assert.equal(sent.length, 1, `one statement for ${asked.length} parallel reads: ${sent.length}`);
+    });
+
+    it("never answers a token read from before a change: own writes, another connection's commit, a rolled-back transaction", async () => {
+      const c = (await clients.create({ name: "Remembered reads", redirectUris: ["https://rp.example/cb"], type: "confidential", tokenEndpointAuthMethod: "client_secret_basic" })).client.clientId;
+      const value = "remembered-0123456789";
+      const live = async () => (await store.findToken(value)).tokens.get("AccessToken")?.n;
+      await store.upsert("Grant", "grant-rm", { clientId: c, accountId: "acc-rm" }, 60);
+      await store.upsert("AccessToken", value, { clientId: c, grantId: "grant-rm", n: 1 }, 60);
+      assert.equal(await live(), 1);
+      assert.equal(await live(), 1, "read again, unchanged");
+
+      // This process writes (a token's payload changes): the next read sees it.
+      await store.upsert("AccessToken", value, { clientId: c, grantId: "grant-rm", n: 2 }, 60);
+      assert.equal(await live(), 2);
+
+      // Another connection (the CLI, another process) revokes: refused at the next read.
+      if (db.config.type === "sqlite") {
+        const other = new Database(db.config.file);
+        try {
+          other.prepare(`UPDATE "clients" SET "enabled" = 0 WHERE "client_id" = ?`).run(c);
+          assert.equal(await live(), undefined, "the client disabled by another connection");
+          other.prepare(`UPDATE "clients" SET "enabled" = 1 WHERE "client_id" = ?`).run(c);
+          assert.equal(await live(), 2);
+          other.prepare(`DELETE FROM "oidc_payloads" WHERE "grant_id" = ?`).run("grant-rm");
+          assert.equal(await live(), undefined, "the token deleted by another connection");
+        } finally {
+          other.close();
+        }
+        await store.upsert("AccessToken", value, { clientId: c, grantId: "grant-rm", n: 3 }, 60);
+      }
+
+      // A write inside a transaction that rolls back: what it showed is not kept.
+      const before = await live();
+      await db.ds
+        .transaction(async (m) => {
+          await m.query(`DELETE FROM "oidc_payloads" WHERE "grant_id" = 'grant-rm' AND "kind" = 'AccessToken'`);
+          // On SQLite the store reads through the same connection, so it sees the delete for now.
+          if (db.config.type === "sqlite") assert.equal(await live(), undefined, "inside the transaction");
+          throw new Error("roll back");
+        })
+        .catch((err: Error) => assert.equal(err.message, "roll back"));
+      assert.equal(await live(), before, "the rolled-back delete changed nothing");
+      await store.revokeByGrantId("grant-rm");
+      assert.equal(await live(), undefined, "revoked through the store");
     });
 
     it("writes parallel upserts together, each one resolved once it is stored, the later of two writes of a row winning", async () => {

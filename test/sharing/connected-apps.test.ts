@@ -13,8 +13,12 @@ pgNotice();
 /** A stretch of a payload JWE's ciphertext (its header is the same for every payload to one key). */
 const sealedPart = (sh: Shared) => String(sh.userinfo.passport).split(".")[3]!.slice(0, 40);
 
-/** Every string value of a document's plain fields (what must never show on the page). */
-const values = (doc: StoredDocument) => Object.values(doc.data).filter((v): v is string => typeof v === "string");
+/**
+ * Every string value of a document's plain fields (what must never show on the page), but the
+ * two-letter country codes: "DE" turns up by chance in a random client id or CSRF token about once
+ * in a hundred pages, so looking for it tests nothing.
+ */
+const values = (doc: StoredDocument) => Object.values(doc.data).filter((v): v is string => typeof v === "string" && v.length > 2);
 
 for (const db of databases()) {
   describe(`sharing: connected apps (${db})`, () => {
