@@ -154,9 +154,6 @@ function opened(row: FoundRow, id: string | undefined): StoredPayload | undefine
   return payload;
 }
 
-/** How many token values' rows SQLite's read memory keeps (the oldest goes first). */
-const REMEMBERED_TOKENS = 10_000;
-
 /** A token value's rows (one per kind it is stored as, with its grant) as findToken answers them. */
 function foundToken(rows: TokenRow[], value: string): FoundToken {
   const found: FoundToken = { tokens: new Map(), grants: new Map() };
@@ -248,37 +245,8 @@ export class OidcStore {
    */
   async findToken(value: string): Promise<FoundToken> {
     const id = storedId(TOKEN_KINDS[0], value);
-    const rows = this.sql.findTokens ? await this.readBatched(id) : await this.readRemembered(id);
+    const rows = this.sql.findTokens ? await this.readBatched(id) : await this.db.rows<TokenRow>(this.sql.findToken, [id]);
     return foundToken(rows, value);
-  }
-
-  /** SQLite: token rows read while the database stayed unchanged (see readRemembered). */
-  private remembered = new Map<string, TokenRow[]>();
-  private rememberedMark: string | null = null;
-
-  /**
-   * SQLite: a token's rows are read again only once the database may have changed. Any write by
-   * this process (its own connection: every token, grant, client and account change) or any
-   * commit by another connection (the CLI) moves the change mark (PreparedSql.changeMark), and a
-   * moved mark forgets everything remembered, so a revocation holds from the next read on, as
-   * without this. Expiry is checked on every answer (foundToken), as for a fresh read. Inside an
-   * open transaction nothing is remembered or answered from memory.
-   */
-  private async readRemembered(id: string): Promise<TokenRow[]> {
-    const mark = this.db.changeMark();
-    if (mark === null || mark !== this.rememberedMark) {
-      this.remembered.clear();
-      this.rememberedMark = mark;
-    }
-    const known = mark === null ? undefined : this.remembered.get(id);
-    if (known) return known;
-    // Read under the mark just taken: better-sqlite3 runs the statement before anything else can.
-    const rows = await this.db.rows<TokenRow>(this.sql.findToken, [id]);
-    if (mark !== null && this.rememberedMark === mark) {
-      if (this.remembered.size >= REMEMBERED_TOKENS) this.remembered.delete(this.remembered.keys().next().value!);
-      this.remembered.set(id, rows);
-    }
-    return rows;
   }
 
   /** Token reads waiting for the next batch (PostgreSQL), by stored id. */

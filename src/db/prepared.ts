@@ -23,12 +23,6 @@ export interface PreparedSql {
   run(sql: string, params: SqlParam[]): Promise<number>;
   /** Runs a write once per parameter list, all in one transaction: one commit for them all. */
   runEach(sql: string, paramLists: SqlValue[][]): Promise<void>;
-  /**
-   * SQLite only (null elsewhere): a mark that changes whenever the database may have changed, so
-   * that a read made under one mark may answer again for as long as the mark stays the same.
-   * Null inside an open transaction (its writes may still roll back), and on PostgreSQL.
-   */
-  changeMark(): string | null;
 }
 
 function sqlite(db: Database): PreparedSql {
@@ -43,17 +37,10 @@ function sqlite(db: Database): PreparedSql {
   const each = db.transaction((stmt: Statement, lists: SqlValue[][]) => {
     for (const params of lists) stmt.run(...params);
   });
-  // The mark is two counters SQLite keeps itself, so no writer has to remember to move it:
-  // total_changes() counts every row this connection inserted, updated or deleted (triggers'
-  // too), and data_version changes when any other connection (the CLI, another process) commits.
-  // Both together cost about what a one-row read by primary key does, a fraction of a token read.
-  const ownChanges = db.prepare("SELECT total_changes()").pluck();
-  const othersCommits = db.prepare("PRAGMA data_version").pluck();
   return {
     rows: async <T>(sql: string, params: SqlParam[]) => prepare(sql).all(...(params as SqlValue[])) as T[],
     run: async (sql, params) => prepare(sql).run(...(params as SqlValue[])).changes,
     runEach: async (sql, lists) => each(prepare(sql), lists),
-    changeMark: () => (db.inTransaction ? null : `${othersCommits.get() as number}.${ownChanges.get() as number}`),
   };
 }
 
@@ -81,7 +68,6 @@ function postgres(pool: Pool): PreparedSql {
         client.release();
       }
     },
-    changeMark: () => null,
   };
 }
 
@@ -108,6 +94,5 @@ export function preparedSql(ds: DataSource): PreparedSql {
     rows: (text, params) => sql().rows(text, params),
     run: (text, params) => sql().run(text, params),
     runEach: (text, lists) => sql().runEach(text, lists),
-    changeMark: () => sql().changeMark(),
   };
 }
