@@ -13,6 +13,7 @@ import type { Config } from "./config.js";
 import { type Container, createContainer } from "./container.js";
 import { createLogger, type Logger } from "./logger.js";
 import { ProviderHost } from "./oidc/host.js";
+import { providerRequest } from "./oidc/request-artifacts.js";
 import { Views } from "./routes/views.js";
 import { errorHandler, notFoundPage } from "./routes/middleware/errors.js";
 import { securityHeaders } from "./routes/middleware/security.js";
@@ -42,6 +43,7 @@ export interface PassportApp {
 
 export async function createApp(cfg: Config, opts: { container?: Container; log?: Logger } = {}): Promise<PassportApp> {
   const container = opts.container ?? (await createContainer(cfg));
+  container.serveRequests(providerRequest);
   const log = opts.log ?? createLogger(cfg.logLevel);
   const cookieKey = await container.keys.secret("cookie-key", "cookie");
   const views = new Views({ issuer: cfg.issuer, productName: "Passport" });

@@ -109,6 +109,7 @@ const envSchema = z.object({
   DEFAULT_SIGNING_ALG: z.enum(["RS256", "PS256", "ES256", "EdDSA"]).default("RS256"),
   /** Seconds a process keeps a client's metadata (and an account's id and email for token claims) before reading them again; changes made elsewhere show up within this. */
   CLIENT_CACHE_SECONDS: int(0, 3600).default(5),
+  TOKEN_CACHE_SECONDS: int(0, 3600).default(10),
   /** Development only: let a client's jwks_uri point at loopback, private or link-local addresses (refused by default, at registration and when fetched). */
   ALLOW_PRIVATE_JWKS_URI: bool.default(false),
   /** Seconds between checks for rotated signing keys (multi-process deployments). 0 disables. */
@@ -191,6 +192,8 @@ export interface Config {
   defaultSigningAlg: "RS256" | "PS256" | "ES256" | "EdDSA";
   keyRefreshSeconds: number;
   clientCacheSeconds: number;
+  /** SQLite, serving process: longest a token read is kept in memory (src/db/token-cache.ts); 0: never. */
+  tokenCacheSeconds: number;
   allowPrivateJwksUri: boolean;
   purgeIntervalSeconds: number;
   firstUserIsAdmin: boolean;
@@ -314,6 +317,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     defaultSigningAlg: e.DEFAULT_SIGNING_ALG,
     keyRefreshSeconds: e.KEY_REFRESH_SECONDS,
     clientCacheSeconds: e.CLIENT_CACHE_SECONDS,
+    tokenCacheSeconds: e.TOKEN_CACHE_SECONDS,
     allowPrivateJwksUri: e.ALLOW_PRIVATE_JWKS_URI,
     purgeIntervalSeconds: e.PURGE_INTERVAL_SECONDS,
     firstUserIsAdmin: e.FIRST_USER_IS_ADMIN,

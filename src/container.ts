@@ -39,6 +39,7 @@ import { PlaygroundService } from "./services/playground.js";
 import { AdminLinkStore, InstanceFlagStore } from "./db/admin-claims.js";
 import { kdfMixQuery } from "./db/kdf-mix.js";
 import { changeVersions } from "./db/change-versions.js";
+import { sqliteChanges } from "./db/sqlite-changes.js";
 import { AdminLinkService } from "./services/admin-links.js";
 import { HealthService } from "./services/health.js";
 import { PasskeyStore } from "./db/passkeys.js";
@@ -98,11 +99,18 @@ export interface Container {
   submissions: SubmissionService;
   /** Weaknesses found at start (secrets at rest, file modes): logged once at warn level. */
   warnings: string[];
+  /**
+   * Called by the process that serves requests (createApp), not by the CLI: on SQLite its own
+   * writes are then counted in process and its token reads may be kept (src/db/sqlite-changes.ts),
+   * while every other process's writes are announced to it.
+   */
+  serveRequests(requestOf?: () => object | undefined): void;
   close(): Promise<void>;
 }
 
 export async function createContainer(cfg: Config, ds?: DataSource, opts: { mailer?: Mailer; clearTemporaryBlobs?: boolean } = {}): Promise<Container> {
   const db = ds ?? (await openDatabase(cfg.database));
+  sqliteChanges(db); // reports this connection's writes (a DataSource handed in did not come through openDatabase)
   // Server secrets are sealed by default (KEY_FILE, or KEY_ENCRYPTION_SECRET); a missing or wrong key stops the start.
   const { box, warnings } = await openSecretsAtRest(cfg, new ServerKeyStore(db)).catch(async (e: unknown) => {
     if (!ds) await db.destroy(); // opened here, so closed here: a refused start leaves nothing open
@@ -201,9 +209,18 @@ export async function createContainer(cfg: Config, ds?: DataSource, opts: { mail
     verifiers,
     submissions,
     warnings,
+    serveRequests: (requestOf) => {
+      const changes = sqliteChanges(db);
+      changes?.serve();
+      if (requestOf) changes?.perRequest(requestOf);
+      oidcStore.cacheTokens(cfg.tokenCacheSeconds);
+    },
     close: async () => {
       await versions.close();
-      if (db.isInitialized) await db.destroy();
+      if (db.isInitialized) {
+        sqliteChanges(db)?.close();
+        await db.destroy();
+      }
     },
   };
 }

@@ -2,7 +2,8 @@
 // another server process or the CLI. The counters are kept by database triggers
 // (migrations/1764630000000-change-versions.ts), so no writer can forget to bump them.
 //
-// SQLite: the counter is read on each question, a prepared one-row read. PostgreSQL: a round trip
+// SQLite: the serving process is told of every change without a statement (sqlite-changes.ts);
+// any other process reads the counter on each question, a prepared one-row read. PostgreSQL: a round trip
 // per question would cost what the cache saves, so each process LISTENs on the channel the trigger
 // NOTIFYs at commit, and counts notifications locally; while it is not listening (starting, or the
 // connection dropped) it answers null and the cache must not be used.
@@ -10,6 +11,7 @@ import pg from "pg";
 import type { DataSource } from "typeorm";
 import { CHANGE_CHANNEL } from "../../migrations/1764630000000-change-versions.js";
 import { preparedSql } from "./prepared.js";
+import { sqliteChanges, type WatchedTable } from "./sqlite-changes.js";
 
 export interface ChangeVersions {
   /** An opaque token that changes whenever `table` changes; null when that cannot be known now. */
@@ -22,6 +24,8 @@ function sqliteVersions(ds: DataSource): ChangeVersions {
   const sql = `SELECT "version" FROM "change_versions" WHERE "name" = ?`;
   return {
     current: async (table) => {
+      const changes = sqliteChanges(ds);
+      if (changes?.serving) return changes.version(table as WatchedTable);
       const [row] = await db.rows<{ version: number }>(sql, [table]);
       return row ? String(row.version) : null;
     },

@@ -7,6 +7,7 @@ import type { Config } from "../config.js";
 import { migrations } from "../../migrations/index.js";
 import { entitiesFor } from "./entities.js";
 import { ensurePrivateDir, ensurePrivateFile, tighten } from "./private-files.js";
+import { sqliteChanges } from "./sqlite-changes.js";
 
 export function createDataSource(db: Config["database"]): DataSource {
   if (db.type === "postgres") {
@@ -24,7 +25,7 @@ export function createDataSource(db: Config["database"]): DataSource {
   // it creates later the mode of the database file. Files from older installs are tightened too.
   ensurePrivateDir(path.dirname(db.file));
   ensurePrivateFile(db.file);
-  for (const extra of ["-wal", "-shm", "-journal"]) tighten(`${db.file}${extra}`, 0o600);
+  for (const extra of ["-wal", "-shm", "-journal", ".changes"]) tighten(`${db.file}${extra}`, 0o600);
   return new DataSource({
     type: "better-sqlite3",
     database: db.file,
@@ -51,6 +52,8 @@ export async function openDatabase(db: Config["database"]): Promise<DataSource> 
   await ds.initialize();
   if (db.type === "postgres") await ds.query(`CREATE SCHEMA IF NOT EXISTS "${db.schema}"`);
   await ds.runMigrations({ transaction: "each" });
+  // SQLite: from here on every write through this connection is reported (sqlite-changes.ts).
+  sqliteChanges(ds);
   return ds;
 }
 

@@ -16,6 +16,8 @@ import { type DataSource, LessThan, type Repository } from "typeorm";
 import { ClientEntity, OidcPayloadEntity, type OidcPayloadRow, ShareEntity } from "./entities.js";
 import { inTransaction } from "./transaction.js";
 import { preparedSql, type PreparedSql, type SqlValue } from "./prepared.js";
+import { sqliteChanges } from "./sqlite-changes.js";
+import { TokenCache } from "./token-cache.js";
 
 export type StoredPayload = Record<string, unknown> & { consumed?: number };
 
@@ -29,6 +31,7 @@ interface FoundRow {
 
 /** A token row with the grant it names, read in one statement (findToken). */
 interface TokenRow extends FoundRow {
+  token_id: string;
   kind: string;
   grant_id: string | null;
   g_payload: string | null;
@@ -109,6 +112,11 @@ function statements(ds: DataSource) {
   const select = (column: string) =>
     `SELECT a.${q("payload")}, a.${q("expires_at")}, a.${q("consumed_at")} FROM ${table} a WHERE a.${q("kind")} = ${p(1)} AND a.${q(column)} = ${p(2)} AND ${clientEnabled} LIMIT 1`;
   const kinds = TOKEN_KINDS.map((k) => `'${k}'`).join(", ");
+  const tokenRead = (idMatch: string) =>
+    `SELECT a.${q("id")} AS token_id, a.${q("kind")}, a.${q("payload")}, a.${q("expires_at")}, a.${q("consumed_at")}, a.${q("grant_id")}, ` +
+    `g.${q("payload")} AS g_payload, g.${q("expires_at")} AS g_expires_at, g.${q("consumed_at")} AS g_consumed_at ` +
+    `FROM ${table} a LEFT JOIN ${table} g ON g.${q("kind")} = 'Grant' AND g.${q("id")} = a.${q("grant_id")} AND ${enabledClient("g")} ` +
+    `WHERE a.${q("kind")} IN (${kinds}) AND ${idMatch} AND ${clientEnabled}`;
   const onConflict = `ON CONFLICT (${q("kind")}, ${q("id")}) DO UPDATE SET ${COLUMNS.slice(2).map((c) => `${q(c)} = excluded.${q(c)}`).join(", ")}`;
   return {
     upsert: `INSERT INTO ${table} (${COLUMNS.map(q).join(", ")}) VALUES (${COLUMNS.map((_, i) => p(i + 1)).join(", ")}) ${onConflict}`,
@@ -118,20 +126,10 @@ function statements(ds: DataSource) {
         ? `INSERT INTO ${table} (${COLUMNS.map(q).join(", ")}) SELECT * FROM unnest(${PG_TYPES.map((t, i) => `${p(i + 1)}::${t}[]`).join(", ")}) ${onConflict}`
         : null,
     // The token (of whichever kind it is) and its grant, with the same checks as two finds.
-    findToken:
-      `SELECT a.${q("kind")}, a.${q("payload")}, a.${q("expires_at")}, a.${q("consumed_at")}, a.${q("grant_id")}, ` +
-      `g.${q("payload")} AS g_payload, g.${q("expires_at")} AS g_expires_at, g.${q("consumed_at")} AS g_consumed_at ` +
-      `FROM ${table} a LEFT JOIN ${table} g ON g.${q("kind")} = 'Grant' AND g.${q("id")} = a.${q("grant_id")} AND ${enabledClient("g")} ` +
-      `WHERE a.${q("kind")} IN (${kinds}) AND a.${q("id")} = ${p(1)} AND ${clientEnabled}`,
+    findToken: tokenRead(`a.${q("id")} = ${p(1)}`),
     // PostgreSQL: the same for every token value read in one turn of the event loop (parallel
     // requests), one round trip for them all; each row names the value it belongs to.
-    findTokens:
-      ds.options.type === "postgres"
-        ? `SELECT a.${q("id")} AS token_id, a.${q("kind")}, a.${q("payload")}, a.${q("expires_at")}, a.${q("consumed_at")}, a.${q("grant_id")}, ` +
-          `g.${q("payload")} AS g_payload, g.${q("expires_at")} AS g_expires_at, g.${q("consumed_at")} AS g_consumed_at ` +
-          `FROM ${table} a LEFT JOIN ${table} g ON g.${q("kind")} = 'Grant' AND g.${q("id")} = a.${q("grant_id")} AND ${enabledClient("g")} ` +
-          `WHERE a.${q("kind")} IN (${kinds}) AND a.${q("id")} = ANY(${p(1)}::varchar[]) AND ${clientEnabled}`
-        : null,
+    findTokens: ds.options.type === "postgres" ? tokenRead(`a.${q("id")} = ANY(${p(1)}::varchar[])`) : null,
     findById: select("id"),
     findByUid: select("uid"),
     findByUserCode: select("user_code"),
@@ -244,9 +242,31 @@ export class OidcStore {
    * `find(kind, { id })` would answer for each kind and for `find("Grant", { id: grantId })`.
    */
   async findToken(value: string): Promise<FoundToken> {
+    const kept = this.tokenCache?.get(value);
+    if (kept) return foundToken(kept, value);
+    const before = this.tokenCache?.stamp();
     const id = storedId(TOKEN_KINDS[0], value);
     const rows = this.sql.findTokens ? await this.readBatched(id) : await this.db.rows<TokenRow>(this.sql.findToken, [id]);
+    if (before) this.tokenCache!.put(value, id, rows, before);
     return foundToken(rows, value);
+  }
+
+  private tokenCache?: TokenCache<TokenRow>;
+
+  /** How many token values are kept in memory now (0 without the cache). */
+  get keptTokens(): number {
+    return this.tokenCache?.size ?? 0;
+  }
+
+  /**
+   * SQLite, in the serving process (createApp): keeps token reads in memory for up to `seconds`,
+   * dropped on every change to what they came from (src/db/token-cache.ts). Nothing on
+   * PostgreSQL, where another process's revocation could not be seen without a round trip.
+   */
+  cacheTokens(seconds: number): void {
+    const changes = sqliteChanges(this.ds);
+    if (!changes?.serving || seconds <= 0 || this.tokenCache) return;
+    this.tokenCache = new TokenCache(changes, seconds * 1000);
   }
 
   /** Token reads waiting for the next batch (PostgreSQL), by stored id. */
@@ -270,9 +290,13 @@ export class OidcStore {
     const batch = this.reads;
     this.reads = new Map();
     try {
-      const rows = await this.db.rows<TokenRow & { token_id: string }>(this.sql.findTokens!, [[...batch.keys()]]);
+      const rows = await this.db.rows<TokenRow>(this.sql.findTokens!, [[...batch.keys()]]);
       const byId = new Map<string, TokenRow[]>();
-      for (const row of rows) byId.set(row.token_id, [...(byId.get(row.token_id) ?? []), row]);
+      for (const row of rows) {
+        const found = byId.get(row.token_id);
+        if (found) found.push(row);
+        else byId.set(row.token_id, [row]);
+      }
       for (const [id, waiting] of batch) for (const w of waiting) w.resolve(byId.get(id) ?? []);
     } catch (err) {
       for (const waiting of batch.values()) for (const w of waiting) w.reject(err);

@@ -31,6 +31,9 @@ interface Scope {
 /** Keyed by the request's Koa context, which oidc-provider's AsyncLocalStorage hands back (Provider.ctx). */
 const scopes = new WeakMap<object, Scope>();
 
+/** The provider request being served (its Koa context), if any. */
+export const providerRequest = (): object | undefined => Provider.ctx ?? undefined;
+
 function current(): Scope | undefined {
   const ctx = Provider.ctx;
   return ctx ? scopes.get(ctx) : undefined;
