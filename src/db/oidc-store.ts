@@ -10,7 +10,9 @@
 // A copy of the table must yield no usable token (see storedId and storedPayload): ids are kept as
 // their SHA-256, and the payload loses every copy of the id. A lookup checks the artifact's client
 // in the clients table in the same statement, so a disabled or deleted client's tokens stop
-// working at once in every process, whatever the client cache holds.
+// working at once in every process, whatever the client cache holds. On SQLite the serving process
+// may answer a token read again from memory (cacheTokens), dropped by any change to its rows or to
+// a client before the next request.
 import crypto from "node:crypto";
 import { type DataSource, LessThan, type Repository } from "typeorm";
 import { ClientEntity, OidcPayloadEntity, type OidcPayloadRow, ShareEntity } from "./entities.js";

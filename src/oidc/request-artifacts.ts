@@ -9,7 +9,8 @@
 //   tokens the request mints (a refresh mints two), and the request waits for it when it ends,
 //   before its answer leaves. Nobody can present a token before that answer.
 // Nothing outlives the request or crosses to another one: every request reads the database
-// afresh, so a revocation committed before it began holds for it. Everything else the adapter
+// afresh (on SQLite, or the store's token cache, which a change empties before the next request),
+// so a revocation committed before it began holds for it. Everything else the adapter
 // does (consuming a refresh token or code, deleting, revoking, saving sessions and grants) is
 // written at once, and drops what the request read before, as does any write; a read waits for
 // the request's own writes first, so it never misses them.
