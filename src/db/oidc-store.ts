@@ -48,6 +48,9 @@ interface TokenRow extends FoundRow {
  */
 export const TOKEN_KINDS = ["AccessToken", "ClientCredentials", "RefreshToken", "AuthorizationCode"] as const;
 
+/** Token kinds presented again and again (userinfo, introspection): the ones worth keeping in memory. */
+const REUSED_KINDS = new Set(["AccessToken", "ClientCredentials"]);
+
 /** What findToken found for a token value: each kind's payload, and the grants they name (null: none usable). */
 export interface FoundToken {
   tokens: Map<string, StoredPayload>;
@@ -249,7 +252,8 @@ export class OidcStore {
     const before = this.tokenCache?.stamp();
     const id = storedId(TOKEN_KINDS[0], value);
     const rows = this.sql.findTokens ? await this.readBatched(id) : await this.db.rows<TokenRow>(this.sql.findToken, [id]);
-    if (before) this.tokenCache!.put(value, id, rows, before);
+    // Refresh tokens and codes are spent on use: keeping them would only cost.
+    if (before && rows.some((r) => REUSED_KINDS.has(r.kind))) this.tokenCache!.put(value, id, rows, before);
     return foundToken(rows, value);
   }
 

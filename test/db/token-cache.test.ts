@@ -162,6 +162,10 @@ describe("token cache (sqlite)", () => {
     );
     assert.equal(await live(`unknown-${"z".repeat(40)}`), undefined);
     assert.equal(store.keptTokens, before, "an unknown value is not kept");
+    const refresh = `refresh-${"r".repeat(40)}`;
+    await store.upsert("RefreshToken", refresh, { ...token(refresh, grantId), kind: "RefreshToken" }, 3600);
+    assert.ok((await store.findToken(refresh)).tokens.get("RefreshToken"));
+    assert.equal(store.keptTokens, before, "a refresh token, spent on use, is not kept");
   });
 });
 
