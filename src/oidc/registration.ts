@@ -85,20 +85,21 @@ const MANAGEMENT_ROUTES = new Set(["registration", "client", "client_update"]);
  * On a refused registration the initial access token's use is given back.
  */
 export function installRegistrationHooks(provider: Provider, reg: RegistrationService): void {
-  provider.use(async (ctx, next) => {
-    if (ctx.method === "PUT" && CLIENT_PATH.test(ctx.path) && ctx.is("application/json")) await secretToHash(ctx, reg);
-    await next();
-  });
-  provider.use(async (ctx, next) => {
-    await next();
-    const route = (ctx as KoaContextWithOIDC).oidc?.route;
-    // Awaited before the answer leaves, so the client sees the use back as soon as it sees the refusal.
-    const iat = route === "registration" && ctx.status >= 400 ? ((ctx as KoaContextWithOIDC).oidc.entities.InitialAccessToken as { jti?: string } | undefined) : undefined;
-    if (iat?.jti) await reg.refund(iat.jti).catch(() => undefined); // the refusal stands even if the refund fails
-    const body = ctx.body as Record<string, unknown> | undefined;
-    if (route && MANAGEMENT_ROUTES.has(route) && body && typeof body === "object" && isClientSecretHash(body.client_secret)) {
-      delete body.client_secret;
-      delete body.client_secret_expires_at;
-    }
-  });
+  // Plain functions returning next()'s promise, not async ones awaiting it: an awaiting middleware
+  // is one more frame in the stack trace of every error oidc-provider builds below it, and it
+  // builds several on each userinfo and introspection (docs/decisions.md, Performance).
+  provider.use((ctx, next) => (ctx.method === "PUT" && CLIENT_PATH.test(ctx.path) && ctx.is("application/json") ? secretToHash(ctx, reg).then(() => next()) : next()));
+  provider.use((ctx, next) => next().then(() => afterManagement(ctx as KoaContextWithOIDC, reg)));
+}
+
+async function afterManagement(ctx: KoaContextWithOIDC, reg: RegistrationService): Promise<void> {
+  const route = ctx.oidc?.route;
+  // Awaited before the answer leaves, so the client sees the use back as soon as it sees the refusal.
+  const iat = route === "registration" && ctx.status >= 400 ? (ctx.oidc.entities.InitialAccessToken as { jti?: string } | undefined) : undefined;
+  if (iat?.jti) await reg.refund(iat.jti).catch(() => undefined); // the refusal stands even if the refund fails
+  const body = ctx.body as Record<string, unknown> | undefined;
+  if (route && MANAGEMENT_ROUTES.has(route) && body && typeof body === "object" && isClientSecretHash(body.client_secret)) {
+    delete body.client_secret;
+    delete body.client_secret_expires_at;
+  }
 }
