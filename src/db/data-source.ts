@@ -25,7 +25,7 @@ export function createDataSource(db: Config["database"]): DataSource {
   // it creates later the mode of the database file. Files from older installs are tightened too.
   ensurePrivateDir(path.dirname(db.file));
   ensurePrivateFile(db.file);
-  for (const extra of ["-wal", "-shm", "-journal", ".changes"]) tighten(`${db.file}${extra}`, 0o600);
+  for (const extra of ["-wal", "-shm", "-journal", ".changes", ".changes-seen"]) tighten(`${db.file}${extra}`, 0o600);
   return new DataSource({
     type: "better-sqlite3",
     database: db.file,

@@ -7,15 +7,14 @@
 // path can forget to report a change:
 // - the serving connection ("local") hands each change to its caches at once, in the writer's
 //   own statement, before the commit;
-// - every other connection ("announcing") appends a byte to `<database>.changes` once its
-//   transaction has ended, and the serving process compares that file's size (one fstat) before
-//   it answers from a cache. The file only grows, so a change is never missed for a tick of the
-//   file clock.
+// - every other connection ("announcing") announces its changes once its transaction has ended,
+//   through `<database>.changes`, and waits until the serving process has seen them
+//   (change-announcements.ts).
 // Writes made outside Passport (SQL by hand while the server runs) announce nothing; caches keep
 // entries for a bounded time for that reason (docs/decisions.md, Performance).
-import fs from "node:fs";
 import type { Database } from "better-sqlite3";
 import type { DataSource } from "typeorm";
+import { announce, AnnouncementReader } from "./change-announcements.js";
 
 /** The tables whose rows the serving process caches: tokens and grants, and the clients they belong to. */
 export const WATCHED_TABLES = ["oidc_payloads", "clients"] as const;
@@ -30,7 +29,7 @@ export interface RowChange {
 
 /** Where the serving process stands: compare two to learn whether anything changed in between. */
 export interface ChangeStamp {
-  /** Size of the announcements file: grows with every change another process made. */
+  /** Announcements seen from other processes (change-announcements.ts). */
   announced: number;
   /** Changes this process's own connection made. */
   local: number;
@@ -45,7 +44,7 @@ export class SqliteChanges {
   private readonly perTable = new Map<WatchedTable, number>();
   private readonly listeners = new Set<(change: RowChange) => void>();
   private pendingAnnouncement = false;
-  /** The request being served, if known: one look at the announcements file per request (see perRequest). */
+  /** The request being served, if known (see perRequest). */
   private requestOf?: () => object | undefined;
   private readonly seenByRequest = new WeakMap<object, number>();
 
@@ -74,13 +73,22 @@ export class SqliteChanges {
    * the listeners at once, in the writing statement, instead of announced through the file.
    */
   serve(): void {
+    if (this.mode === "local") return;
     this.mode = "local";
+    this.reader = new AnnouncementReader(this.announcementsFile);
+  }
+
+  private reader?: AnnouncementReader;
+
+  /** Is the serving process watching the announcements file (else it reads it on each request)? */
+  get watchingAnnouncements(): boolean {
+    return this.reader?.watching ?? false;
   }
 
   /**
-   * Lets a request look at the announcements file once and keep what it saw (a system call each
-   * time costs as much as a small statement here). That is as fresh as the request needs: it
-   * began before that look, so any change announced later is concurrent with it.
+   * Where the announcements file cannot be watched, lets a request look at it once and keep what
+   * it saw (a system call each time costs as much as a small statement here). That is as fresh as
+   * the request needs: it began before that look, so a change announced later is concurrent with it.
    */
   perRequest(requestOf: () => object | undefined): void {
     this.requestOf = requestOf;
@@ -97,37 +105,39 @@ export class SqliteChanges {
 
   /** Where things stand now; for a cache to keep with what it reads, and compare later. */
   stamp(): ChangeStamp {
-    return { announced: this.announcedSize(), local: this.localCount };
+    return { announced: this.announcements(), local: this.localCount };
   }
 
   /** Has anything changed since `then`? Also true while the connection is inside a transaction: what it reads there may not stay. */
   changedSince(then: ChangeStamp): boolean {
-    return this.db.inTransaction || this.localCount !== then.local || this.announcedSize() !== then.announced;
+    return this.db.inTransaction || this.localCount !== then.local || this.announcements() !== then.announced;
   }
 
-  /** Has another process announced a change since `then`? One fstat. */
+  /** Has another process announced a change since `then`? */
   announcedSince(then: ChangeStamp): boolean {
-    return this.announcedSize() !== then.announced;
+    return this.announcements() !== then.announced;
   }
 
   /** A token that changes whenever `table` changes, through this connection or an announcing one. */
   version(table: WatchedTable): string {
-    return `${this.announcedSize()}.${this.perTable.get(table) ?? 0}`;
+    return `${this.announcements()}.${this.perTable.get(table) ?? 0}`;
   }
 
   close(): void {
     this.announceNow();
+    this.reader?.close();
     feeds.delete(this);
     this.listeners.clear();
   }
 
-  private announcedSize(): number {
+  private announcements(): number {
+    if (!this.reader || this.reader.watching) return this.reader?.version() ?? 0;
     const request = this.requestOf?.();
     const seen = request && this.seenByRequest.get(request);
     if (seen !== undefined) return seen;
-    const size = fs.statSync(this.announcementsFile, { throwIfNoEntry: false })?.size ?? 0;
-    if (request) this.seenByRequest.set(request, size);
-    return size;
+    const version = this.reader.version();
+    if (request) this.seenByRequest.set(request, version);
+    return version;
   }
 
   private changed(change: RowChange): void {
@@ -160,7 +170,7 @@ export class SqliteChanges {
     if (!this.pendingAnnouncement) return;
     this.pendingAnnouncement = false;
     try {
-      fs.appendFileSync(this.announcementsFile, ".", { mode: 0o600 });
+      announce(this.announcementsFile);
     } catch (e) {
       // The database's folder is gone (removed after its last use): there is no server to tell.
       if ((e as { code?: string }).code === "ENOENT") return;

@@ -124,6 +124,26 @@ describe("token cache (sqlite)", () => {
     }
   });
 
+  it("the announcements file removed under the server: it reads the file on each request instead, and still sees the next change", async () => {
+    const changes = sqliteChanges(db.ds)!;
+    assert.equal(changes.watchingAnnouncements, true, "watched while the file is in place");
+    const { value } = await kept();
+    fs.rmSync(changes.announcementsFile);
+    for (let i = 0; i < 200 && changes.watchingAnnouncements; i++) await sleep(10);
+    assert.equal(changes.watchingAnnouncements, false, "the watcher noticed the removal");
+    assert.ok(await live(value), "nothing changed yet");
+    const other = await openDatabase(db.config);
+    try {
+      // A new file of one byte: the same size the old one may have had, but another file.
+      await other.query(`DELETE FROM "oidc_payloads" WHERE "kind" = 'AccessToken'`);
+      await new Promise((r) => setImmediate(r));
+      assert.equal(await live(value), undefined, "the announcement was seen without the watcher");
+    } finally {
+      sqliteChanges(other)?.close();
+      await other.destroy();
+    }
+  });
+
   it("a write inside a transaction is announced only after it commits, and a rolled-back one leaves the token valid", async () => {
     const { value } = await kept();
     const other = await openDatabase(db.config);
