@@ -2,9 +2,9 @@
 // tell the one that does about their writes (sqlite-changes.ts), without the server paying a
 // system call per request (a `stat` costs as much as a small statement here):
 // - the announcer appends a byte to `<database>.changes` once its transaction has ended, then
-//   waits until the server confirms, in `<database>.changes-seen` ("<pid> <size>"), that it has
-//   seen at least that size: once a CLI command returns, every request the server answers after
-//   it knows of the change;
+//   waits until the server confirms, in `<database>.changes-seen` ("<pid> <inode>:<size>"), that
+//   it has seen that file at least that long: once a CLI command returns, every request the
+//   server answers after it knows of the change;
 // - the server watches the file (fs.watch, inotify), reads its size on each event and confirms.
 //   Where watching fails (no inotify, the file removed or replaced) it removes the confirmation
 //   file, so nobody waits for it, and reads the size on every request instead.
@@ -15,7 +15,6 @@ import fs from "node:fs";
 const CONFIRM_WAIT_MS = 2000;
 
 const seenFile = (file: string) => `${file}-seen`;
-const sizeOf = (file: string) => fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
 /** The file as found: its inode too, so that a file removed and written again is not taken for the old one. */
 const identityOf = (file: string) => {
   const st = fs.statSync(file, { throwIfNoEntry: false });
@@ -27,8 +26,7 @@ const readers = new Map<string, AnnouncementReader>();
 
 /** The server's view of the announcements file. */
 export class AnnouncementReader {
-  /** The file's size when last read (what is confirmed), its identity, and how often that changed. */
-  private seen = 0;
+  /** The file as last read ("<inode>:<size>", what is confirmed), and how often that changed. */
   private identity = "";
   private changes = 0;
   private watcher: fs.FSWatcher | null = null;
@@ -62,7 +60,7 @@ export class AnnouncementReader {
     try {
       // Written aside and renamed over: an announcer never reads half a confirmation.
       const next = `${seenFile(this.file)}.${process.pid}`;
-      fs.writeFileSync(next, `${process.pid} ${this.seen}`, { mode: 0o600 });
+      fs.writeFileSync(next, `${process.pid} ${this.identity}`, { mode: 0o600 });
       fs.renameSync(next, seenFile(this.file));
     } catch {
       this.stopWatching();
@@ -73,7 +71,6 @@ export class AnnouncementReader {
     const identity = identityOf(this.file);
     if (identity !== this.identity) this.changes++;
     this.identity = identity;
-    this.seen = Number(identity.split(":")[1] ?? 0);
   }
 
   close(): void {
@@ -92,12 +89,12 @@ export class AnnouncementReader {
 /** Appends an announcement and returns once the server (if one runs) has seen it. */
 export function announce(file: string): void {
   fs.appendFileSync(file, ".", { mode: 0o600 });
-  const size = sizeOf(file);
+  const [ino, size] = identityOf(file).split(":").map(Number);
   const here = readers.get(file);
   if (here) return here.refresh();
   const deadline = Date.now() + CONFIRM_WAIT_MS;
   const nap = new Int32Array(new SharedArrayBuffer(4));
-  while (waitingFor(file, size)) {
+  while (waitingFor(file, ino!, size!)) {
     if (Date.now() > deadline) {
       process.emitWarning(`the server did not confirm a change announced in ${file} within ${CONFIRM_WAIT_MS} ms; it sees it with its next look at the file`);
       return;
@@ -106,17 +103,19 @@ export function announce(file: string): void {
   }
 }
 
-/** Is a live server confirming announcements, and has it not yet confirmed `size`? */
-function waitingFor(file: string, size: number): boolean {
+/** Is a live server confirming announcements, and has it not yet confirmed this file at `size` or more? */
+function waitingFor(file: string, ino: number, size: number): boolean {
   let text: string;
   try {
     text = fs.readFileSync(seenFile(file), "utf8");
   } catch {
     return false; // no server watching
   }
-  const [pid, seen] = text.split(" ").map(Number);
-  if (!pid || pid === process.pid || !alive(pid)) return false;
-  return !(Number(seen) >= size);
+  const [pid, identity = ""] = text.split(" ");
+  const [seenIno, seenSize] = identity.split(":").map(Number);
+  if (!Number(pid) || Number(pid) === process.pid || !alive(Number(pid))) return false;
+  // Another inode: the file was replaced and the server has not seen the new one yet.
+  return seenIno !== ino || !(Number(seenSize) >= size);
 }
 
 function alive(pid: number): boolean {
