@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import Database from "better-sqlite3";
+import type { DataSource } from "typeorm";
 import { OidcStore } from "../../src/db/oidc-store.js";
 import { openDatabase } from "../../src/db/data-source.js";
 import { sqliteChanges } from "../../src/db/sqlite-changes.js";
@@ -42,6 +43,25 @@ describe("token cache (sqlite)", () => {
   }
 
   const live = async (value: string) => (await store.findToken(value)).tokens.get("AccessToken");
+
+  /** A second connection opened as Passport opens one (the CLI's): it announces its writes. */
+  async function withOtherConnection(use: (other: DataSource) => Promise<void>): Promise<void> {
+    const other = await openDatabase(db.config);
+    try {
+      await use(other);
+    } finally {
+      sqliteChanges(other)?.close();
+      await other.destroy();
+    }
+  }
+
+  /** Deletes every access token row through another Passport connection, and lets it announce (as a CLI command does before it exits). */
+  const deleteElsewhere = () =>
+    withOtherConnection(async (other) => {
+      assert.equal(sqliteChanges(other)!.serving, false, "a second connection announces");
+      await other.query(`DELETE FROM "oidc_payloads" WHERE "kind" = 'AccessToken'`);
+      await new Promise((r) => setImmediate(r));
+    });
 
   it("answers a kept token without the database: a row removed behind Passport's back still answers until its entry ends", async () => {
     const { value } = await kept();
@@ -111,17 +131,8 @@ describe("token cache (sqlite)", () => {
 
   it("another Passport process's write is announced once it commits, and empties the cache before the next answer", async () => {
     const { value } = await kept();
-    const other = await openDatabase(db.config);
-    try {
-      assert.equal(sqliteChanges(other)!.serving, false, "a second connection announces");
-      await other.query(`DELETE FROM "oidc_payloads" WHERE "kind" = 'AccessToken'`);
-      // The CLI announces within the turn of its event loop that committed, before it exits.
-      await new Promise((r) => setImmediate(r));
-      assert.equal(await live(value), undefined, "the announcement was seen");
-    } finally {
-      sqliteChanges(other)?.close();
-      await other.destroy();
-    }
+    await deleteElsewhere();
+    assert.equal(await live(value), undefined, "the announcement was seen");
   });
 
   it("the announcements file removed under the server: it reads the file on each request instead, and still sees the next change", async () => {
@@ -132,24 +143,16 @@ describe("token cache (sqlite)", () => {
     for (let i = 0; i < 200 && changes.watchingAnnouncements; i++) await sleep(10);
     assert.equal(changes.watchingAnnouncements, false, "the watcher noticed the removal");
     assert.ok(await live(value), "nothing changed yet");
-    const other = await openDatabase(db.config);
-    try {
-      // A new file of one byte: the same size the old one may have had, but another file.
-      await other.query(`DELETE FROM "oidc_payloads" WHERE "kind" = 'AccessToken'`);
-      await new Promise((r) => setImmediate(r));
-      assert.equal(await live(value), undefined, "the announcement was seen without the watcher");
-    } finally {
-      sqliteChanges(other)?.close();
-      await other.destroy();
-    }
+    // A new file of one byte: the same size the old one may have had, but another file.
+    await deleteElsewhere();
+    assert.equal(await live(value), undefined, "the announcement was seen without the watcher");
   });
 
   it("a write inside a transaction is announced only after it commits, and a rolled-back one leaves the token valid", async () => {
     const { value } = await kept();
-    const other = await openDatabase(db.config);
-    const file = sqliteChanges(other)!.announcementsFile;
-    const size = () => fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
-    try {
+    await withOtherConnection(async (other) => {
+      const file = sqliteChanges(other)!.announcementsFile;
+      const size = () => fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
       const start = size();
       await assert.rejects(
         inTransaction(other, async (m) => {
@@ -163,10 +166,7 @@ describe("token cache (sqlite)", () => {
       await sleep(20);
       assert.ok(size() > start, "announced after the rollback (a refill, no harm)");
       assert.ok(await live(value), "the rolled-back delete did not end the token");
-    } finally {
-      sqliteChanges(other)?.close();
-      await other.destroy();
-    }
+    });
   });
 
   it("keeps nothing read inside a transaction of the serving connection, nor an unknown value", async () => {
