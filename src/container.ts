@@ -40,6 +40,7 @@ import { AdminLinkStore, InstanceFlagStore } from "./db/admin-claims.js";
 import { kdfMixQuery } from "./db/kdf-mix.js";
 import { changeVersions } from "./db/change-versions.js";
 import { sqliteChanges } from "./db/sqlite-changes.js";
+import { sqliteCheckpoints, type BackgroundCheckpoints } from "./db/sqlite-checkpoints.js";
 import { AdminLinkService } from "./services/admin-links.js";
 import { HealthService } from "./services/health.js";
 import { PasskeyStore } from "./db/passkeys.js";
@@ -151,6 +152,7 @@ export async function createContainer(cfg: Config, ds?: DataSource, opts: { mail
   const vault = new VaultService(new VaultStore(db), blobs, cfg.vault, emailVerification);
   const clientStore = new ClientStore(db);
   const versions = changeVersions(db);
+  let checkpoints: BackgroundCheckpoints | undefined;
   const clients = new ClientService(clientStore, box, cfg.clientCacheSeconds * 1000, cfg.allowPrivateJwksUri, versions);
   const clientActivity = new ClientActivityService(new ClientActivityStore(db));
   clients.setActivity(clientActivity);
@@ -212,11 +214,13 @@ export async function createContainer(cfg: Config, ds?: DataSource, opts: { mail
     serveRequests: (requestOf) => {
       const changes = sqliteChanges(db);
       changes?.serve();
+      checkpoints ??= sqliteCheckpoints(db);
       if (requestOf) changes?.perRequest(requestOf);
       oidcStore.cacheTokens(cfg.tokenCacheSeconds);
     },
     close: async () => {
       await versions.close();
+      await checkpoints?.stop();
       if (db.isInitialized) {
         sqliteChanges(db)?.close();
         await db.destroy();
