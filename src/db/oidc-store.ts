@@ -138,7 +138,9 @@ function statements(ds: DataSource) {
     findById: select("id"),
     findByUid: select("uid"),
     findByUserCode: select("user_code"),
-    consume: `UPDATE ${table} SET ${q("consumed_at")} = ${p(1)} WHERE ${q("kind")} = ${p(2)} AND ${q("id")} = ${p(3)}`,
+    // Only an unspent row: of parallel requests presenting one code or refresh token, one spends it.
+    consume: `UPDATE ${table} SET ${q("consumed_at")} = ${p(1)} WHERE ${q("kind")} = ${p(2)} AND ${q("id")} = ${p(3)} AND ${q("consumed_at")} IS NULL`,
+    grantOf: `SELECT ${q("grant_id")} FROM ${table} WHERE ${q("kind")} = ${p(1)} AND ${q("id")} = ${p(2)}`,
     destroy: `DELETE FROM ${table} WHERE ${q("kind")} = ${p(1)} AND ${q("id")} = ${p(2)}`,
   };
 }
@@ -309,8 +311,18 @@ export class OidcStore {
     }
   }
 
-  async consume(kind: string, id: string): Promise<void> {
-    await this.db.run(this.sql.consume, [Date.now(), kind, storedId(kind, id)]);
+  /**
+   * Spends a single-use artifact (a code, a rotated refresh token, a pushed request). True if this
+   * call spent it; false if it was spent already, by a parallel request too, or is gone.
+   */
+  async consume(kind: string, id: string): Promise<boolean> {
+    return (await this.db.run(this.sql.consume, [Date.now(), kind, storedId(kind, id)])) === 1;
+  }
+
+  /** The grant an artifact belongs to, if it is still stored and names one. */
+  async grantOf(kind: string, id: string): Promise<string | null> {
+    const [row] = await this.db.rows<{ grant_id: string | null }>(this.sql.grantOf, [kind, storedId(kind, id)]);
+    return row?.grant_id ?? null;
   }
 
   async destroy(kind: string, id: string): Promise<void> {

@@ -2,16 +2,42 @@
 // in the artifact table: the Client model reads the clients table through ClientService, and
 // dynamic registration (RFC 7591/7592) writes it through RegistrationService. Initial access tokens
 // live in their own table: looking one up spends a use (see registration.ts).
-import type { Adapter, AdapterPayload } from "oidc-provider";
+import { type Adapter, type AdapterPayload, errors } from "oidc-provider";
 import type { OidcStore } from "../db/oidc-store.js";
 import type { ClientService } from "../services/clients.js";
 import type { RegistrationService } from "../services/registration.js";
 import { asProviderError, PASSPORT_RULES } from "./registration.js";
 import { RequestArtifacts } from "./request-artifacts.js";
 
+/** What oidc-provider calls each single-use artifact in its errors. */
+const SINGLE_USE: Record<string, string> = {
+  AuthorizationCode: "authorization code",
+  RefreshToken: "refresh token",
+  DeviceCode: "device code",
+  BackchannelAuthenticationRequest: "backchannel authentication request",
+};
+
 export function adapterFactory(store: OidcStore, clients: ClientService, registration?: RegistrationService) {
   // Within a provider request: tokens read with their grants, new tokens written together (request-artifacts.ts).
   const artifacts = new RequestArtifacts(store);
+
+  /**
+   * oidc-provider checks `consumed` on what it read, then spends it: requests sent together all
+   * pass the check. The store spends a row once; a request that finds it spent meanwhile is a
+   * replay and is answered as oidc-provider answers one sent later: the grant ends, with every
+   * token the winning request was given, and the request fails.
+   */
+  async function refuseSpent(kind: string, id: string): Promise<never> {
+    if (kind === "PushedAuthorizationRequest") throw new errors.InvalidRequestUri("request_uri is invalid, expired, or was already used");
+    const grantId = await store.grantOf(kind, id);
+    if (grantId) {
+      await artifacts.write(async () => {
+        await store.revokeByGrantId(grantId);
+        await store.destroy("Grant", grantId);
+      });
+    }
+    throw new errors.InvalidGrant(`${SINGLE_USE[kind] ?? kind} already used`);
+  }
   return class TypeOrmAdapter implements Adapter {
     constructor(private readonly name: string) {}
 
@@ -46,7 +72,7 @@ export function adapterFactory(store: OidcStore, clients: ClientService, registr
     }
 
     async consume(id: string): Promise<void> {
-      await artifacts.write(() => store.consume(this.name, id));
+      if (!(await artifacts.write(() => store.consume(this.name, id)))) await refuseSpent(this.name, id);
     }
 
     async destroy(id: string): Promise<void> {

@@ -91,11 +91,11 @@ export class RequestArtifacts {
   }
 
   /** Runs a write other than a token upsert in the current request: at once, after the request's pending writes. */
-  async write(work: () => Promise<void>): Promise<void> {
+  async write<T>(work: () => Promise<T>): Promise<T> {
     const scope = current();
     this.forget(scope);
     if (scope && pending(scope)) await settle(scope);
-    await work();
+    return work();
   }
 
   /** The request wrote: nothing it read before may answer after. */

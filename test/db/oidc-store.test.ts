@@ -44,6 +44,32 @@ for (const kind of databases()) {
       assert.equal(await a.find("code-1"), undefined);
     });
 
+    it("spends a single-use artifact once, whoever asks at the same time; the others end its grant", async () => {
+      const code = new Adapter("AuthorizationCode");
+      const access = new Adapter("AccessToken");
+      await new Adapter("Grant").upsert("g-race", { jti: "g-race", kind: "Grant", accountId: "acc-1" }, 60);
+      await code.upsert("code-race", { jti: "code-race", kind: "AuthorizationCode", grantId: "g-race", accountId: "acc-1" }, 60);
+      const results = await Promise.allSettled(Array.from({ length: 5 }, () => code.consume("code-race")));
+      assert.equal(results.filter((r) => r.status === "fulfilled").length, 1, "exactly one spends it");
+      // The winner's tokens are written after its consume; the replays end the grant either way.
+      await access.upsert("at-race", { jti: "at-race", kind: "AccessToken", grantId: "g-race", accountId: "acc-1" }, 60);
+      for (const r of results.filter((r) => r.status === "rejected")) {
+        const err = (r as PromiseRejectedResult).reason as { error?: string; error_description?: string };
+        assert.equal(err.error, "invalid_grant");
+        assert.equal(err.error_description, "grant request is invalid");
+      }
+      assert.equal(await new Adapter("Grant").find("g-race"), undefined, "the grant ended");
+      assert.equal(await code.find("code-race"), undefined);
+
+      // A pushed authorization request spent twice is an invalid request_uri, as one used later is.
+      const par = new Adapter("PushedAuthorizationRequest");
+      await par.upsert("par-race", { jti: "par-race", kind: "PushedAuthorizationRequest" }, 60);
+      const both = await Promise.allSettled([par.consume("par-race"), par.consume("par-race")]);
+      assert.equal(both.filter((r) => r.status === "fulfilled").length, 1);
+      assert.equal(((both.find((r) => r.status === "rejected") as PromiseRejectedResult).reason as { error?: string }).error, "invalid_request_uri");
+      await assert.rejects(code.consume("never-stored"), { error: "invalid_grant" });
+    });
+
     it("keeps models apart: the same id under two kinds", async () => {
       const at = new Adapter("AccessToken");
       const rt = new Adapter("RefreshToken");

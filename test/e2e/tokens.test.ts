@@ -130,5 +130,30 @@ for (const db of databases()) {
       assert.equal(await isActive(rp, first.refresh_token!), false);
       await rejectsWith(client.refreshTokenGrant(rp.config, first.refresh_token!), "invalid_grant");
     });
+
+    // Sent together, every request reads the code (or refresh token) before any has spent it: only
+    // spending it in the database, once, decides which one wins. The others are replays: invalid_grant,
+    // and, as for a replay sent later, the winner's tokens end with the grant.
+    it("redeems a code sent several times at once only once, and ends the grant", async () => {
+      const req = await authRequest(rp.config, OFFLINE);
+      const { callback } = await walk(browser, req.url, { holder });
+      const results = await Promise.allSettled(Array.from({ length: 6 }, () => redeem(rp.config, callback, req)));
+      const won = results.filter((r) => r.status === "fulfilled");
+      assert.ok(won.length <= 1, `${won.length} of 6 parallel redemptions got tokens`);
+      for (const r of results) if (r.status === "rejected") assert.equal((r.reason as { error?: string }).error, "invalid_grant");
+      for (const r of won) assert.equal(await isActive(rp, r.value.access_token), false, "the replays ended the grant");
+    });
+
+    it("rotates a refresh token sent several times at once only once, and ends the grant", async () => {
+      const { tokens } = await codeFlow(rp, browser, holder, OFFLINE);
+      const results = await Promise.allSettled(Array.from({ length: 6 }, () => client.refreshTokenGrant(rp.config, tokens.refresh_token!)));
+      const won = results.filter((r) => r.status === "fulfilled");
+      assert.ok(won.length <= 1, `${won.length} of 6 parallel refreshes got tokens`);
+      for (const r of results) if (r.status === "rejected") assert.equal((r.reason as { error?: string }).error, "invalid_grant");
+      for (const r of won) {
+        assert.equal(await isActive(rp, r.value.access_token), false, "the replays ended the grant");
+        await rejectsWith(client.refreshTokenGrant(rp.config, r.value.refresh_token!), "invalid_grant");
+      }
+    });
   });
 }
