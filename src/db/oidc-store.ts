@@ -19,6 +19,7 @@ import { ClientEntity, OidcPayloadEntity, type OidcPayloadRow, ShareEntity } fro
 import { inTransaction } from "./transaction.js";
 import { preparedSql, type PreparedSql, type SqlValue } from "./prepared.js";
 import { sqliteChanges } from "./sqlite-changes.js";
+import { TurnBatch } from "./turn-batch.js";
 import { TokenCache } from "./token-cache.js";
 
 export type StoredPayload = Record<string, unknown> & { consumed?: number };
@@ -140,6 +141,11 @@ function statements(ds: DataSource) {
     findByUserCode: select("user_code"),
     // Only an unspent row: of parallel requests presenting one code or refresh token, one spends it.
     consume: `UPDATE ${table} SET ${q("consumed_at")} = ${p(1)} WHERE ${q("kind")} = ${p(2)} AND ${q("id")} = ${p(3)} AND ${q("consumed_at")} IS NULL`,
+    // PostgreSQL: the same for every (kind, id) spent in one turn; names the rows it spent.
+    consumeMany:
+      ds.options.type === "postgres"
+        ? `UPDATE ${table} SET ${q("consumed_at")} = ${p(1)} WHERE (${q("kind")}, ${q("id")}) IN (SELECT * FROM unnest(${p(2)}::varchar[], ${p(3)}::varchar[])) AND ${q("consumed_at")} IS NULL RETURNING ${q("kind")}, ${q("id")}`
+        : null,
     grantOf: `SELECT ${q("grant_id")} FROM ${table} WHERE ${q("kind")} = ${p(1)} AND ${q("id")} = ${p(2)}`,
     destroy: `DELETE FROM ${table} WHERE ${q("kind")} = ${p(1)} AND ${q("id")} = ${p(2)}`,
   };
@@ -253,7 +259,7 @@ export class OidcStore {
     if (kept) return foundToken(kept, value);
     const before = this.tokenCache?.stamp();
     const id = storedId(TOKEN_KINDS[0], value);
-    const rows = this.sql.findTokens ? await this.readBatched(id) : await this.db.rows<TokenRow>(this.sql.findToken, [id]);
+    const rows = this.sql.findTokens ? await this.reads.get(id) : await this.db.rows<TokenRow>(this.sql.findToken, [id]);
     // Refresh tokens and codes are spent on use: keeping them would only cost.
     if (before && rows.some((r) => REUSED_KINDS.has(r.kind))) this.tokenCache!.put(value, id, rows, before);
     return foundToken(rows, value);
@@ -277,46 +283,39 @@ export class OidcStore {
     this.tokenCache = new TokenCache(changes, seconds * 1000);
   }
 
-  /** Token reads waiting for the next batch (PostgreSQL), by stored id. */
-  private reads = new Map<string, { resolve(rows: TokenRow[]): void; reject(err: unknown): void }[]>();
+  /**
+   * PostgreSQL: the token reads of one turn of the event loop share a statement, as upsert does
+   * with writes: under load, parallel userinfo and introspection requests share a round trip.
+   */
+  private readonly reads = new TurnBatch<TokenRow[]>(async (ids) => {
+    const byId = new Map<string, TokenRow[]>();
+    for (const row of await this.db.rows<TokenRow>(this.sql.findTokens!, [ids])) {
+      const found = byId.get(row.token_id);
+      if (found) found.push(row);
+      else byId.set(row.token_id, [row]);
+    }
+    return (id) => byId.get(id) ?? [];
+  });
 
   /**
-   * Joins the token reads of this turn of the event loop into one statement, as upsert does with
-   * writes: under load, parallel userinfo and introspection requests share a round trip. Every
-   * read is still sent after its request began, so a revocation committed before then holds.
+   * PostgreSQL: the spends of one turn share a statement too (parallel refreshes). A value asked
+   * for twice in one batch is spent once: only its first request is told it won.
    */
-  private readBatched(id: string): Promise<TokenRow[]> {
-    return new Promise((resolve, reject) => {
-      if (this.reads.size === 0) setImmediate(() => void this.flushReads());
-      const waiting = this.reads.get(id);
-      if (waiting) waiting.push({ resolve, reject });
-      else this.reads.set(id, [{ resolve, reject }]);
-    });
-  }
-
-  private async flushReads(): Promise<void> {
-    const batch = this.reads;
-    this.reads = new Map();
-    try {
-      const rows = await this.db.rows<TokenRow>(this.sql.findTokens!, [[...batch.keys()]]);
-      const byId = new Map<string, TokenRow[]>();
-      for (const row of rows) {
-        const found = byId.get(row.token_id);
-        if (found) found.push(row);
-        else byId.set(row.token_id, [row]);
-      }
-      for (const [id, waiting] of batch) for (const w of waiting) w.resolve(byId.get(id) ?? []);
-    } catch (err) {
-      for (const waiting of batch.values()) for (const w of waiting) w.reject(err);
-    }
-  }
+  private readonly spends = new TurnBatch<boolean>(async (keys) => {
+    const pairs = keys.map((k) => k.split("\0") as [string, string]);
+    const rows = await this.db.rows<{ kind: string; id: string }>(this.sql.consumeMany!, [Date.now(), pairs.map((p) => p[0]), pairs.map((p) => p[1])]);
+    const spent = new Set(rows.map((r) => `${r.kind}\0${r.id}`));
+    return (key, nth) => nth === 0 && spent.has(key);
+  });
 
   /**
    * Spends a single-use artifact (a code, a rotated refresh token, a pushed request). True if this
    * call spent it; false if it was spent already, by a parallel request too, or is gone.
    */
   async consume(kind: string, id: string): Promise<boolean> {
-    return (await this.db.run(this.sql.consume, [Date.now(), kind, storedId(kind, id)])) === 1;
+    const stored = storedId(kind, id);
+    if (this.sql.consumeMany) return this.spends.get(`${kind}\0${stored}`);
+    return (await this.db.run(this.sql.consume, [Date.now(), kind, stored])) === 1;
   }
 
   /** The grant an artifact belongs to, if it is still stored and names one. */

@@ -70,6 +70,14 @@ for (const kind of databases()) {
       await assert.rejects(code.consume("never-stored"), { error: "invalid_grant" });
     });
 
+    it("spends several values asked for at once each once (one statement for them all on PostgreSQL)", async () => {
+      for (const id of ["spend-a", "spend-b"]) await store.upsert("RefreshToken", id, { jti: id, kind: "RefreshToken", grantId: "g-spend" }, 60);
+      const spend = (id: string) => store.consume("RefreshToken", id);
+      assert.deepEqual(await Promise.all([spend("spend-a"), spend("spend-b"), spend("spend-a"), spend("missing")]), [true, true, false, false]);
+      assert.deepEqual(await Promise.all([spend("spend-a"), spend("spend-b")]), [false, false]);
+      assert.equal(typeof (await store.find("RefreshToken", { id: "spend-b" }))?.consumed, "number");
+    });
+
     it("keeps models apart: the same id under two kinds", async () => {
       const at = new Adapter("AccessToken");
       const rt = new Adapter("RefreshToken");
