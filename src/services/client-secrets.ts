@@ -10,8 +10,12 @@ export function newClientSecret(): string {
   return crypto.randomBytes(32).toString("base64url");
 }
 
+// crypto.hash: one call, no Hash object; a few times faster than createHash for a short string,
+// and a client secret is checked on every token and introspection request.
+const sha256 = (s: string) => crypto.hash("sha256", s, "base64url");
+
 export function hashClientSecret(secret: string): string {
-  return PREFIX + crypto.createHash("sha256").update(secret, "utf8").digest("base64url");
+  return PREFIX + sha256(secret);
 }
 
 export function isClientSecretHash(value: unknown): value is string {
@@ -21,7 +25,7 @@ export function isClientSecretHash(value: unknown): value is string {
 /** Constant-time check of a presented secret against a stored hash; anything else is false. */
 export function verifyClientSecret(stored: unknown, presented: unknown): boolean {
   if (!isClientSecretHash(stored) || typeof presented !== "string") return false;
-  const expected = Buffer.from(stored.slice(PREFIX.length), "base64url");
-  const actual = crypto.createHash("sha256").update(presented, "utf8").digest();
+  const expected = Buffer.from(stored.slice(PREFIX.length), "latin1");
+  const actual = Buffer.from(sha256(presented), "latin1");
   return expected.length === actual.length && crypto.timingSafeEqual(expected, actual);
 }
