@@ -109,6 +109,7 @@ const envSchema = z.object({
   DEFAULT_SIGNING_ALG: z.enum(["RS256", "PS256", "ES256", "EdDSA"]).default("RS256"),
   /** Seconds a process keeps a client's metadata (and an account's id and email for token claims) before reading them again; changes made elsewhere show up within this. */
   CLIENT_CACHE_SECONDS: int(0, 3600).default(5),
+  /** SQLite: seconds the server keeps an access token it read in memory, dropped at once on any change Passport makes or announces; bounds only SQL typed by hand. 0 disables. */
   TOKEN_CACHE_SECONDS: int(0, 3600).default(10),
   /** Development only: let a client's jwks_uri point at loopback, private or link-local addresses (refused by default, at registration and when fetched). */
   ALLOW_PRIVATE_JWKS_URI: bool.default(false),

@@ -11,6 +11,7 @@ import crypto from "node:crypto";
 import type { DataSource } from "typeorm";
 import type { Database, Statement } from "better-sqlite3";
 import type { Pool } from "pg";
+import { pgPool, sqliteConnection } from "./driver-handles.js";
 
 export type SqlValue = string | number | null;
 /** A parameter: a value, or on PostgreSQL also an array of values (e.g. for unnest). */
@@ -73,8 +74,7 @@ function postgres(pool: Pool): PreparedSql {
 
 /** The driver handle statements belong to: the SQLite connection, or the pg pool. */
 function handleOf(ds: DataSource): Database | Pool {
-  const driver = ds.driver as unknown as { databaseConnection?: Database; master?: Pool };
-  const handle = ds.options.type === "better-sqlite3" ? driver.databaseConnection : ds.options.type === "postgres" ? driver.master : undefined;
+  const handle = sqliteConnection(ds) ?? pgPool(ds);
   if (!handle) throw new Error(`no prepared statements for ${ds.options.type}${ds.isInitialized ? "" : " before the DataSource is initialized"}`);
   return handle;
 }

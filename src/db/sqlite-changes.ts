@@ -15,6 +15,7 @@
 import type { Database } from "better-sqlite3";
 import type { DataSource } from "typeorm";
 import { announce, AnnouncementReader } from "./change-announcements.js";
+import { sqliteConnection } from "./driver-handles.js";
 
 /** The tables whose rows the serving process caches: tokens and grants, and the clients they belong to. */
 export const WATCHED_TABLES = ["oidc_payloads", "clients"] as const;
@@ -184,12 +185,6 @@ const feeds = new Set<SqliteChanges>();
 process.on("exit", () => {
   for (const changes of feeds) changes.announceNow();
 });
-
-/** The SQLite connection under a DataSource, or undefined on PostgreSQL. */
-export function sqliteConnection(ds: DataSource): Database | undefined {
-  if (ds.options.type !== "better-sqlite3") return undefined;
-  return (ds.driver as unknown as { databaseConnection?: Database }).databaseConnection;
-}
 
 /**
  * The change feed of a SQLite DataSource's connection, installed on first use (after migrations:

@@ -14,7 +14,7 @@ import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import type { Database } from "better-sqlite3";
 import type { DataSource } from "typeorm";
-import { sqliteConnection } from "./sqlite-changes.js";
+import { sqliteConnection } from "./driver-handles.js";
 
 /** Pages the serving connection lets the WAL grow to before it checkpoints itself (SQLite's default is 1000). */
 export const FALLBACK_AUTOCHECKPOINT_PAGES = 16_000;

@@ -7,7 +7,7 @@ import fs from "node:fs";
 import { once } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Database } from "better-sqlite3";
-import { sqliteConnection } from "../../src/db/sqlite-changes.js";
+import { sqliteConnection } from "../../src/db/driver-handles.js";
 import { FALLBACK_AUTOCHECKPOINT_PAGES, sqliteCheckpoints, startBackgroundCheckpoints } from "../../src/db/sqlite-checkpoints.js";
 import { openTestDb, type TestDb } from "../helpers/database.js";
 
