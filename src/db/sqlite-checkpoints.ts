@@ -34,13 +34,17 @@ try {
   throw new Error(String(e.message)); // a plain Error: the driver's own does not cross to the parent intact
 }
 let timer;
+let lastWarning;
 const checkpoint = () => {
   let again = false;
   try {
     const [r] = db.pragma("wal_checkpoint(PASSIVE)");
     again = r.busy !== 0 || r.checkpointed < r.log;
+    lastWarning = undefined;
   } catch (e) {
-    parentPort.postMessage({ warning: e.message });
+    // Once per failure, not every 200 ms; the serving connection's own threshold bounds the WAL meanwhile.
+    if (e.message !== lastWarning) parentPort.postMessage({ warning: e.message });
+    lastWarning = e.message;
   }
   timer = setTimeout(checkpoint, again ? workerData.retryMs : workerData.intervalMs);
 };
