@@ -7,9 +7,11 @@
 //
 // The serving process instead runs PASSIVE checkpoints from a worker thread with its own
 // connection, a few times a second. PASSIVE takes no lock a writer needs, so commits go on while
-// it copies; the next writer restarts the WAL from its beginning once everything was copied.
-// The serving connection keeps a much higher threshold of its own as a safety net: should the
-// worker fall behind or fail, SQLite checkpoints inline again, as before, and the WAL stays bounded.
+// it copies. A writer restarts the WAL from its beginning when it finds all of it copied: between
+// bursts of writes that is soon. Under writes that never pause, new frames always arrive while the
+// worker copies, so the WAL grows to the serving connection's own, higher threshold; there SQLite
+// checkpoints inline as before, but finds almost everything copied already and only syncs. The
+// same threshold bounds the WAL should the worker fail.
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import type { Database } from "better-sqlite3";
