@@ -146,7 +146,6 @@ function statements(ds: DataSource) {
       ds.options.type === "postgres"
         ? `UPDATE ${table} SET ${q("consumed_at")} = ${p(1)} WHERE (${q("kind")}, ${q("id")}) IN (SELECT * FROM unnest(${p(2)}::varchar[], ${p(3)}::varchar[])) AND ${q("consumed_at")} IS NULL RETURNING ${q("kind")}, ${q("id")}`
         : null,
-    grantOf: `SELECT ${q("grant_id")} FROM ${table} WHERE ${q("kind")} = ${p(1)} AND ${q("id")} = ${p(2)}`,
     destroy: `DELETE FROM ${table} WHERE ${q("kind")} = ${p(1)} AND ${q("id")} = ${p(2)}`,
   };
 }
@@ -316,12 +315,6 @@ export class OidcStore {
     const stored = storedId(kind, id);
     if (this.sql.consumeMany) return this.spends.get(`${kind}\0${stored}`);
     return (await this.db.run(this.sql.consume, [Date.now(), kind, stored])) === 1;
-  }
-
-  /** The grant an artifact belongs to, if it is still stored and names one. */
-  async grantOf(kind: string, id: string): Promise<string | null> {
-    const [row] = await this.db.rows<{ grant_id: string | null }>(this.sql.grantOf, [kind, storedId(kind, id)]);
-    return row?.grant_id ?? null;
   }
 
   async destroy(kind: string, id: string): Promise<void> {

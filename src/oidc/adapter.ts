@@ -17,6 +17,8 @@ const SINGLE_USE: Record<string, string> = {
   BackchannelAuthenticationRequest: "backchannel authentication request",
 };
 
+const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+
 export function adapterFactory(store: OidcStore, clients: ClientService, registration?: RegistrationService) {
   // Within a provider request: tokens read with their grants, new tokens written together (request-artifacts.ts).
   const artifacts = new RequestArtifacts(store);
@@ -29,7 +31,7 @@ export function adapterFactory(store: OidcStore, clients: ClientService, registr
    */
   async function refuseSpent(kind: string, id: string): Promise<never> {
     if (kind === "PushedAuthorizationRequest") throw new errors.InvalidRequestUri("request_uri is invalid, expired, or was already used");
-    const grantId = await store.grantOf(kind, id);
+    const grantId = str((await store.find(kind, { id }))?.grantId);
     if (grantId) {
       await artifacts.write(async () => {
         await store.revokeByGrantId(grantId);

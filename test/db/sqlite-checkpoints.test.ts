@@ -4,7 +4,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import { once } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Database } from "better-sqlite3";
 import { sqliteConnection } from "../../src/db/driver-handles.js";
@@ -62,9 +61,17 @@ describe("background WAL checkpoints (sqlite)", () => {
   });
 
   it("a worker that cannot open the database warns and hands checkpoints back", async () => {
-    const warned = once(process, "warning");
+    // This warning, not another one the process happens to emit meanwhile.
+    const warned = new Promise<Error>((resolve) => {
+      const listener = (w: Error) => {
+        if (!w.message.includes(`${file}.missing`)) return;
+        process.off("warning", listener);
+        resolve(w);
+      };
+      process.on("warning", listener);
+    });
     const checkpoints = startBackgroundCheckpoints(conn, `${file}.missing`);
-    const [warning] = (await warned) as [Error];
+    const warning = await warned;
     assert.match(warning.message, /background WAL checkpoints of .*\.missing stopped .*checkpoints inline instead/);
     assert.equal(autocheckpoint(conn), 1000);
     await checkpoints.stop(); // stopping a worker that already failed is harmless
