@@ -17,7 +17,7 @@ import crypto from "node:crypto";
 import { type DataSource, LessThan, type Repository } from "typeorm";
 import { ClientEntity, OidcPayloadEntity, type OidcPayloadRow, ShareEntity } from "./entities.js";
 import { inTransaction } from "./transaction.js";
-import { preparedSql, type PreparedSql, type SqlValue } from "./prepared.js";
+import { preparedSql, type PreparedSql, type SqlValue, type Write } from "./prepared.js";
 import { sqliteChanges } from "./sqlite-changes.js";
 import { TurnBatch } from "./turn-batch.js";
 import { TokenCache } from "./token-cache.js";
@@ -51,6 +51,12 @@ export const TOKEN_KINDS = ["AccessToken", "ClientCredentials", "RefreshToken", 
 
 /** Token kinds presented again and again (userinfo, introspection): the ones worth keeping in memory. */
 const REUSED_KINDS = new Set(["AccessToken", "ClientCredentials"]);
+
+/** A write waiting for its batch, and how to answer its caller (the rows it changed). */
+interface QueuedWrite extends Write {
+  resolve(changed: number): void;
+  reject(err: unknown): void;
+}
 
 /** What findToken found for a token value: each kind's payload, and the grants they name (null: none usable). */
 export interface FoundToken {
@@ -189,12 +195,12 @@ export class OidcStore {
     this.db = preparedSql(ds);
   }
 
-  /** Upserts waiting to be written together (see upsert). */
-  private queued: { values: SqlValue[]; resolve(): void; reject(err: unknown): void }[] = [];
+  /** Writes waiting for their batch (see upsert and consume). */
+  private queued: QueuedWrite[] = [];
 
   /**
    * Stores an artifact. Resolves once it is committed, like a single statement would; meanwhile
-   * the upserts of every request that reaches this point in the same turn of the event loop
+   * the writes of every request that reaches the store in the same turn of the event loop
    * (parallel token requests) are gathered and written with one commit, in one statement on
    * PostgreSQL: under load a token costs a fraction of a commit and of a round trip.
    */
@@ -212,33 +218,37 @@ export class OidcStore {
       expiresAt,
       null,
     ];
-    return new Promise((resolve, reject) => {
-      if (this.queued.push({ values, resolve, reject }) === 1) setImmediate(() => void this.flush());
-    });
+    return new Promise((resolve, reject) => this.queue({ sql: this.sql.upsert, values, resolve: () => resolve(), reject }));
+  }
+
+  private queue(write: QueuedWrite): void {
+    if (this.queued.push(write) === 1) setImmediate(() => void this.flush());
   }
 
   private async flush(): Promise<void> {
     const batch = this.queued;
     this.queued = [];
     try {
-      await this.write(batch.map((b) => b.values));
-      for (const b of batch) b.resolve();
+      const changed = await this.write(batch);
+      batch.forEach((w, i) => w.resolve(changed[i]!));
     } catch (err) {
       if (batch.length === 1) return batch[0]!.reject(err);
-      // One by one instead, so that each upsert answers for itself.
-      for (const b of batch) await this.db.run(this.sql.upsert, b.values).then(b.resolve, b.reject);
+      // One by one instead, so that each write answers for itself (the batch was rolled back whole).
+      for (const w of batch) await this.db.run(w.sql, w.values).then(w.resolve, w.reject);
     }
   }
 
-  private async write(rows: SqlValue[][]): Promise<void> {
-    if (rows.length === 1) {
-      await this.db.run(this.sql.upsert, rows[0]!);
-      return;
-    }
-    // One statement cannot upsert the same row twice; a batch that would is written in order.
+  /** Writes a batch in order with one commit; the rows each write changed. */
+  private async write(batch: QueuedWrite[]): Promise<number[]> {
+    if (batch.length === 1) return [await this.db.run(batch[0]!.sql, batch[0]!.values)];
+    // PostgreSQL (where only upserts queue): one statement, unless it would upsert a row twice.
+    const rows = batch.map((w) => w.values);
     const distinct = new Set(rows.map((r) => `${r[0]}\0${r[1]}`)).size === rows.length;
-    if (this.sql.upsertRows && distinct) await this.db.run(this.sql.upsertRows, COLUMNS.map((_, i) => rows.map((r) => r[i]!)));
-    else await this.db.runEach(this.sql.upsert, rows);
+    if (this.sql.upsertRows && distinct && batch.every((w) => w.sql === this.sql.upsert)) {
+      await this.db.run(this.sql.upsertRows, COLUMNS.map((_, i) => rows.map((r) => r[i]!)));
+      return batch.map(() => 1);
+    }
+    return this.db.runAll(batch);
   }
 
   /** The artifact, unless it expired or its client is disabled or gone. */
@@ -314,7 +324,8 @@ export class OidcStore {
   async consume(kind: string, id: string): Promise<boolean> {
     const stored = storedId(kind, id);
     if (this.sql.consumeMany) return this.spends.get(`${kind}\0${stored}`);
-    return (await this.db.run(this.sql.consume, [Date.now(), kind, stored])) === 1;
+    // SQLite: queued with the upserts of this turn, so a refresh's spend shares their commit.
+    return new Promise((resolve, reject) => this.queue({ sql: this.sql.consume, values: [Date.now(), kind, stored], resolve: (n) => resolve(n === 1), reject }));
   }
 
   async destroy(kind: string, id: string): Promise<void> {

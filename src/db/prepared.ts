@@ -16,14 +16,19 @@ import { pgPool, sqliteConnection } from "./driver-handles.js";
 export type SqlValue = string | number | null;
 /** A parameter: a value, or on PostgreSQL also an array of values (e.g. for unnest). */
 export type SqlParam = SqlValue | SqlValue[];
+/** One statement of a batch of writes (runAll). */
+export interface Write {
+  sql: string;
+  values: SqlValue[];
+}
 
 export interface PreparedSql {
   /** Rows of a SELECT. */
   rows<T = Record<string, unknown>>(sql: string, params: SqlParam[]): Promise<T[]>;
   /** Runs a write; resolves to the number of rows it changed. */
   run(sql: string, params: SqlParam[]): Promise<number>;
-  /** Runs a write once per parameter list, all in one transaction: one commit for them all. */
-  runEach(sql: string, paramLists: SqlValue[][]): Promise<void>;
+  /** Runs writes in order, all in one transaction (one commit for them all); resolves to the rows each changed. */
+  runAll(writes: Write[]): Promise<number[]>;
 }
 
 function sqlite(db: Database): PreparedSql {
@@ -35,13 +40,11 @@ function sqlite(db: Database): PreparedSql {
   };
   // Async like the pg side, so callers are the same for both; the work itself is synchronous.
   // better-sqlite3 turns a transaction inside another one (one TypeORM opened) into a savepoint.
-  const each = db.transaction((stmt: Statement, lists: SqlValue[][]) => {
-    for (const params of lists) stmt.run(...params);
-  });
+  const all = db.transaction((writes: Write[]) => writes.map((w) => prepare(w.sql).run(...w.values).changes));
   return {
     rows: async <T>(sql: string, params: SqlParam[]) => prepare(sql).all(...(params as SqlValue[])) as T[],
     run: async (sql, params) => prepare(sql).run(...(params as SqlValue[])).changes,
-    runEach: async (sql, lists) => each(prepare(sql), lists),
+    runAll: async (writes) => all(writes),
   };
 }
 
@@ -56,12 +59,14 @@ function postgres(pool: Pool): PreparedSql {
   return {
     rows: async <T>(text: string, values: SqlParam[]) => (await pool.query({ name: named(text), text, values })).rows as T[],
     run: async (text, values) => (await pool.query({ name: named(text), text, values })).rowCount ?? 0,
-    runEach: async (text, lists) => {
+    runAll: async (writes) => {
       const client = await pool.connect();
       try {
         await client.query("BEGIN");
-        for (const values of lists) await client.query({ name: named(text), text, values });
+        const changed: number[] = [];
+        for (const { sql: text, values } of writes) changed.push((await client.query({ name: named(text), text, values })).rowCount ?? 0);
         await client.query("COMMIT");
+        return changed;
       } catch (err) {
         await client.query("ROLLBACK").catch(() => undefined);
         throw err;
@@ -93,6 +98,6 @@ export function preparedSql(ds: DataSource): PreparedSql {
   return {
     rows: (text, params) => sql().rows(text, params),
     run: (text, params) => sql().run(text, params),
-    runEach: (text, lists) => sql().runEach(text, lists),
+    runAll: (writes) => sql().runAll(writes),
   };
 }

@@ -343,6 +343,24 @@ for (const kind of databases()) {
       assert.equal((await store.find("AccessToken", { id: "fine-1-0123456789" }))?.ok, 1);
       assert.equal((await store.find("AccessToken", { id: "fine-2-0123456789" }))?.ok, 3);
     });
+
+    it("spends in the same turn as other writes each answer for themselves, also when a row of their batch fails", async () => {
+      await store.upsert("AuthorizationCode", "batched-code-0123456789", { grantId: "g-batched" }, 60);
+      // On SQLite the spends join the upserts' batch; the bad row fails it whole, so every write is
+      // run again alone: the code must still be spent exactly once.
+      const results = await Promise.allSettled([
+        store.consume("AuthorizationCode", "batched-code-0123456789"),
+        store.upsert(null as unknown as string, "bad-batched-0123456789", { ok: 0 }, 60),
+        store.consume("AuthorizationCode", "batched-code-0123456789"),
+        store.upsert("AccessToken", "after-spend-0123456789", { ok: 1 }, 60),
+      ]);
+      assert.deepEqual(
+        results.map((r) => (r.status === "fulfilled" ? r.value : "rejected")),
+        [true, "rejected", false, undefined],
+      );
+      assert.ok((await store.find("AuthorizationCode", { id: "batched-code-0123456789" }))?.consumed, "spent");
+      assert.equal((await store.find("AccessToken", { id: "after-spend-0123456789" }))?.ok, 1);
+    });
   });
 
   describe(`migrations (${kind})`, () => {
