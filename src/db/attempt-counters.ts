@@ -22,6 +22,8 @@
 //     allow one attempt per wait, each wait double the last, up to maxMs (Keycloak-like)
 import type { DataSource } from "typeorm";
 import { AttemptCounterEntity } from "./entities.js";
+import { preparedSql, type PreparedSql, type SqlValue } from "./prepared.js";
+import { betweenTransactions } from "./transaction.js";
 
 export interface CounterRule {
   limit: number;
@@ -35,12 +37,15 @@ export type Reservation = { ok: true; hits: number; blockedUntil: number } | { o
 export class AttemptCounterStore {
   private readonly table: string;
   private readonly pg: boolean;
+  /** SQLite: the counting statements, run on the driver (see run). */
+  private readonly db: PreparedSql;
   private readonly sql = new Map<string, string>();
 
   constructor(private readonly ds: DataSource) {
     const q = (n: string) => ds.driver.escape(n);
     this.table = ds.getMetadata(AttemptCounterEntity).tablePath.split(".").map(q).join(".");
     this.pg = ds.options.type === "postgres";
+    this.db = preparedSql(ds);
   }
 
   async reserve(key: string, rule: CounterRule, now = Date.now()): Promise<Reservation> {
@@ -118,7 +123,8 @@ export class AttemptCounterStore {
       ordered.push(params[Number(n) - 1]);
       return "?";
     });
-    return this.ds.query(text, ordered);
+    // Never inside another request's open transaction, whose rollback would undo this count.
+    return betweenTransactions(this.ds, () => this.db.query(text, ordered as SqlValue[]));
   }
 }
 

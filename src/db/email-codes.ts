@@ -3,6 +3,8 @@
 // a guess is counted before its comparison, a resend keeps the count, and a code is redeemed once.
 import { type DataSource, LessThan, type Repository } from "typeorm";
 import { EmailCodeEntity, type EmailCodeRow } from "./entities.js";
+import { preparedSql, type PreparedSql, type SqlValue } from "./prepared.js";
+import { betweenTransactions } from "./transaction.js";
 
 export type AttemptResult = { ok: true; codeHash: string } | { ok: false; reason: "no_code" | "used_up" };
 
@@ -10,11 +12,14 @@ export class EmailCodeStore {
   private readonly repo: Repository<EmailCodeRow>;
   private readonly table: string;
   private readonly pg: boolean;
+  /** SQLite: the counting statements, run on the driver (see run). */
+  private readonly db: PreparedSql;
 
   constructor(private readonly ds: DataSource) {
     this.repo = ds.getRepository(EmailCodeEntity);
     this.table = ds.getMetadata(EmailCodeEntity).tablePath.split(".").map((n) => ds.driver.escape(n)).join(".");
     this.pg = ds.options.type === "postgres";
+    this.db = preparedSql(ds);
   }
 
   /**
@@ -68,7 +73,7 @@ export class EmailCodeStore {
       ordered.push(params[Number(n) - 1]);
       return "?";
     });
-    const res = (await this.ds.query(text, ordered)) as unknown;
-    return Array.isArray(res) ? (res as Record<string, unknown>[]) : [];
+    // Never inside another request's open transaction, whose rollback would undo this count.
+    return betweenTransactions(this.ds, () => this.db.query(text, ordered as SqlValue[]));
   }
 }

@@ -16,7 +16,7 @@
 import crypto from "node:crypto";
 import { type DataSource, LessThan, type Repository } from "typeorm";
 import { ClientEntity, OidcPayloadEntity, type OidcPayloadRow, ShareEntity } from "./entities.js";
-import { inTransaction } from "./transaction.js";
+import { betweenTransactions, inTransaction } from "./transaction.js";
 import { preparedSql, type PreparedSql, type SqlValue, type Write } from "./prepared.js";
 import { sqliteChanges } from "./sqlite-changes.js";
 import { TurnBatch } from "./turn-batch.js";
@@ -153,6 +153,7 @@ function statements(ds: DataSource) {
         ? `UPDATE ${table} SET ${q("consumed_at")} = ${p(1)} WHERE (${q("kind")}, ${q("id")}) IN (SELECT * FROM unnest(${p(2)}::varchar[], ${p(3)}::varchar[])) AND ${q("consumed_at")} IS NULL RETURNING ${q("kind")}, ${q("id")}`
         : null,
     destroy: `DELETE FROM ${table} WHERE ${q("kind")} = ${p(1)} AND ${q("id")} = ${p(2)}`,
+    revokeAccount: `DELETE FROM ${table} WHERE ${q("account_id")} = ${p(1)}`,
   };
 }
 
@@ -229,12 +230,12 @@ export class OidcStore {
     const batch = this.queued;
     this.queued = [];
     try {
-      const changed = await this.write(batch);
+      const changed = await betweenTransactions(this.ds, () => this.write(batch));
       batch.forEach((w, i) => w.resolve(changed[i]!));
     } catch (err) {
       if (batch.length === 1) return batch[0]!.reject(err);
       // One by one instead, so that each write answers for itself (the batch was rolled back whole).
-      for (const w of batch) await this.db.run(w.sql, w.values).then(w.resolve, w.reject);
+      for (const w of batch) await betweenTransactions(this.ds, () => this.db.run(w.sql, w.values)).then(w.resolve, w.reject);
     }
   }
 
@@ -329,7 +330,7 @@ export class OidcStore {
   }
 
   async destroy(kind: string, id: string): Promise<void> {
-    await this.db.run(this.sql.destroy, [kind, storedId(kind, id)]);
+    await betweenTransactions(this.ds, () => this.db.run(this.sql.destroy, [kind, storedId(kind, id)]));
   }
 
   /**
@@ -357,12 +358,14 @@ export class OidcStore {
       if (!storedIds.length) return;
       q.andWhere("id IN (:...ids)", { ids: storedIds });
     }
-    await q.execute();
+    // On the driver between transactions; a few texts only, as callers name no session or one.
+    const [sql, params] = q.getQueryAndParameters();
+    await betweenTransactions(this.ds, () => this.db.run(sql, params as SqlValue[]));
   }
 
   /** Account deletion: every session, grant and token of the account goes. */
   async revokeByAccount(accountId: string): Promise<void> {
-    await this.repo.delete({ accountId });
+    await betweenTransactions(this.ds, () => this.db.run(this.sql.revokeAccount, [accountId]));
   }
 
   async purgeExpired(now = Date.now()): Promise<number> {

@@ -27,6 +27,8 @@ export interface PreparedSql {
   rows<T = Record<string, unknown>>(sql: string, params: SqlParam[]): Promise<T[]>;
   /** Runs a write; resolves to the number of rows it changed. */
   run(sql: string, params: SqlParam[]): Promise<number>;
+  /** Rows of a statement that may or may not return any (an UPDATE with or without RETURNING). */
+  query(sql: string, params: SqlValue[]): Promise<Record<string, unknown>[]>;
   /** Runs writes in order, all in one transaction (one commit for them all); resolves to the rows each changed. */
   runAll(writes: Write[]): Promise<number[]>;
 }
@@ -44,6 +46,12 @@ function sqlite(db: Database): PreparedSql {
   return {
     rows: async <T>(sql: string, params: SqlParam[]) => prepare(sql).all(...(params as SqlValue[])) as T[],
     run: async (sql, params) => prepare(sql).run(...(params as SqlValue[])).changes,
+    query: async (sql, params) => {
+      const stmt = prepare(sql);
+      if (stmt.reader) return stmt.all(...params) as Record<string, unknown>[];
+      stmt.run(...params);
+      return [];
+    },
     runAll: async (writes) => all(writes),
   };
 }
@@ -59,6 +67,7 @@ function postgres(pool: Pool): PreparedSql {
   return {
     rows: async <T>(text: string, values: SqlParam[]) => (await pool.query({ name: named(text), text, values })).rows as T[],
     run: async (text, values) => (await pool.query({ name: named(text), text, values })).rowCount ?? 0,
+    query: async (text, values) => (await pool.query({ name: named(text), text, values })).rows as Record<string, unknown>[],
     runAll: async (writes) => {
       const client = await pool.connect();
       try {
@@ -98,6 +107,7 @@ export function preparedSql(ds: DataSource): PreparedSql {
   return {
     rows: (text, params) => sql().rows(text, params),
     run: (text, params) => sql().run(text, params),
+    query: (text, params) => sql().query(text, params),
     runAll: (writes) => sql().runAll(writes),
   };
 }

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import Database from "better-sqlite3";
 import { OidcStore, storedId } from "../../src/db/oidc-store.js";
+import { inTransaction } from "../../src/db/transaction.js";
 import { OidcPayloadEntity } from "../../src/db/entities.js";
 import { HashedArtifactIds1764530000000 } from "../../migrations/1764530000000-hashed-artifact-ids.js";
 import { adapterFactory } from "../../src/oidc/adapter.js";
@@ -342,6 +343,31 @@ for (const kind of databases()) {
       assert.deepEqual(results.map((r) => r.status), ["fulfilled", "rejected", "fulfilled"]);
       assert.equal((await store.find("AccessToken", { id: "fine-1-0123456789" }))?.ok, 1);
       assert.equal((await store.find("AccessToken", { id: "fine-2-0123456789" }))?.ok, 3);
+    });
+
+    it("keeps a spend and a new token made while another request's transaction is open, when that transaction rolls back", async () => {
+      await store.upsert("RefreshToken", "spent-during-tx-0123456789", { grantId: "g-tx" }, 60);
+      let open = false;
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const failing = inTransaction(db.ds, async (m) => {
+        await m.getRepository(OidcPayloadEntity).delete({ grantId: "g-unrelated" });
+        open = true;
+        await held;
+        throw new Error("this request failed");
+      });
+      while (!open) await new Promise((resolve) => setImmediate(resolve));
+      // Another request meanwhile. SQLite has one connection: run now, these would be inside that transaction.
+      const spent = store.consume("RefreshToken", "spent-during-tx-0123456789");
+      const minted = store.upsert("AccessToken", "minted-during-tx-0123456789", { ok: 1 }, 60);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      release();
+      await assert.rejects(failing, /this request failed/);
+      assert.equal(await spent, true);
+      await minted;
+      assert.ok((await store.find("RefreshToken", { id: "spent-during-tx-0123456789" }))?.consumed, "still spent");
+      assert.equal((await store.find("AccessToken", { id: "minted-during-tx-0123456789" }))?.ok, 1, "still stored");
+      assert.equal(await store.consume("RefreshToken", "spent-during-tx-0123456789"), false, "not spendable again");
     });
 
     it("spends in the same turn as other writes each answer for themselves, also when a row of their batch fails", async () => {
