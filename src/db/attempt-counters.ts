@@ -36,15 +36,13 @@ export type Reservation = { ok: true; hits: number; blockedUntil: number } | { o
 
 export class AttemptCounterStore {
   private readonly table: string;
-  private readonly pg: boolean;
-  /** SQLite: the counting statements, run on the driver (see run). */
+  /** The counting statements, on the driver (see run). */
   private readonly db: PreparedSql;
   private readonly sql = new Map<string, string>();
 
   constructor(private readonly ds: DataSource) {
     const q = (n: string) => ds.driver.escape(n);
     this.table = ds.getMetadata(AttemptCounterEntity).tablePath.split(".").map(q).join(".");
-    this.pg = ds.options.type === "postgres";
     this.db = preparedSql(ds);
   }
 
@@ -54,13 +52,13 @@ export class AttemptCounterStore {
     // The first attempt of a window: blocked at once only when the limit is 1.
     const firstBlock = rule.limit > 1 ? 0 : rule.backoff ? now + Math.min(rule.backoff.baseMs, rule.backoff.maxMs) : expires;
     const sql = this.reserveSql(quiet, rule.backoff !== undefined);
-    const params: unknown[] = [key, now, expires, firstBlock, rule.limit];
+    const params: SqlValue[] = [key, now, expires, firstBlock, rule.limit];
     if (rule.backoff) params.push(rule.backoff.baseMs, rule.backoff.maxMs, doublings(rule.backoff));
-    const rows = (await this.run(sql, params)) as Record<string, unknown>[];
+    const rows = await this.run(sql, params);
     const row = rows[0];
     if (row) return { ok: true, hits: Number(row.hits), blockedUntil: Number(row.blocked_until) };
     // Refused: the statement changed nothing. Read the wait only to tell the caller.
-    const [held] = (await this.run(`SELECT blocked_until FROM ${this.table} WHERE ${this.col("key")} = $1`, [key])) as Record<string, unknown>[];
+    const [held] = await this.run(`SELECT blocked_until FROM ${this.table} WHERE ${this.col("key")} = $1`, [key]);
     return { ok: false, retryAfterMs: Math.max(1000, Number(held?.blocked_until ?? 0) - now) };
   }
 
@@ -115,17 +113,11 @@ export class AttemptCounterStore {
     return this.ds.driver.escape(name);
   }
 
-  /** Runs SQL written with $n placeholders; SQLite takes `?` in order, so they are rewritten. */
-  private run(sql: string, params: unknown[]): Promise<unknown> {
-    if (this.pg) return this.ds.query(sql, params);
-    const ordered: unknown[] = [];
-    const text = sql.replace(/\$(\d+)/g, (_, n: string) => {
-      ordered.push(params[Number(n) - 1]);
-      return "?";
-    });
-    // Never inside another request's open transaction, whose rollback would undo this count.
-    return betweenTransactions(this.ds, () => this.db.query(text, ordered as SqlValue[]));
+  /** Runs SQL written with $n placeholders; never inside another request's open transaction, whose rollback would undo this count. */
+  private run(sql: string, params: SqlValue[]): Promise<Record<string, unknown>[]> {
+    return betweenTransactions(this.ds, () => this.db.query(sql, params));
   }
+
 }
 
 /** How many times the wait doubles before it reaches the maximum. */

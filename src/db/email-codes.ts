@@ -11,14 +11,12 @@ export type AttemptResult = { ok: true; codeHash: string } | { ok: false; reason
 export class EmailCodeStore {
   private readonly repo: Repository<EmailCodeRow>;
   private readonly table: string;
-  private readonly pg: boolean;
-  /** SQLite: the counting statements, run on the driver (see run). */
+  /** The counting statements, on the driver (see run). */
   private readonly db: PreparedSql;
 
   constructor(private readonly ds: DataSource) {
     this.repo = ds.getRepository(EmailCodeEntity);
     this.table = ds.getMetadata(EmailCodeEntity).tablePath.split(".").map((n) => ds.driver.escape(n)).join(".");
-    this.pg = ds.options.type === "postgres";
     this.db = preparedSql(ds);
   }
 
@@ -61,19 +59,9 @@ export class EmailCodeStore {
     return (await this.repo.delete({ expiresAt: LessThan(now) })).affected ?? 0;
   }
 
-  /** Runs SQL written with $n placeholders (SQLite takes `?` in order) and returns the rows. */
-  private async run(sql: string, params: unknown[]): Promise<Record<string, unknown>[]> {
-    if (this.pg) {
-      const res = (await this.ds.query(sql, params)) as unknown[];
-      // TypeORM answers an UPDATE on PostgreSQL as [rows, rowCount].
-      return (Array.isArray(res[0]) ? res[0] : res) as Record<string, unknown>[];
-    }
-    const ordered: unknown[] = [];
-    const text = sql.replace(/\$(\d+)/g, (_, n: string) => {
-      ordered.push(params[Number(n) - 1]);
-      return "?";
-    });
-    // Never inside another request's open transaction, whose rollback would undo this count.
-    return betweenTransactions(this.ds, () => this.db.query(text, ordered as SqlValue[]));
+  /** Runs SQL written with $n placeholders and returns the rows; never inside another request's open transaction, whose rollback would undo this count. */
+  private run(sql: string, params: SqlValue[]): Promise<Record<string, unknown>[]> {
+    return betweenTransactions(this.ds, () => this.db.query(sql, params));
   }
+
 }

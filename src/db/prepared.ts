@@ -27,10 +27,25 @@ export interface PreparedSql {
   rows<T = Record<string, unknown>>(sql: string, params: SqlParam[]): Promise<T[]>;
   /** Runs a write; resolves to the number of rows it changed. */
   run(sql: string, params: SqlParam[]): Promise<number>;
-  /** Rows of a statement that may or may not return any (an UPDATE with or without RETURNING). */
+  /**
+   * Rows of a statement written with PostgreSQL's `$n` placeholders (rewritten for SQLite, which
+   * takes `?` in order) that may or may not return any (an UPDATE with or without RETURNING).
+   */
   query(sql: string, params: SqlValue[]): Promise<Record<string, unknown>[]>;
   /** Runs writes in order, all in one transaction (one commit for them all); resolves to the rows each changed. */
   runAll(writes: Write[]): Promise<number[]>;
+}
+
+const rewritten = new Map<string, { text: string; order: number[] }>();
+
+/** A `$n` text as SQLite takes it: `?` in order, and which parameter each `?` is. */
+function positional(sql: string): { text: string; order: number[] } {
+  let found = rewritten.get(sql);
+  if (!found) {
+    const order: number[] = [];
+    rewritten.set(sql, (found = { text: sql.replace(/\$(\d+)/g, (_, n: string) => (order.push(Number(n)), "?")), order }));
+  }
+  return found;
 }
 
 function sqlite(db: Database): PreparedSql {
@@ -47,9 +62,11 @@ function sqlite(db: Database): PreparedSql {
     rows: async <T>(sql: string, params: SqlParam[]) => prepare(sql).all(...(params as SqlValue[])) as T[],
     run: async (sql, params) => prepare(sql).run(...(params as SqlValue[])).changes,
     query: async (sql, params) => {
-      const stmt = prepare(sql);
-      if (stmt.reader) return stmt.all(...params) as Record<string, unknown>[];
-      stmt.run(...params);
+      const { text, order } = positional(sql);
+      const stmt = prepare(text);
+      const values = order.map((n) => params[n - 1] as SqlValue);
+      if (stmt.reader) return stmt.all(...values) as Record<string, unknown>[];
+      stmt.run(...values);
       return [];
     },
     runAll: async (writes) => all(writes),
