@@ -8,6 +8,7 @@ import { migrations } from "../../migrations/index.js";
 import { entitiesFor } from "./entities.js";
 import { ensurePrivateDir, ensurePrivateFile, tighten } from "./private-files.js";
 import { sqliteChanges } from "./sqlite-changes.js";
+import { takeTurns } from "./sqlite-turns.js";
 
 export function createDataSource(db: Config["database"]): DataSource {
   if (db.type === "postgres") {
@@ -26,7 +27,7 @@ export function createDataSource(db: Config["database"]): DataSource {
   ensurePrivateDir(path.dirname(db.file));
   ensurePrivateFile(db.file);
   for (const extra of ["-wal", "-shm", "-journal", ".changes", ".changes-seen"]) tighten(`${db.file}${extra}`, 0o600);
-  return new DataSource({
+  const ds = new DataSource({
     type: "better-sqlite3",
     database: db.file,
     entities: entitiesFor("sqlite"),
@@ -44,6 +45,9 @@ export function createDataSource(db: Config["database"]): DataSource {
       conn.pragma("secure_delete = FAST");
     },
   });
+  // One connection shared by every request: transactions and the writes outside them take turns.
+  takeTurns(ds);
+  return ds;
 }
 
 /** Opens the database and applies pending migrations. */

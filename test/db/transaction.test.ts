@@ -32,6 +32,70 @@ for (const kind of databases()) {
       }
     });
 
+    it("a failing transaction does not take back what repositories, saves and ds.query wrote outside it meanwhile", async () => {
+      const db = await openTestDb(kind);
+      try {
+        const repo = db.ds.getRepository(OidcPayloadEntity);
+        const row = (id: string) => ({ kind: "Test", id, payload: "{}", grantId: null, userCode: null, uid: null, accountId: null, expiresAt: null, consumedAt: null });
+        await repo.insert(row("existing"));
+        let open = false;
+        let release!: () => void;
+        const held = new Promise<void>((resolve) => (release = resolve));
+        const failing = inTransaction(db.ds, async (m) => {
+          await m.getRepository(OidcPayloadEntity).insert(row("rolled-back"));
+          open = true;
+          await held;
+          throw new Error("roll me back");
+        });
+        while (!open) await new Promise((resolve) => setImmediate(resolve));
+        // Another request's writes, none of them in a transaction of Passport's, while that one is open.
+        const writes = [
+          repo.insert(row("inserted")),
+          repo.update({ kind: "Test", id: "existing" }, { grantId: "updated" }),
+          repo.save(row("saved")), // TypeORM wraps a save in a transaction of its own
+          db.ds.query(`INSERT INTO oidc_payloads (kind, id, payload) VALUES ('Test', 'by-query', '{}')`),
+        ];
+        // Reads do not wait for the open transaction.
+        assert.equal(await repo.count({ where: { kind: "Test", id: "existing" } }), 1);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        release();
+        await assert.rejects(failing, /roll me back/);
+        await Promise.all(writes);
+        const ids = (await repo.find({ where: { kind: "Test" }, order: { id: "ASC" } })).map((r) => `${r.id}${r.grantId ? `:${r.grantId}` : ""}`);
+        assert.deepEqual(ids, ["by-query", "existing:updated", "inserted", "saved"]);
+      } finally {
+        await db.drop();
+      }
+    });
+
+    it("transactions, saves and writes outside them, all at once, each end as their own", async () => {
+      const db = await openTestDb(kind);
+      try {
+        const repo = db.ds.getRepository(OidcPayloadEntity);
+        const row = (id: string) => ({ kind: "Test", id, payload: "{}", grantId: null, userCode: null, uid: null, accountId: null, expiresAt: null, consumedAt: null });
+        const later = (ms: number) => new Promise((r) => setTimeout(r, ms));
+        // i % 4: 0 a transaction that fails, 1 an insert, 2 a transaction that commits, 3 a save of
+        // two rows whose second breaks a NOT NULL (TypeORM's own transaction rolls back the first).
+        const work = (i: number): Promise<unknown> => {
+          if (i % 4 === 1) return later(i).then(() => repo.insert(row(`outside-${i}`)));
+          if (i % 4 === 3) return later(i).then(() => repo.save([row(`saved-${i}`), { ...row(`broken-${i}`), payload: null as unknown as string }]));
+          return inTransaction(db.ds, async (m) => {
+            await m.getRepository(OidcPayloadEntity).insert(row(`inside-${i}`));
+            await later(2);
+            if (i % 4 === 0) throw new Error("roll me back");
+          });
+        };
+        const results = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => work(i)));
+        const failed = results.flatMap((r, i) => (r.status === "rejected" ? [i] : []));
+        assert.deepEqual(failed, Array.from({ length: 40 }, (_, i) => i).filter((i) => i % 4 === 0 || i % 4 === 3));
+        const ids = (await repo.find({ where: { kind: "Test" } })).map((r) => r.id).sort();
+        const expected = Array.from({ length: 40 }, (_, i) => i).flatMap((i) => (i % 4 === 1 ? [`outside-${i}`] : i % 4 === 2 ? [`inside-${i}`] : []));
+        assert.deepEqual(ids, expected.sort());
+      } finally {
+        await db.drop();
+      }
+    });
+
     it("a failing transaction does not take back the attempts other requests counted while it was open", async () => {
       const db = await openTestDb(kind);
       try {
