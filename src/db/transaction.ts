@@ -17,9 +17,9 @@ export function inTransaction<T>(ds: DataSource, work: (m: EntityManager) => Pro
  * `write` must run its statements synchronously when called, as the driver's prepared statements
  * do: the check and the statements then happen with nothing in between, and the common case (no
  * transaction open) costs no turn. For the stores' writes that are no part of a transaction; never
- * call it from inside an inTransaction's work, which would wait for itself. (Telling the two apart
- * needs an AsyncLocalStorage, and a second one enabled in the process more than doubles what every
- * `await` costs.)
+ * call it from inside an inTransaction's work, which would wait for itself until the turn's
+ * timeout (TURN_TIMEOUT_MS) failed it. (Telling the two apart needs an AsyncLocalStorage, and a
+ * second one enabled in the process more than doubles what every `await` costs.)
  */
 export async function betweenTransactions<T>(ds: DataSource, write: () => T): Promise<Awaited<T>> {
   const db = sqliteConnection(ds);
