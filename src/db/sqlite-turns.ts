@@ -26,7 +26,7 @@ export const TURN_TIMEOUT_MS = 10_000;
 export class ConnectionTurns {
   private tail: Promise<void> = Promise.resolve();
 
-  constructor(private readonly timeoutMs = TURN_TIMEOUT_MS) {}
+  constructor(public timeoutMs = TURN_TIMEOUT_MS) {}
 
   /** Waits for the turn; the function it resolves to ends the turn. */
   acquire(): Promise<() => void> {

@@ -2,7 +2,10 @@
 // time, in the order asked, and a wait that never ends fails instead of hanging.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ConnectionTurns } from "../../src/db/sqlite-turns.js";
+import { ConnectionTurns, connectionTurns } from "../../src/db/sqlite-turns.js";
+import { inTransaction } from "../../src/db/transaction.js";
+import { OidcPayloadEntity } from "../../src/db/entities.js";
+import { openTestDb } from "../helpers/database.js";
 
 describe("SQLite connection turns", () => {
   it("give one holder at a time, first come first served", async () => {
@@ -39,5 +42,23 @@ describe("SQLite connection turns", () => {
     endFirst();
     const endThird = await third; // not stuck behind the one that gave up
     endThird();
+  });
+
+  it("fail a write made outside a transaction from inside it (it waits for itself) instead of hanging", async () => {
+    const db = await openTestDb("sqlite");
+    try {
+      connectionTurns(db.ds)!.timeoutMs = 100;
+      const repo = db.ds.getRepository(OidcPayloadEntity);
+      const row = (id: string) => ({ kind: "Test", id, payload: "{}", grantId: null, userCode: null, uid: null, accountId: null, expiresAt: null, consumedAt: null });
+      const wrong = inTransaction(db.ds, async (m) => {
+        await m.getRepository(OidcPayloadEntity).insert(row("inside"));
+        await repo.insert(row("through-the-wrong-repository"));
+      });
+      await assert.rejects(wrong, (e: Error & { code?: string }) => e.code === "SQLITE_BUSY");
+      await repo.insert(row("after")); // the connection's turns go on
+      assert.deepEqual((await repo.find({ where: { kind: "Test" } })).map((r) => r.id), ["after"]);
+    } finally {
+      await db.drop();
+    }
   });
 });
