@@ -117,7 +117,6 @@ export class AttemptCounterStore {
   private run(sql: string, params: SqlValue[]): Promise<Record<string, unknown>[]> {
     return betweenTransactions(this.ds, () => this.db.query(sql, params));
   }
-
 }
 
 /** How many times the wait doubles before it reaches the maximum. */

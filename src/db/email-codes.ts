@@ -63,5 +63,4 @@ export class EmailCodeStore {
   private run(sql: string, params: SqlValue[]): Promise<Record<string, unknown>[]> {
     return betweenTransactions(this.ds, () => this.db.query(sql, params));
   }
-
 }

@@ -17,7 +17,7 @@ import crypto from "node:crypto";
 import { type DataSource, LessThan, type Repository } from "typeorm";
 import { ClientEntity, OidcPayloadEntity, type OidcPayloadRow, ShareEntity } from "./entities.js";
 import { betweenTransactions, inTransaction } from "./transaction.js";
-import { preparedSql, type PreparedSql, type SqlValue, type Write } from "./prepared.js";
+import { preparedSql, type PreparedSql, type Write } from "./prepared.js";
 import { sqliteChanges } from "./sqlite-changes.js";
 import { TurnBatch } from "./turn-batch.js";
 import { TokenCache } from "./token-cache.js";
@@ -153,7 +153,6 @@ function statements(ds: DataSource) {
         ? `UPDATE ${table} SET ${q("consumed_at")} = ${p(1)} WHERE (${q("kind")}, ${q("id")}) IN (SELECT * FROM unnest(${p(2)}::varchar[], ${p(3)}::varchar[])) AND ${q("consumed_at")} IS NULL RETURNING ${q("kind")}, ${q("id")}`
         : null,
     destroy: `DELETE FROM ${table} WHERE ${q("kind")} = ${p(1)} AND ${q("id")} = ${p(2)}`,
-    revokeAccount: `DELETE FROM ${table} WHERE ${q("account_id")} = ${p(1)}`,
   };
 }
 
@@ -358,14 +357,12 @@ export class OidcStore {
       if (!storedIds.length) return;
       q.andWhere("id IN (:...ids)", { ids: storedIds });
     }
-    // On the driver between transactions; a few texts only, as callers name no session or one.
-    const [sql, params] = q.getQueryAndParameters();
-    await betweenTransactions(this.ds, () => this.db.run(sql, params as SqlValue[]));
+    await q.execute(); // on SQLite it waits for an open transaction (sqlite-turns.ts)
   }
 
   /** Account deletion: every session, grant and token of the account goes. */
   async revokeByAccount(accountId: string): Promise<void> {
-    await betweenTransactions(this.ds, () => this.db.run(this.sql.revokeAccount, [accountId]));
+    await this.repo.delete({ accountId });
   }
 
   async purgeExpired(now = Date.now()): Promise<number> {

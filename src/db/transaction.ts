@@ -22,9 +22,8 @@ export function inTransaction<T>(ds: DataSource, work: (m: EntityManager) => Pro
  * second one enabled in the process more than doubles what every `await` costs.)
  */
 export async function betweenTransactions<T>(ds: DataSource, write: () => T): Promise<Awaited<T>> {
-  const db = sqliteConnection(ds);
-  const turns = connectionTurns(ds);
+  const turns = sqliteConnection(ds)?.inTransaction ? connectionTurns(ds) : undefined;
   // Every transaction on the connection holds a turn, so within one of our own none is open.
-  if (db?.inTransaction && turns) return turns.take(async (): Promise<Awaited<T>> => await write());
+  if (turns) return turns.take(async (): Promise<Awaited<T>> => await write());
   return await write();
 }
