@@ -12,7 +12,7 @@ import compose from "koa-compose";
 import type { Config } from "./config.js";
 import { type Container, createContainer } from "./container.js";
 import { createLogger, type Logger } from "./logger.js";
-import { ProviderHost } from "./oidc/host.js";
+import { loadProviderSecrets, ProviderHost } from "./oidc/host.js";
 import { providerRequest } from "./oidc/request-artifacts.js";
 import { Views } from "./routes/views.js";
 import { errorHandler, notFoundPage } from "./routes/middleware/errors.js";
@@ -45,12 +45,12 @@ export async function createApp(cfg: Config, opts: { container?: Container; log?
   const container = opts.container ?? (await createContainer(cfg));
   container.serveRequests(providerRequest);
   const log = opts.log ?? createLogger(cfg.logLevel);
-  const cookieKey = await container.keys.secret("cookie-key", "cookie");
   const views = new Views({ issuer: cfg.issuer, productName: "Passport" });
   // /metrics exists only with METRICS_TOKEN; off, nothing is measured and the hot path pays nothing.
   const metrics = cfg.metricsToken ? new Metrics() : null;
   const providerMiddleware = metrics ? [measureRequests(metrics, "oidc")] : [];
-  const host = new ProviderHost(container, views, [cookieKey], await container.keys.secret("pairwise-salt"), log, providerMiddleware);
+  const secrets = await loadProviderSecrets(container.keys);
+  const host = new ProviderHost(container, views, secrets, log, providerMiddleware);
   await host.init();
   if (cfg.secureCookies && !cfg.trustProxy) {
     log.warn("ISSUER is https but TRUST_PROXY is off: serve Passport behind a TLS-terminating proxy and set TRUST_PROXY=true, or secure cookies cannot be set");
@@ -59,7 +59,7 @@ export async function createApp(cfg: Config, opts: { container?: Container; log?
   for (const warning of container.warnings) log.warn(warning);
 
   const koa = new Koa();
-  koa.keys = [cookieKey];
+  koa.keys = secrets.cookieKeys;
   koa.proxy = cfg.trustProxy;
   // X-Forwarded-For is "client, proxy1, proxy2": only the entries our own proxies appended are
   // true; anything left of them the client may have written to dodge the address-based limits.

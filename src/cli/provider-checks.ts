@@ -8,10 +8,9 @@ const RUNTIME_NOTICE = "oidc-provider WARNING: Unsupported runtime";
 
 export async function useProviderClientChecks(c: Container): Promise<void> {
   await importQuietly();
-  const { ProviderHost } = await import("../oidc/host.js");
+  const { loadProviderSecrets, ProviderHost } = await import("../oidc/host.js");
   const { Views } = await import("../routes/views.js");
-  const cookieKey = await c.keys.secret("cookie-key", "cookie");
-  const host = new ProviderHost(c, new Views(), [cookieKey], await c.keys.secret("pairwise-salt"));
+  const host = new ProviderHost(c, new Views(), await loadProviderSecrets(c.keys));
   await host.init();
 }
 

@@ -49,6 +49,9 @@ interface TokenRow extends FoundRow {
  */
 export const TOKEN_KINDS = ["AccessToken", "ClientCredentials", "RefreshToken", "AuthorizationCode"] as const;
 
+/** A revoked signed client-credentials token (src/oidc/signed-client-tokens.ts): a row only marks it. */
+export const REVOKED_SIGNED_KIND = "RevokedClientCredentials";
+
 /** Token kinds presented again and again (userinfo, introspection): the ones worth keeping in memory. */
 const REUSED_KINDS = new Set(["AccessToken", "ClientCredentials"]);
 
@@ -153,6 +156,11 @@ function statements(ds: DataSource) {
         ? `UPDATE ${table} SET ${q("consumed_at")} = ${p(1)} WHERE (${q("kind")}, ${q("id")}) IN (SELECT * FROM unnest(${p(2)}::varchar[], ${p(3)}::varchar[])) AND ${q("consumed_at")} IS NULL RETURNING ${q("kind")}, ${q("id")}`
         : null,
     destroy: `DELETE FROM ${table} WHERE ${q("kind")} = ${p(1)} AND ${q("id")} = ${p(2)}`,
+    // A signed client-credentials token may be used while its client exists, is enabled and was created before the
+    // token (a client deleted and made again under the same id is another client), and no marker revokes it.
+    signedUsable:
+      `SELECT 1 AS ${q("usable")} FROM ${path(ClientEntity)} c WHERE c.${q("client_id")} = ${p(1)} AND c.${q("enabled")} AND c.${q("created_at")} <= ${p(2)} ` +
+      `AND NOT EXISTS (SELECT 1 FROM ${table} r WHERE r.${q("kind")} = '${REVOKED_SIGNED_KIND}' AND r.${q("id")} = ${p(3)})`,
   };
 }
 
@@ -326,6 +334,18 @@ export class OidcStore {
     if (this.sql.consumeMany) return this.spends.get(`${kind}\0${stored}`);
     // SQLite: queued with the upserts of this turn, so a refresh's spend shares their commit.
     return new Promise((resolve, reject) => this.queue({ sql: this.sql.consume, values: [Date.now(), kind, stored], resolve: (n) => resolve(n === 1), reject }));
+  }
+
+  /** May a signed client-credentials token (its jti, client and issuing time in ms) still be used? Read from the database, never kept. */
+  async signedTokenUsable(jti: string, clientId: string, issuedAt: number): Promise<boolean> {
+    const rows = await this.db.rows<{ usable: number }>(this.sql.signedUsable, [clientId, issuedAt, storedId(REVOKED_SIGNED_KIND, jti)]);
+    return rows.length > 0;
+  }
+
+  /** Revokes a signed client-credentials token: a marker under its jti's hash, kept until the token expires (`exp`, seconds), then purged. */
+  async revokeSigned(jti: string, clientId: string, exp: number): Promise<void> {
+    const left = Math.max(1, exp - Math.floor(Date.now() / 1000));
+    await this.upsert(REVOKED_SIGNED_KIND, jti, { clientId }, left + 1);
   }
 
   async destroy(kind: string, id: string): Promise<void> {

@@ -8,6 +8,7 @@ import type { ClientService } from "../services/clients.js";
 import type { RegistrationService } from "../services/registration.js";
 import { asProviderError, PASSPORT_RULES } from "./registration.js";
 import { RequestArtifacts } from "./request-artifacts.js";
+import { isSignedClientToken } from "./signed-client-tokens.js";
 
 /** What oidc-provider calls each single-use artifact in its errors. */
 const SINGLE_USE: Record<string, string> = {
@@ -62,6 +63,8 @@ export function adapterFactory(store: OidcStore, clients: ClientService, registr
         const spent = await registration?.spend(id);
         return spent ? ({ jti: id, kind: "InitialAccessToken", iat: Math.floor(Date.now() / 1000), exp: spent.exp, policies: [PASSPORT_RULES] } as AdapterPayload) : undefined;
       }
+      // A signed client-credentials token is no other kind's id (introspection asks every kind): no read.
+      if (isSignedClientToken(id)) return undefined;
       return (await artifacts.find(this.name, id)) as AdapterPayload | undefined;
     }
 

@@ -10,6 +10,22 @@ import type { Logger } from "../logger.js";
 import { PageRenderer } from "./pages.js";
 import { createProvider, pairwiseSub } from "./provider.js";
 import { prerender, type StaticAnswer } from "./static-answers.js";
+import type { KeyRing } from "./keys.js";
+
+/** The provider's secrets, made on first start and shared by every process through the database (sealed: keys.ts). */
+export interface ProviderSecrets {
+  cookieKeys: string[];
+  pairwiseSalt: string;
+  clientTokenSecret: string;
+}
+
+export async function loadProviderSecrets(keys: KeyRing): Promise<ProviderSecrets> {
+  return {
+    cookieKeys: [await keys.secret("cookie-key", "cookie")],
+    pairwiseSalt: await keys.secret("pairwise-salt"),
+    clientTokenSecret: await keys.secret("client-token-secret"),
+  };
+}
 
 export class ProviderHost {
   private provider!: Provider;
@@ -20,8 +36,7 @@ export class ProviderHost {
   constructor(
     private readonly c: Container,
     private readonly views: Views,
-    private readonly cookieKeys: string[],
-    private readonly pairwiseSalt: string,
+    private readonly secrets: ProviderSecrets,
     private readonly log?: Logger,
     /** Koa middleware run around every provider request (request metrics), on every rebuild. */
     private readonly middleware: Koa.Middleware[] = [],
@@ -46,7 +61,7 @@ export class ProviderHost {
   /** The `sub` a client sees for an account (what oidc-provider puts in its tokens). */
   async subjectFor(clientId: string, accountId: string): Promise<string> {
     const client = await this.provider.Client.find(clientId);
-    return client?.subjectType === "pairwise" ? pairwiseSub(this.pairwiseSalt, clientId, accountId) : accountId;
+    return client?.subjectType === "pairwise" ? pairwiseSub(this.secrets.pairwiseSalt, clientId, accountId) : accountId;
   }
 
   /** The current provider's own request listener (src/routes/dispatch.ts sends its paths here). */
@@ -70,8 +85,7 @@ export class ProviderHost {
       sharing: this.c.sharing,
       pages: new PageRenderer(this.views),
       signingKeys: jwks,
-      cookieKeys: this.cookieKeys,
-      pairwiseSalt: this.pairwiseSalt,
+      ...this.secrets,
       jwksFetch: this.c.jwks.providerFetch,
       registration: this.c.registration,
       onServerError: (path, err) => this.log?.error("provider error", { path, error: `${err.name}: ${err.message}` }),

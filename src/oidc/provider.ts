@@ -24,6 +24,7 @@ import { memoizeClientFind } from "./client-memo.js";
 import { EMAIL_TRUST_FRAMEWORK } from "../sharing/email-credential.js";
 import { identityAssuranceMetadata } from "./ida-metadata.js";
 import { openArtifactScope } from "./request-artifacts.js";
+import { ClientTokenSigner, signClientCredentials } from "./signed-client-tokens.js";
 
 export interface ProviderDeps {
   cfg: Config;
@@ -36,6 +37,8 @@ export interface ProviderDeps {
   signingKeys: JWK[];
   cookieKeys: string[];
   pairwiseSalt: string;
+  /** Signs client-credentials tokens (signed-client-tokens.ts); base64url, 32 bytes or more. */
+  clientTokenSecret: string;
   /** The guarded, cached fetch of clients' jwks_uri (src/services/jwks-fetch.ts). */
   jwksFetch?: (url: string | URL, init?: { method?: string }) => Promise<Response>;
   onServerError?: (path: string, err: Error) => void;
@@ -254,6 +257,7 @@ export function createProvider(d: ProviderDeps): Provider {
     return verifyClientSecret(this.clientSecret, actual);
   };
   memoizeClientFind(provider, (id) => d.clients.findEnabledMetadata(id));
+  signClientCredentials(provider, new ClientTokenSigner(d.clientTokenSecret), d.store);
   if (d.registration) installRegistrationHooks(provider, d.registration);
   // oidc-provider answers its own 500s; log them (class and message only, no request data).
   provider.on("server_error", (ctx: KoaContextWithOIDC, err: Error) => d.onServerError?.(ctx.path, err));

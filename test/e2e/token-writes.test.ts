@@ -1,9 +1,10 @@
 // How the token endpoints read and write (src/oidc/request-artifacts.ts, docs/decisions.md
 // "Performance"): a request's new tokens are written together when it ends, parallel requests
 // share commits, and a token is read with its grant in one statement. None of that may change
-// what a client sees: every token handed out is stored before the answer leaves (and one that
-// cannot be stored is never handed out), and a grant revoked by anyone between two requests is
-// refused at the second.
+// what a client sees: every stored token handed out is stored before the answer leaves (and one
+// that cannot be stored is never handed out), and a grant revoked by anyone between two requests
+// is refused at the second. (Client-credentials tokens are signed, not stored:
+// client-credentials-tokens.test.ts.)
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as client from "openid-client";
@@ -36,14 +37,17 @@ for (const db of databases()) {
     /** Is the token stored, as the database holds it right now (not through the server)? */
     const stored = async (kind: string, token: string) => Boolean(await new OidcStore(s.app.container.ds).find(kind, { id: token }));
 
-    it("parallel token requests each get their own token, stored before the answer arrives", async () => {
-      const answers = await Promise.all(Array.from({ length: 30 }, async () => {
-        const res = await clientCredentials();
-        assert.equal(res.status, 200);
-        const { access_token } = (await res.json()) as { access_token: string };
+    it("parallel token requests each get their own tokens, stored before the answer arrives", async () => {
+      // One signed-in browser, ten grants, then all ten refreshed at once (their writes share commits).
+      const browser = new Agent(s.url);
+      const refreshTokens: string[] = [];
+      for (let i = 0; i < 10; i++) refreshTokens.push((await codeFlow(rp, browser, holder, OFFLINE)).tokens.refresh_token!);
+      const answers = await Promise.all(refreshTokens.map(async (rt) => {
+        const tokens = await client.refreshTokenGrant(rp.config, rt);
         // Checked as each answer arrives, not after all of them.
-        assert.ok(await stored("ClientCredentials", access_token), "stored when its answer arrived");
-        return access_token;
+        assert.ok(await stored("AccessToken", tokens.access_token), "access token stored when its answer arrived");
+        assert.ok(await stored("RefreshToken", tokens.refresh_token!), "refresh token stored when its answer arrived");
+        return tokens.access_token;
       }));
       assert.equal(new Set(answers).size, answers.length);
       for (const t of answers) assert.equal((await client.tokenIntrospection(rp.config, t)).active, true);
@@ -58,17 +62,19 @@ for (const db of databases()) {
     });
 
     it("a token that cannot be stored is never handed out, and the next request works again", async () => {
+      const { tokens } = await codeFlow(rp, new Agent(s.url), holder, OFFLINE);
       const store = s.app.container.oidcStore;
       const upsert = store.upsert.bind(store);
-      store.upsert = async (kind, ...rest) => (kind === "ClientCredentials" ? Promise.reject(new Error("disk full")) : upsert(kind, ...rest));
+      store.upsert = async (kind, ...rest) => (kind === "AccessToken" ? Promise.reject(new Error("disk full")) : upsert(kind, ...rest));
       try {
-        const res = await clientCredentials();
+        const res = await fetch(`${s.url}/token`, { method: "POST", headers: { authorization: basic(), ...form }, body: `grant_type=refresh_token&refresh_token=${tokens.refresh_token}` });
         assert.equal(res.status, 500);
         assert.doesNotMatch(await res.text(), /access_token/);
       } finally {
         store.upsert = upsert;
       }
-      assert.equal((await clientCredentials()).status, 200);
+      const next = await codeFlow(rp, new Agent(s.url), holder, OFFLINE);
+      assert.ok(await stored("AccessToken", next.tokens.access_token));
     });
 
     it("introspection finds each kind of token in one read: access, refresh and client-credentials tokens", async () => {
