@@ -182,7 +182,17 @@ export function buildConfiguration(d: ProviderDeps): Configuration {
         // confidential client read any token (its sub, scopes, expiry), joining users across clients.
         allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId,
       },
-      revocation: { enabled: true },
+      revocation: {
+        enabled: true,
+        // Only the client a token was issued to may revoke it (oidc-provider's default, written out
+        // so that it is ours and the provider stops logging a notice about it): another
+        // authenticated client is told so (RFC 7009, 2.1), a public client's request does nothing.
+        allowedPolicy: (_ctx, client, token) => {
+          if (token.clientId === client.clientId) return true;
+          if (client.clientAuthMethod === "none") return false;
+          throw new errors.InvalidRequest("client is not authorized to revoke the presented token");
+        },
+      },
       clientCredentials: { enabled: true },
       userinfo: { enabled: true },
       claimsParameter: { enabled: true },
