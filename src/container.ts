@@ -2,6 +2,7 @@
 // from here, so each gets the same objects built the same way.
 import type { DataSource } from "typeorm";
 import type { Config } from "./config.js";
+import { createLogger } from "./logger.js";
 import { openDatabase } from "./db/data-source.js";
 import { AccountStore } from "./db/accounts.js";
 import { ClientStore } from "./db/clients.js";
@@ -217,9 +218,13 @@ export async function createContainer(cfg: Config, ds?: DataSource, opts: { mail
       checkpoints ??= sqliteCheckpoints(db);
       if (requestOf) changes?.perRequest(requestOf);
       oidcStore.cacheTokens(cfg.tokenCacheSeconds);
+      const log = createLogger(cfg.logLevel);
+      const failed = (err: unknown) => log.warn("could not analyse the OIDC artifact table", { error: err instanceof Error ? err.message : String(err) });
+      oidcStore.keepPlannerStatistics(failed).catch(failed);
     },
     close: async () => {
       await versions.close();
+      await oidcStore.statisticsSettled();
       await checkpoints?.stop();
       if (db.isInitialized) {
         sqliteChanges(db)?.close();

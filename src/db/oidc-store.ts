@@ -21,6 +21,7 @@ import { preparedSql, type PreparedSql, type Write } from "./prepared.js";
 import { sqliteChanges } from "./sqlite-changes.js";
 import { TurnBatch } from "./turn-batch.js";
 import { TokenCache } from "./token-cache.js";
+import { PlannerStatistics } from "./planner-statistics.js";
 
 export type StoredPayload = Record<string, unknown> & { consumed?: number };
 
@@ -134,6 +135,7 @@ function statements(ds: DataSource) {
     `WHERE a.${q("kind")} IN (${kinds}) AND ${idMatch} AND ${clientEnabled}`;
   const onConflict = `ON CONFLICT (${q("kind")}, ${q("id")}) DO UPDATE SET ${COLUMNS.slice(2).map((c) => `${q(c)} = excluded.${q(c)}`).join(", ")}`;
   return {
+    table,
     upsert: `INSERT INTO ${table} (${COLUMNS.map(q).join(", ")}) VALUES (${COLUMNS.map((_, i) => p(i + 1)).join(", ")}) ${onConflict}`,
     // PostgreSQL: many rows in one statement of fixed text, each column sent as an array.
     upsertRows:
@@ -238,6 +240,7 @@ export class OidcStore {
     this.queued = [];
     try {
       const changed = await betweenTransactions(this.ds, () => this.write(batch));
+      this.statistics?.wrote(changed.reduce((a, b) => a + b, 0));
       batch.forEach((w, i) => w.resolve(changed[i]!));
     } catch (err) {
       if (batch.length === 1) return batch[0]!.reject(err);
@@ -321,6 +324,7 @@ export class OidcStore {
   private readonly spends = new TurnBatch<boolean>(async (keys) => {
     const pairs = keys.map((k) => k.split("\0") as [string, string]);
     const rows = await this.db.rows<{ kind: string; id: string }>(this.sql.consumeMany!, [Date.now(), pairs.map((p) => p[0]), pairs.map((p) => p[1])]);
+    this.statistics?.wrote(rows.length);
     const spent = new Set(rows.map((r) => `${r.kind}\0${r.id}`));
     return (key, nth) => nth === 0 && spent.has(key);
   });
@@ -349,7 +353,8 @@ export class OidcStore {
   }
 
   async destroy(kind: string, id: string): Promise<void> {
-    await betweenTransactions(this.ds, () => this.db.run(this.sql.destroy, [kind, storedId(kind, id)]));
+    const removed = await betweenTransactions(this.ds, () => this.db.run(this.sql.destroy, [kind, storedId(kind, id)]));
+    this.statistics?.wrote(removed);
   }
 
   /**
@@ -358,10 +363,12 @@ export class OidcStore {
    */
   async revokeByGrantId(grantId: string): Promise<void> {
     // oidc-provider calls this once per token kind at the same time; inTransaction lets them take turns on SQLite.
-    await inTransaction(this.ds, async (m) => {
-      await m.getRepository(OidcPayloadEntity).delete({ grantId });
+    const removed = await inTransaction(this.ds, async (m) => {
+      const res = await m.getRepository(OidcPayloadEntity).delete({ grantId });
       await m.getRepository(ShareEntity).delete({ grantId });
+      return res.affected ?? 0;
     });
+    this.statistics?.wrote(removed);
   }
 
   /**
@@ -377,16 +384,48 @@ export class OidcStore {
       if (!storedIds.length) return;
       q.andWhere("id IN (:...ids)", { ids: storedIds });
     }
-    await q.execute(); // on SQLite it waits for an open transaction (sqlite-turns.ts)
+    const res = await q.execute(); // on SQLite it waits for an open transaction (sqlite-turns.ts)
+    this.statistics?.wrote(res.affected ?? 0);
   }
 
   /** Account deletion: every session, grant and token of the account goes. */
   async revokeByAccount(accountId: string): Promise<void> {
-    await this.repo.delete({ accountId });
+    const res = await this.repo.delete({ accountId });
+    this.statistics?.wrote(res.affected ?? 0);
   }
 
   async purgeExpired(now = Date.now()): Promise<number> {
     const res = await this.repo.delete({ expiresAt: LessThan(now) });
+    this.statistics?.wrote(res.affected ?? 0);
     return res.affected ?? 0;
+  }
+
+  private statistics?: PlannerStatistics;
+
+  /**
+   * PostgreSQL, in the serving process: has the table analysed as this process changes it, so that
+   * no connection keeps a plan made while the table was small (src/db/planner-statistics.ts). Off
+   * when the database user may not analyse the table (autovacuum's ANALYZE is then all there is).
+   */
+  async keepPlannerStatistics(onError: (err: unknown) => void): Promise<void> {
+    if (this.ds.options.type !== "postgres" || this.statistics) return;
+    const [owned] = await this.ds.query<{ may: boolean }[]>("SELECT pg_has_role(relowner, 'MEMBER') AS may FROM pg_class WHERE oid = $1::regclass", [this.sql.table]);
+    if (!owned?.may || this.statistics) return;
+    const table = this.sql.table;
+    this.statistics = new PlannerStatistics(
+      {
+        analyse: async () => {
+          await this.ds.query(`ANALYZE ${table}`);
+          const [row] = await this.ds.query<{ rows: number }[]>("SELECT reltuples AS rows FROM pg_class WHERE oid = $1::regclass", [table]);
+          return Number(row?.rows ?? 0);
+        },
+      },
+      onError,
+    );
+  }
+
+  /** Resolves once no analysis of the table runs. */
+  async statisticsSettled(): Promise<void> {
+    await this.statistics?.settled();
   }
 }
