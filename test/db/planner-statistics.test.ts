@@ -3,6 +3,7 @@
 // not go on reading the whole table once it has grown.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import crypto from "node:crypto";
 import type { DataSource } from "typeorm";
 import { PlannerStatistics } from "../../src/db/planner-statistics.js";
 import { OidcStore } from "../../src/db/oidc-store.js";
@@ -117,6 +118,36 @@ for (const kind of databases().filter((k) => k === "postgres")) {
       // A token and its grant: two rows per read. The plan made for four rows read about a hundred
       // here (each read scanned the tokens of its kinds), and more as the table grew.
       assert.ok(perRead <= 4, `each read went through ${perRead} rows of oidc_payloads`);
+      const [stat] = await one.query<{ last_analyze: Date | null }[]>("SELECT last_analyze FROM pg_stat_user_tables WHERE relid = 'oidc_payloads'::regclass");
+      assert.ok(stat!.last_analyze, "the table was analysed");
+    });
+
+    it("leaves the table to autovacuum when Passport's database user does not own it", async () => {
+      const cfg = db.config as { type: "postgres"; url: string; schema: string };
+      const role = `passport_guest_${crypto.randomBytes(4).toString("hex")}`;
+      await one.query(`CREATE ROLE ${role} LOGIN`);
+      await one.query(`GRANT USAGE ON SCHEMA "${cfg.schema}" TO ${role}`);
+      await one.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "${cfg.schema}" TO ${role}`);
+      const url = new URL(cfg.url);
+      url.username = role;
+      const guest = createDataSource({ ...cfg, url: url.toString() });
+      await guest.initialize();
+      const sent: string[] = [];
+      const query = guest.query.bind(guest);
+      guest.query = ((sql: string, params?: unknown[]) => (sent.push(sql), query(sql, params))) as typeof guest.query;
+      try {
+        const store = new OidcStore(guest);
+        await store.keepPlannerStatistics((e) => assert.fail(String(e)));
+        await Promise.all(Array.from({ length: 200 }, (_, i) => store.upsert("Grant", `guest-${i}`, { jti: `guest-${i}`, kind: "Grant" }, 3600)));
+        await store.statisticsSettled();
+        const [grants] = await one.query<{ n: string }[]>("SELECT count(*) AS n FROM oidc_payloads WHERE kind = 'Grant' AND account_id IS NULL");
+        assert.equal(Number(grants!.n), 200, "the guest's writes went in, enough for an analysis");
+        assert.deepEqual(sent.filter((q) => q.startsWith("ANALYZE")), [], "no ANALYZE it would be refused");
+      } finally {
+        await guest.destroy();
+        await one.query(`DROP OWNED BY ${role}`);
+        await one.query(`DROP ROLE ${role}`);
+      }
     });
   });
 }
