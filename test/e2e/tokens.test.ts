@@ -125,6 +125,11 @@ for (const db of databases()) {
       const other = await registerRp(s, { name: "Revoking stranger" });
       await rejectsWith(client.tokenRevocation(other.config, tokens.access_token), "invalid_request");
       await rejectsWith(client.tokenRevocation(other.config, tokens.refresh_token!), "invalid_request");
+      // A public client cannot prove who it is: it is answered as if it had revoked (RFC 7009 gives
+      // no error for it) and nothing is revoked.
+      const stranger = await registerRp(s, { name: "Public stranger", type: "public", tokenEndpointAuthMethod: "none" }, { auth: () => client.None() });
+      await client.tokenRevocation(stranger.config, tokens.access_token);
+      await client.tokenRevocation(stranger.config, tokens.refresh_token!);
       assert.equal(await isActive(rp, tokens.access_token), true);
       assert.equal(await isActive(rp, tokens.refresh_token!), true);
       assert.deepEqual(notices, [], "no default policy of oidc-provider was used");
