@@ -20,7 +20,7 @@ describe("planner statistics: when to analyse", () => {
     return { calls, analyser };
   };
 
-  it("analyses after 50 changed rows, then after 50 plus a tenth of the table", async () => {
+  it("analyses after 50 changed rows, then once as many rows as the table held (plus 50) have changed", async () => {
     const { calls, analyser } = counting([1000, 5000]);
     const stats = new PlannerStatistics(analyser, (e) => assert.fail(String(e)));
     stats.wrote(49);
@@ -29,7 +29,7 @@ describe("planner statistics: when to analyse", () => {
     stats.wrote(1);
     await stats.settled();
     assert.equal(calls.length, 1);
-    stats.wrote(149); // the table had 1,000 rows: 50 + 100 needed
+    stats.wrote(1049); // the table had 1,000 rows: 50 + 1,000 needed
     await stats.settled();
     assert.equal(calls.length, 1);
     stats.wrote(1);
