@@ -330,6 +330,14 @@ export class OidcStore {
   });
 
   /**
+   * Is a spend a round trip the caller could do something else during? On PostgreSQL, yes. On
+   * SQLite a spend is queued with the turn's other writes and run by this thread anyway.
+   */
+  get spendsTravel(): boolean {
+    return this.sql.consumeMany !== null;
+  }
+
+  /**
    * Spends a single-use artifact (a code, a rotated refresh token, a pushed request). True if this
    * call spent it; false if it was spent already, by a parallel request too, or is gone.
    */

@@ -44,6 +44,20 @@ export function adapterFactory(store: OidcStore, clients: ClientService, registr
   return class TypeOrmAdapter implements Adapter {
     constructor(private readonly name: string) {}
 
+    /**
+     * The token endpoint's code and refresh grants run between these two (provider.ts): the code
+     * or refresh token is spent while the grant goes on (request-artifacts.ts), and confirmSpends
+     * refuses the request as a replay, ending the grant, if another request spent it first.
+     */
+    static deferSpends(): void {
+      artifacts.deferSpends();
+    }
+
+    static async confirmSpends(): Promise<void> {
+      const lost = await artifacts.confirmSpends();
+      if (lost) await refuseSpent(lost.kind, lost.id);
+    }
+
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       if (this.name === "Client") {
         if (!registration) throw new Error("clients are managed on the admin page, not by registration");
@@ -77,7 +91,9 @@ export function adapterFactory(store: OidcStore, clients: ClientService, registr
     }
 
     async consume(id: string): Promise<void> {
-      if (!(await artifacts.write(() => store.consume(this.name, id)))) await refuseSpent(this.name, id);
+      const spend = () => store.consume(this.name, id);
+      if (artifacts.deferSpend(this.name, id, spend)) return; // a code or refresh grant: confirmSpends checks it
+      if (!(await artifacts.write(spend))) await refuseSpent(this.name, id);
     }
 
     async destroy(id: string): Promise<void> {

@@ -2,7 +2,7 @@
 // every interaction to /interaction/:uid (src/routes/interaction.ts), in the spirit of Hydra's
 // login/consent split. Everything here is protocol policy: flows, algorithms, lifetimes, keys.
 import crypto from "node:crypto";
-import Provider, { type Configuration, type KoaContextWithOIDC, errors, interactionPolicy } from "oidc-provider";
+import Provider, { type Configuration, type KoaContextWithOIDC, type TokenEndpointGrantContext, errors, interactionPolicy } from "oidc-provider";
 import type { Config } from "../config.js";
 import type { JWK } from "jose";
 import type { OidcStore } from "../db/oidc-store.js";
@@ -241,8 +241,47 @@ export function buildConfiguration(d: ProviderDeps): Configuration {
   };
 }
 
+/** The token endpoint's grants that spend a code or refresh token. */
+const SPENDING_GRANTS = new Set(["authorization_code", "refresh_token"]);
+
+/** registerGrantType's parameters after the name and the handler. */
+type GrantOptions = Parameters<Provider["registerGrantType"]> extends [unknown, unknown, ...infer Rest] ? Rest : never;
+
+/** What a spending grant needs of the adapter (adapter.ts). */
+interface SpendConfirmation {
+  deferSpends(): void;
+  confirmSpends(): Promise<void>;
+}
+
+/**
+ * oidc-provider, with its code and refresh grants run so that their spend need not be waited for
+ * where it is made (request-artifacts.ts): the grant's answer is made final only once the spend
+ * is confirmed, and a request whose spend lost is refused as a replay from inside the grant, so
+ * oidc-provider answers and reports it (`grant.error`) as it would have at the spend. The grant
+ * handlers are registered while the provider is constructed, hence a subclass.
+ */
+function providerClass(spends: SpendConfirmation): typeof Provider {
+  return class extends Provider {
+    override registerGrantType<P extends object>(name: string, handler: (ctx: TokenEndpointGrantContext<P>) => void | Promise<void>, ...rest: GrantOptions): void {
+      const grant: typeof handler = SPENDING_GRANTS.has(name)
+        ? async (ctx) => {
+            spends.deferSpends();
+            try {
+              await handler(ctx);
+            } finally {
+              await spends.confirmSpends(); // a replay's refusal takes the place of whatever the grant answered
+            }
+          }
+        : handler;
+      super.registerGrantType(name, grant, ...rest);
+    }
+  };
+}
+
 export function createProvider(d: ProviderDeps): Provider {
-  const provider = new Provider(d.cfg.issuer, buildConfiguration(d));
+  const configuration = buildConfiguration(d);
+  const PassportProvider = providerClass(configuration.adapter as unknown as SpendConfirmation);
+  const provider = new PassportProvider(d.cfg.issuer, configuration);
   provider.proxy = d.cfg.trustProxy;
   // Errors that escape oidc-provider's own handler (ours, from the hooks below): logged like its 500s,
   // class and message only, instead of Koa's default stack trace on stderr.

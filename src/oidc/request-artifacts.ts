@@ -8,16 +8,24 @@
 //   waited for where it is minted: its write starts at once and shares a commit with the other
 //   tokens the request mints (a refresh mints two), and the request waits for it when it ends,
 //   before its answer leaves. Nobody can present a token before that answer.
+// - In the token endpoint's code and refresh grants, spending the code or refresh token is not
+//   waited for where oidc-provider spends it: the spend is sent at once and the grant goes on
+//   (its new tokens' writes, the ID token's signature) while it is in flight (PostgreSQL, where
+//   the spend is a round trip; SQLite spends at once, as below). The grant waits for
+//   it before its answer is made final (deferSpends, confirmSpends in adapter.ts): if another
+//   request spent it first, this one is refused as a replay then, exactly as it would have been
+//   at the spend, and the tokens it wrote end with the grant before anyone saw them.
 // Nothing outlives the request or crosses to another one: every request reads the database
 // afresh (on SQLite, or the store's token cache, which a change empties before the next request),
 // so a revocation committed before it began holds for it. Everything else the adapter
-// does (consuming a refresh token or code, deleting, revoking, saving sessions and grants) is
-// written at once, and drops what the request read before, as does any write; a read waits for
+// does (consuming a refresh token or code elsewhere, deleting, revoking, saving sessions and
+// grants) is written at once, and drops what the request read before, as does any write; a read waits for
 // the request's own writes first, so it never misses them.
 import Provider from "oidc-provider";
 import { type FoundToken, type OidcStore, type StoredPayload, TOKEN_KINDS } from "../db/oidc-store.js";
 
 const TOKEN_KIND_SET = new Set<string>(TOKEN_KINDS);
+const noop = () => undefined;
 
 interface Scope {
   /** Token reads in flight, by token value. */
@@ -27,6 +35,18 @@ interface Scope {
   /** Token writes not yet committed, and the first of them that failed. */
   writes: Promise<void>[];
   failed?: { error: unknown };
+  /** Set while a code or refresh grant runs: its spend is sent but not waited for (deferSpend). */
+  defersSpends: boolean;
+  /** Spends sent and not yet confirmed; `done` settles (never rejects) when each is. */
+  spends: DeferredSpend[];
+}
+
+/** A code or refresh token being spent; `won` is false if another request spent it first. */
+export interface DeferredSpend {
+  kind: string;
+  id: string;
+  won: Promise<boolean>;
+  done: Promise<void>;
 }
 
 /** Keyed by the request's Koa context, which oidc-provider's AsyncLocalStorage hands back (Provider.ctx). */
@@ -40,13 +60,19 @@ function current(): Scope | undefined {
   return ctx ? scopes.get(ctx) : undefined;
 }
 
+/** Waits for the request's writes and spends in flight; throws if a write failed. */
 async function settle(scope: Scope): Promise<void> {
-  while (scope.writes.length) await Promise.all(scope.writes.splice(0));
+  await drain(scope);
   if (scope.failed) throw scope.failed.error;
 }
 
+async function drain(scope: Scope): Promise<void> {
+  while (scope.writes.length) await Promise.all(scope.writes.splice(0));
+  await Promise.all(scope.spends.map((s) => s.done));
+}
+
 /** Waits for the request's pending writes, if it has any (most reads have none: no promise to wait on). */
-const pending = (scope: Scope) => scope.writes.length > 0 || scope.failed !== undefined;
+const pending = (scope: Scope) => scope.writes.length > 0 || scope.failed !== undefined || scope.spends.length > 0;
 
 /**
  * Opens the scope of a provider request (called by the provider's outermost middleware, see
@@ -55,7 +81,7 @@ const pending = (scope: Scope) => scope.writes.length > 0 || scope.failed !== un
  * scope, the adapter reads and writes one statement at a time.
  */
 export function openArtifactScope(ctx: object): () => Promise<void> {
-  const scope: Scope = { tokens: new Map(), grants: new Map(), writes: [] };
+  const scope: Scope = { tokens: new Map(), grants: new Map(), writes: [], defersSpends: false, spends: [] };
   scopes.set(ctx, scope);
   return async () => {
     if (pending(scope)) await settle(scope);
@@ -96,6 +122,52 @@ export class RequestArtifacts {
     this.forget(scope);
     if (scope && pending(scope)) await settle(scope);
     return work();
+  }
+
+  /**
+   * From now on in this request, spends go through deferSpend (a code or refresh grant begins).
+   * Only where a spend is a round trip (PostgreSQL): on SQLite deferring it measured 0.92–0.94× of
+   * refresh's rate (docs/decisions.md, "Twelfth round").
+   */
+  deferSpends(): void {
+    const scope = current();
+    if (scope && this.store.spendsTravel) scope.defersSpends = true;
+  }
+
+  /**
+   * In a grant that defers its spends: sends `spend` (after the request's pending writes, like any
+   * write) without waiting for it, and returns true. Elsewhere returns false and sends nothing.
+   */
+  deferSpend(kind: string, id: string, spend: () => Promise<boolean>): boolean {
+    const scope = current();
+    if (!scope?.defersSpends) return false;
+    this.forget(scope);
+    const won = (pending(scope) ? settle(scope) : Promise.resolve()).then(spend);
+    scope.spends.push({ kind, id, won, done: won.then(noop, noop) });
+    return true;
+  }
+
+  /**
+   * Ends the deferral (the grant has made its answer, or failed): waits for every spend and for the
+   * request's token writes. Returns the first spend that lost, after its request's own writes
+   * settled whatever became of them (nothing of this request is handed out then); throws a
+   * spend's or write's error otherwise.
+   */
+  async confirmSpends(): Promise<DeferredSpend | undefined> {
+    const scope = current();
+    if (!scope) return undefined;
+    scope.defersSpends = false;
+    const spends = scope.spends;
+    let lost: DeferredSpend | undefined;
+    for (const s of spends) if (!(await s.won) && !lost) lost = s;
+    scope.spends = [];
+    if (!lost) {
+      await settle(scope);
+      return undefined;
+    }
+    await drain(scope);
+    scope.failed = undefined;
+    return lost;
   }
 
   /** The request wrote: nothing it read before may answer after. */
