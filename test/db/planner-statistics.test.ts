@@ -122,6 +122,35 @@ for (const kind of databases().filter((k) => k === "postgres")) {
       assert.ok(stat!.last_analyze, "the table was analysed");
     });
 
+    /** How often this backend planned its prepared statement whose text contains `marker`: generic and custom plans. */
+    async function plans(marker: string): Promise<{ generic: number; custom: number }> {
+      const [row] = await one.query<{ generic: string; custom: string }[]>(
+        "SELECT coalesce(sum(generic_plans), 0) AS generic, coalesce(sum(custom_plans), 0) AS custom FROM pg_prepared_statements WHERE statement LIKE '%' || $1 || '%'",
+        [marker],
+      );
+      return { generic: Number(row!.generic), custom: Number(row!.custom) };
+    }
+
+    it("plans the batched token read and spend once on a large table, not again at every run", async () => {
+      // Runs after the test above: the table holds about 6,000 rows and was analysed.
+      const read = "AS token_id";
+      const readBefore = await plans(read);
+      for (let i = 0; i < 12; i++) assert.ok((await store.findToken(`at-${200 + i}`)).tokens.get("AccessToken"));
+      const readAfter = await plans(read);
+      // A statement taking an array is planned for ten values; the plan made for the one value
+      // each run names is cheaper, so PostgreSQL planned all 12 runs afresh.
+      assert.ok(readAfter.custom - readBefore.custom <= 5, `the read was planned afresh ${readAfter.custom - readBefore.custom} times in 12 runs`);
+      assert.ok(readAfter.generic > readBefore.generic, "the read ran on its kept plan");
+      const spend = "RETURNING";
+      for (let i = 0; i < 12; i++) {
+        await store.upsert("RefreshToken", `rt-${i}`, { ...token(i), kind: "RefreshToken" }, 3600);
+        assert.equal(await store.consume("RefreshToken", `rt-${i}`), true);
+      }
+      const spent = await plans(spend);
+      assert.ok(spent.custom <= 5, `the spend was planned afresh ${spent.custom} times in 12 runs`);
+      assert.ok(spent.generic > 0, "the spend ran on its kept plan");
+    });
+
     it("leaves the table to autovacuum when Passport's database user does not own it", async () => {
       const cfg = db.config as { type: "postgres"; url: string; schema: string };
       const role = `passport_guest_${crypto.randomBytes(4).toString("hex")}`;
