@@ -17,10 +17,10 @@
 //   at the spend, and the tokens it wrote end with the grant before anyone saw them.
 // Nothing outlives the request or crosses to another one: every request reads the database
 // afresh (on SQLite, or the store's token cache, which a change empties before the next request),
-// so a revocation committed before it began holds for it. Everything else the adapter
-// does (consuming a refresh token or code elsewhere, deleting, revoking, saving sessions and
-// grants) is written at once, and drops what the request read before, as does any write; a read waits for
-// the request's own writes first, so it never misses them.
+// so a revocation committed before it began holds for it. Everything else the adapter does
+// (consuming a refresh token or code elsewhere, deleting, revoking, saving sessions and grants) is
+// written at once, and drops what the request read before, as does any write; a read waits for the
+// request's own writes first, so it never misses them.
 import Provider from "oidc-provider";
 import { type FoundToken, type OidcStore, type StoredPayload, TOKEN_KINDS } from "../db/oidc-store.js";
 

@@ -193,6 +193,47 @@ if (process.env.TEST_DATABASE_URL) {
       assert.ok(payload.sub, "an ID token from before the rotation still verifies");
     });
 
+    it("rotates a refresh token sent to both processes at once only once, and ends the grant", async () => {
+      // Each process spends the token in the database while its grant goes on (request-artifacts.ts):
+      // only the database can tell which request won, whichever process it reached.
+      const created = await c.clients.create({
+        name: "Two-process refreshing RP",
+        redirectUris: [CALLBACK],
+        type: "confidential",
+        tokenEndpointAuthMethod: "client_secret_basic",
+        grantTypes: ["authorization_code", "refresh_token"],
+        scopes: ["openid", "email", "offline_access"],
+      });
+      const config = await rpConfig({ url: lb.url } as TestServer, created.client.clientId, { client_secret: created.secret! });
+      const basic = `Basic ${Buffer.from(`${created.client.clientId}:${created.secret}`).toString("base64")}`;
+      const refresh = (node: Node, token: string) =>
+        fetch(`${node.direct}/token`, {
+          method: "POST",
+          headers: { authorization: basic, "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: token }),
+        });
+      const browser = new Agent(lb.url);
+      for (let round = 0; round < 4; round++) {
+        lb.to((round % 2 ? b : a).direct);
+        const r = await authRequest(config, { scope: "openid email offline_access", prompt: "consent" });
+        const w = await walk(browser, r.url, { holder: asTestHolder(holder) });
+        const tokens = await redeem(config, w.callback, r);
+        const answers = await Promise.all([a, b, a, b, a, b].map((node) => refresh(node, tokens.refresh_token!)));
+        const won = answers.filter((res) => res.status === 200);
+        assert.ok(won.length <= 1, `round ${round}: ${won.length} of 6 refreshes on two processes got tokens`);
+        for (const res of answers.filter((x) => x.status !== 200)) {
+          assert.equal(res.status, 400);
+          assert.equal(((await res.json()) as { error?: string }).error, "invalid_grant");
+        }
+        for (const res of won) {
+          const fresh = (await res.json()) as { access_token: string };
+          lb.to(b.direct);
+          const me = await fetch(`${lb.url}/me`, { headers: { authorization: `Bearer ${fresh.access_token}` } });
+          assert.equal(me.status, 401, `round ${round}: the replays ended the grant, the winner's tokens too`);
+        }
+      }
+    });
+
     it("completes a sign-in on B after A is killed between its steps", async () => {
       const { browser, req, interaction } = await authorizeTo(a, "openid email");
       const pre = await browser.request("POST", "/api/prelogin", { json: { email: holder.email } }); // on A
