@@ -13,6 +13,15 @@ import type { Agent, AgentResponse } from "./agent.js";
 
 /** The relying party's callback. Nothing listens there: the Agent stops at the redirect. */
 export const CALLBACK = "http://localhost:8080/cb";
+
+/** A confidential client (Basic authentication) that signs holders in and refreshes their tokens. */
+export const REFRESHING_CLIENT = {
+  redirectUris: [CALLBACK],
+  type: "confidential",
+  tokenEndpointAuthMethod: "client_secret_basic",
+  grantTypes: ["authorization_code", "refresh_token"],
+  scopes: ["openid", "email", "offline_access"],
+} satisfies Partial<ClientInputRaw>;
 export const LOGOUT_CALLBACK = "http://localhost:8080/logged-out";
 
 /**

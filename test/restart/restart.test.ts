@@ -9,7 +9,7 @@ import { loadConfig } from "../../src/config.js";
 import { createContainer } from "../../src/container.js";
 import { Agent } from "../helpers/agent.js";
 import { createHolder, type TestHolder } from "../helpers/accounts.js";
-import { authRequest, CALLBACK, redeem, rpConfig, walk } from "../helpers/oidc.js";
+import { authRequest, redeem, REFRESHING_CLIENT, rpConfig, walk } from "../helpers/oidc.js";
 import { dropProcessData, freePort, startProcess, type ServerProcess } from "../helpers/process.js";
 import { databases, testEnv, type TestServer } from "../helpers/server.js";
 
@@ -29,14 +29,7 @@ for (const db of databases()) {
       // Register the client and the holder the way the CLI would: straight through the services.
       const c = await createContainer(loadConfig({ ...env, ISSUER: proc.url }));
       try {
-        const created = await c.clients.create({
-          name: "Restart RP",
-          redirectUris: [CALLBACK],
-          type: "confidential",
-          tokenEndpointAuthMethod: "client_secret_basic",
-          grantTypes: ["authorization_code", "refresh_token"],
-          scopes: ["openid", "email", "offline_access"],
-        });
+        const created = await c.clients.create({ name: "Restart RP", ...REFRESHING_CLIENT });
         clientId = created.client.clientId;
         secret = created.secret!;
         holder = await createHolder(c);

@@ -20,7 +20,7 @@ import { Agent } from "../helpers/agent.js";
 import type { TestHolder } from "../helpers/accounts.js";
 import { startBalancer, type Balancer } from "../helpers/balancer.js";
 import { runCli } from "../helpers/cli.js";
-import { authRequest, CALLBACK, pageKind, redeem, rpConfig, rpKeyPair, signIn, walk, type AuthRequest } from "../helpers/oidc.js";
+import { authRequest, CALLBACK, pageKind, redeem, REFRESHING_CLIENT, rpConfig, rpKeyPair, signIn, walk, type AuthRequest } from "../helpers/oidc.js";
 import { dropProcessData, freePort, startProcess, type ServerProcess } from "../helpers/process.js";
 import { testEnv, pgNotice, type TestServer } from "../helpers/server.js";
 import { shareFromConsent } from "../helpers/share.js";
@@ -196,14 +196,7 @@ if (process.env.TEST_DATABASE_URL) {
     it("rotates a refresh token sent to both processes at once only once, and ends the grant", async () => {
       // Each process spends the token in the database while its grant goes on (request-artifacts.ts):
       // only the database can tell which request won, whichever process it reached.
-      const created = await c.clients.create({
-        name: "Two-process refreshing RP",
-        redirectUris: [CALLBACK],
-        type: "confidential",
-        tokenEndpointAuthMethod: "client_secret_basic",
-        grantTypes: ["authorization_code", "refresh_token"],
-        scopes: ["openid", "email", "offline_access"],
-      });
+      const created = await c.clients.create({ name: "Two-process refreshing RP", ...REFRESHING_CLIENT });
       const config = await rpConfig({ url: lb.url } as TestServer, created.client.clientId, { client_secret: created.secret! });
       const basic = `Basic ${Buffer.from(`${created.client.clientId}:${created.secret}`).toString("base64")}`;
       const refresh = (node: Node, token: string) =>
