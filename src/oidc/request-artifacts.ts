@@ -37,7 +37,7 @@ interface Scope {
   failed?: { error: unknown };
   /** Set while a code or refresh grant runs: its spend is sent but not waited for (deferSpend). */
   defersSpends: boolean;
-  /** Spends sent and not yet confirmed; `done` settles (never rejects) when each is. */
+  /** Spends sent and not yet confirmed. */
   spends: DeferredSpend[];
 }
 
@@ -46,7 +46,6 @@ export interface DeferredSpend {
   kind: string;
   id: string;
   won: Promise<boolean>;
-  done: Promise<void>;
 }
 
 /** Keyed by the request's Koa context, which oidc-provider's AsyncLocalStorage hands back (Provider.ctx). */
@@ -68,7 +67,7 @@ async function settle(scope: Scope): Promise<void> {
 
 async function drain(scope: Scope): Promise<void> {
   while (scope.writes.length) await Promise.all(scope.writes.splice(0));
-  await Promise.all(scope.spends.map((s) => s.done));
+  await Promise.allSettled(scope.spends.map((s) => s.won));
 }
 
 /** Waits for the request's pending writes, if it has any (most reads have none: no promise to wait on). */
@@ -143,7 +142,8 @@ export class RequestArtifacts {
     if (!scope?.defersSpends) return false;
     this.forget(scope);
     const won = (pending(scope) ? settle(scope) : Promise.resolve()).then(spend);
-    scope.spends.push({ kind, id, won, done: won.then(noop, noop) });
+    won.catch(noop); // its failure is reported by confirmSpends, not as an unhandled rejection
+    scope.spends.push({ kind, id, won });
     return true;
   }
 
