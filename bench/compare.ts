@@ -2,6 +2,9 @@
 // checkout's (e.g. `git archive <commit> | tar -x -C /tmp/before`, with node_modules linked) and
 // the bare oidc-provider, all three in the same alternating rounds. On a machine shared with other
 // work, before/after read from one run are worth more than two runs of `npm run bench`.
+// `npm run bench:compare -- --plain [--db postgres]`: the other side is the bare oidc-provider on a
+// plain adapter over the same database (servers/plain-adapters.ts) instead of another tree, so
+// the table shows what the database alone costs next to what Passport costs.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { exportJWK, generateKeyPair } from "jose";
@@ -30,19 +33,25 @@ async function round(ep: Endpoint, t: Target, seconds: number, warmRps: number, 
 
 async function main(): Promise<void> {
   const s = benchSettings();
-  const other = process.argv.slice(2).find((a, i, all) => !a.startsWith("--") && all[i - 1] !== "--db");
-  if (!other) throw new Error("name the other tree, e.g. /tmp/before");
+  const args = process.argv.slice(2);
+  const plain = args.includes("--plain");
+  const other = args.find((a, i, all) => !a.startsWith("--") && all[i - 1] !== "--db");
+  if (!other && !plain) throw new Error("name the other tree, e.g. /tmp/before, or pass --plain");
+  const label = plain ? "plain" : "before";
   const rp = await generateKeyPair("ECDH-ES+A256KW", { crv: "P-256", extractable: true });
   const jwePublicJwk = { ...(await exportJWK(rp.publicKey)), kid: "bench-rp-enc", use: "enc", alg: "ECDH-ES+A256KW" };
   const procs = {
-    before: ServerProcess.start("before", path.resolve(other, "bench/servers/ours.ts"), null),
+    before: plain ? ServerProcess.start("plain", path.join(here, "servers/bare.ts"), null) : ServerProcess.start("before", path.resolve(other!, "bench/servers/ours.ts"), null),
     after: ServerProcess.start("after", path.join(here, "servers/ours.ts"), null),
     bare: ServerProcess.start("bare", path.join(here, "servers/bare.ts"), null),
   };
   try {
     const start = (p: ServerProcess) => p.call<OursReady>("start", { kdfIterations: s.kdfIterations, logLevel: s.logLevel, jwePublicJwk, db: s.db });
-    const [before, after] = [await start(procs.before), await start(procs.after)];
-    const bare = await procs.bare.call<{ url: string }>("start", { signingKeys: after.signingKeys, clients: after.clients, account: after.account });
+    const after = await start(procs.after);
+    const startBare = (p: ServerProcess, db?: typeof s.db) =>
+      p.call<{ url: string }>("start", { signingKeys: after.signingKeys, clients: after.clients, account: after.account, plain: db });
+    const before: OursReady = plain ? { ...after, ...(await startBare(procs.before, s.db)) } : await start(procs.before);
+    const bare = await startBare(procs.bare);
     // Each server its own secrets (each Passport made its own); the bare one takes after's clients.
     const target = (name: "ours" | "bare", url: string, proc: ServerProcess, ready: OursReady): Target => ({
       name,
@@ -52,13 +61,14 @@ async function main(): Promise<void> {
       account: ready.account,
     });
     const sides: Record<"before" | "after" | "bare", Side> = {
-      before: { target: target("ours", before.url, procs.before, before), rounds: [] },
+      before: { target: target(plain ? "bare" : "ours", before.url, procs.before, before), rounds: [] },
       after: { target: target("ours", after.url, procs.after, after), rounds: [] },
       bare: { target: target("bare", bare.url, procs.bare, after), rounds: [] },
     };
-    log(`this tree (after) vs ${other} (before) vs bare oidc-provider, ${s.db.type}; ${s.rounds} rounds of ${(s.seconds / s.rounds).toFixed(1)} s each`);
+    const otherName = plain ? `bare oidc-provider on a plain ${s.db.type} adapter` : other;
+    log(`this tree (after) vs ${otherName} (${label}) vs bare oidc-provider in memory, ${s.db.type}; ${s.rounds} rounds of ${(s.seconds / s.rounds).toFixed(1)} s each`);
     log("");
-    log("| endpoint | before/s | after/s | bare/s | after/before | before/bare | after/bare | after/bare per round | CPU µs before | after | bare |");
+    log(`| endpoint | ${label}/s | after/s | bare/s | after/${label} | ${label}/bare | after/bare | after/bare per round | CPU µs ${label} | after | bare |`);
     log("|---|---|---|---|---|---|---|---|---|---|---|");
     const order = ["before", "after", "bare"] as const;
     for (const ep of endpoints(rp.privateKey).filter((e) => !s.only || s.only.some((o) => e.name.includes(o)))) {
@@ -81,7 +91,7 @@ async function main(): Promise<void> {
       const f = (x: number) => x.toFixed(2);
       log(
         `| ${ep.name} | ${b.toFixed(0)} | ${a.toFixed(0)} | ${o.toFixed(0)} | ${f(a / b)} | ${f(b / o)} | ${f(a / o)} | ${f(Math.min(...perRound))}–${f(Math.max(...perRound))} | ${cpu(sides.before).toFixed(0)} | ${cpu(sides.after).toFixed(0)} | ${cpu(sides.bare).toFixed(0)} |` +
-          (failed.some((x) => x > 0) ? ` failed before/after/bare ${failed.join("/")}` : ""),
+          (failed.some((x) => x > 0) ? ` failed ${label}/after/bare ${failed.join("/")}` : ""),
       );
     }
   } finally {

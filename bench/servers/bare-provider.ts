@@ -1,9 +1,9 @@
 // The reference: oidc-provider 9 with nothing of Passport around it. Same signing keys, same
 // clients (static, from toOidcMetadata), same scopes, claims, lifetimes, algorithms and token
-// policies as src/oidc/provider.ts; its built-in in-memory adapter; a findAccount that answers
-// from memory; and an interaction that signs in a fixed account and grants consent at once.
+// policies as src/oidc/provider.ts; its built-in in-memory adapter (or a plain database adapter,
+// plain-adapters.ts, for `npm run bench:compare -- --plain`); a findAccount that answers from memory; and an interaction that signs in a fixed account and grants consent at once.
 import crypto from "node:crypto";
-import Provider, { type Configuration, type KoaContextWithOIDC } from "oidc-provider";
+import Provider, { type Adapter, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
 import MemoryAdapter from "oidc-provider/lib/adapters/memory_adapter.js";
 import LRU from "oidc-provider/lib/helpers/lru.js";
 import type { JWK } from "jose";
@@ -13,14 +13,25 @@ import { toOidcMetadata } from "../../src/services/clients.js";
 import { loadConfig } from "../../src/config.js";
 import { BARE_STORE_ENTRIES, type BenchAccount, type RegisteredClient } from "../fixtures.js";
 
-export function createBareProvider(issuer: string, keys: JWK[], clients: RegisteredClient[], account: Omit<BenchAccount, "password">): Provider {
+/** The built-in MemoryAdapter over an LRU large enough for the pre-minted refresh tokens. */
+function memoryAdapter(): (name: string) => Adapter {
+  const store = new LRU({ maxSize: BARE_STORE_ENTRIES });
+  return (name: string) => new MemoryAdapter(name, store);
+}
+
+export function createBareProvider(
+  issuer: string,
+  keys: JWK[],
+  clients: RegisteredClient[],
+  account: Omit<BenchAccount, "password">,
+  adapter: (name: string) => Adapter = memoryAdapter(),
+): Provider {
   // Passport's defaults for lifetimes and subject types, read the way Passport reads them.
   const defaults = loadConfig({});
-  const store = new LRU({ maxSize: BARE_STORE_ENTRIES });
   const pairwiseSalt = crypto.randomBytes(32).toString("base64url");
   const algs = (v: readonly string[]) => [...v] as never;
   const config: Configuration = {
-    adapter: (name: string) => new MemoryAdapter(name, store),
+    adapter,
     clients: clients.map((c) => toOidcMetadata(c.clientId, c.input, c.secret)) as never,
     jwks: { keys: keys as never },
     findAccount: (_ctx, sub) =>
