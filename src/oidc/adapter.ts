@@ -20,7 +20,23 @@ const SINGLE_USE: Record<string, string> = {
 
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 
-export function adapterFactory(store: OidcStore, clients: ClientService, registration?: RegistrationService) {
+/**
+ * What the token endpoint's code and refresh grants need of the adapter (provider.ts): the code or
+ * refresh token is spent while the grant goes on (request-artifacts.ts), and confirmSpends refuses
+ * the request as a replay, ending the grant, if another request spent it first.
+ */
+export interface SpendConfirmation {
+  deferSpends(): void;
+  confirmSpends(): Promise<void>;
+}
+
+/** The adapter class oidc-provider is configured with, and the spend confirmation sharing its request state. */
+export interface OidcStorage {
+  Adapter: new (name: string) => Adapter;
+  spends: SpendConfirmation;
+}
+
+export function adapterFactory(store: OidcStore, clients: ClientService, registration?: RegistrationService): OidcStorage {
   // Within a provider request: tokens read with their grants, new tokens written together (request-artifacts.ts).
   const artifacts = new RequestArtifacts(store);
 
@@ -41,22 +57,15 @@ export function adapterFactory(store: OidcStore, clients: ClientService, registr
     }
     throw new errors.InvalidGrant(`${SINGLE_USE[kind] ?? kind} already used`);
   }
-  return class TypeOrmAdapter implements Adapter {
-    constructor(private readonly name: string) {}
-
-    /**
-     * The token endpoint's code and refresh grants run between these two (provider.ts): the code
-     * or refresh token is spent while the grant goes on (request-artifacts.ts), and confirmSpends
-     * refuses the request as a replay, ending the grant, if another request spent it first.
-     */
-    static deferSpends(): void {
-      artifacts.deferSpends();
-    }
-
-    static async confirmSpends(): Promise<void> {
+  const spends: SpendConfirmation = {
+    deferSpends: () => artifacts.deferSpends(),
+    async confirmSpends() {
       const lost = await artifacts.confirmSpends();
       if (lost) await refuseSpent(lost.kind, lost.id);
-    }
+    },
+  };
+  class TypeOrmAdapter implements Adapter {
+    constructor(private readonly name: string) {}
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       if (this.name === "Client") {
@@ -104,5 +113,6 @@ export function adapterFactory(store: OidcStore, clients: ClientService, registr
     async revokeByGrantId(grantId: string): Promise<void> {
       await artifacts.write(() => store.revokeByGrantId(grantId));
     }
-  };
+  }
+  return { Adapter: TypeOrmAdapter, spends };
 }

@@ -12,7 +12,7 @@ import type { AppSessionService } from "../services/app-sessions.js";
 import type { SharingService } from "../services/sharing.js";
 import { isPassportScope } from "../sharing/scopes.js";
 import { parseShareRequest, ShareRequestError } from "../sharing/request.js";
-import { adapterFactory } from "./adapter.js";
+import { adapterFactory, type SpendConfirmation } from "./adapter.js";
 import { supportedAlgorithms } from "./algorithms.js";
 import { findAccount, SCOPES, CLAIMS } from "./claims.js";
 import type { PageRenderer } from "./pages.js";
@@ -111,13 +111,13 @@ function rememberedPairwiseSub(salt: string): (clientId: string, accountId: stri
   };
 }
 
-export function buildConfiguration(d: ProviderDeps): Configuration {
+export function buildConfiguration(d: ProviderDeps, adapter: Configuration["adapter"]): Configuration {
   const { cfg } = d;
   const cookieOpts = { signed: true, secure: cfg.secureCookies, sameSite: "lax" as const, httpOnly: true };
   const pairwise = rememberedPairwiseSub(d.pairwiseSalt);
   const registration = d.registration ? registrationConfiguration(d.registration) : undefined;
   return {
-    adapter: adapterFactory(d.store, d.clients, d.registration),
+    adapter,
     ...(registration ? { extraClientMetadata: registration.extraClientMetadata } : {}),
     findAccount: (_ctx, sub, token) =>
       findAccount(d.accounts, sub, () => d.sharing.payloadForGrant((token as { grantId?: string } | undefined)?.grantId), cfg.clientCacheSeconds * 1000),
@@ -247,12 +247,6 @@ const SPENDING_GRANTS = new Set(["authorization_code", "refresh_token"]);
 /** registerGrantType's parameters after the name and the handler. */
 type GrantOptions = Parameters<Provider["registerGrantType"]> extends [unknown, unknown, ...infer Rest] ? Rest : never;
 
-/** What a spending grant needs of the adapter (adapter.ts). */
-interface SpendConfirmation {
-  deferSpends(): void;
-  confirmSpends(): Promise<void>;
-}
-
 /**
  * oidc-provider, with its code and refresh grants run so that their spend need not be waited for
  * where it is made (request-artifacts.ts): the grant's answer is made final only once the spend
@@ -279,8 +273,9 @@ function providerClass(spends: SpendConfirmation): typeof Provider {
 }
 
 export function createProvider(d: ProviderDeps): Provider {
-  const configuration = buildConfiguration(d);
-  const PassportProvider = providerClass(configuration.adapter as unknown as SpendConfirmation);
+  const storage = adapterFactory(d.store, d.clients, d.registration);
+  const PassportProvider = providerClass(storage.spends);
+  const configuration = buildConfiguration(d, storage.Adapter);
   const provider = new PassportProvider(d.cfg.issuer, configuration);
   provider.proxy = d.cfg.trustProxy;
   // Errors that escape oidc-provider's own handler (ours, from the hooks below): logged like its 500s,

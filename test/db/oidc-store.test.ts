@@ -22,7 +22,7 @@ pgNotice();
 for (const kind of databases()) {
   describe(`oidc adapter (${kind})`, () => {
     let db: TestDb;
-    let Adapter: ReturnType<typeof adapterFactory>;
+    let Adapter: ReturnType<typeof adapterFactory>["Adapter"];
     let clients: ClientService;
     let store: OidcStore;
 
@@ -30,7 +30,7 @@ for (const kind of databases()) {
       db = await openTestDb(kind);
       store = new OidcStore(db.ds);
       clients = new ClientService(new ClientStore(db.ds), new SecretBox(""));
-      Adapter = adapterFactory(store, clients);
+      Adapter = adapterFactory(store, clients).Adapter;
     });
     after(() => db.drop());
 
@@ -442,7 +442,7 @@ for (const kind of databases()) {
         await q.release();
         const dump = JSON.stringify(await db.ds.query(`SELECT * FROM ${t("oidc_payloads")}`));
         for (const secret of [token, cookie, uid]) assert.ok(!dump.includes(secret), `${secret.slice(0, 15)} is nowhere in the table`);
-        const A = adapterFactory(new OidcStore(db.ds), clientsTable);
+        const { Adapter: A } = adapterFactory(new OidcStore(db.ds), clientsTable);
         assert.equal((await new A("AccessToken").find(token))?.grantId, "g-old");
         assert.equal((await new A("Session").find(cookie))?.accountId, "acc-old");
         assert.equal((await new A("Interaction").find(uid))?.returnTo, `https://op.example/auth/${uid}`);
