@@ -169,7 +169,9 @@ function statements(ds: DataSource) {
   return {
     table,
     upsert: `INSERT INTO ${table} (${COLUMNS.map(q).join(", ")}) VALUES (${COLUMNS.map((_, i) => p(i + 1)).join(", ")}) ${onConflict}`,
-    // PostgreSQL: many rows in one statement of fixed text, each column sent as an array.
+    // PostgreSQL: many rows in one statement: up to BATCH_SLOTS rows as plain values, a statement
+    // per count (no array to build here and to parse there); more rows, each column as an array.
+    upsertFew: ds.options.type === "postgres" ? perCount((n) => `INSERT INTO ${table} (${COLUMNS.map(q).join(", ")}) VALUES ${placeholders(n, 1, COLUMNS.length)} ${onConflict}`) : null,
     upsertRows:
       ds.options.type === "postgres"
         ? `INSERT INTO ${table} (${COLUMNS.map(q).join(", ")}) SELECT * FROM unnest(${PG_TYPES.map((t, i) => `${p(i + 1)}::${t}[]`).join(", ")}) ${onConflict}`
@@ -290,8 +292,9 @@ export class OidcStore {
     // PostgreSQL (where only upserts queue): one statement, unless it would upsert a row twice.
     const rows = batch.map((w) => w.values);
     const distinct = new Set(rows.map((r) => `${r[0]}\0${r[1]}`)).size === rows.length;
-    if (this.sql.upsertRows && distinct && batch.every((w) => w.sql === this.sql.upsert)) {
-      await this.db.run(this.sql.upsertRows, COLUMNS.map((_, i) => rows.map((r) => r[i]!)));
+    if (this.sql.upsertRows && this.sql.upsertFew && distinct && batch.every((w) => w.sql === this.sql.upsert)) {
+      if (rows.length <= BATCH_SLOTS) await this.db.run(this.sql.upsertFew(rows.length), rows.flat());
+      else await this.db.run(this.sql.upsertRows, COLUMNS.map((_, i) => rows.map((r) => r[i]!)));
       return batch.map(() => 1);
     }
     return this.db.runAll(batch);

@@ -338,6 +338,27 @@ for (const kind of databases()) {
       assert.equal((await store.find("Session", { id: "batched-session-0123456789" }))?.uid, "u-2");
     });
 
+    it("writes a batch of distinct rows in one statement: up to eight as values, more as arrays", async () => {
+      const sent: string[] = [];
+      const pool = (db.ds.driver as unknown as { master?: { query: (...a: unknown[]) => unknown } }).master;
+      const query = pool?.query;
+      if (pool && query) pool.query = function (this: unknown, ...a: unknown[]) { sent.push(String((a[0] as { text?: string }).text ?? a[0])); return query.apply(this, a); };
+      const batch = (n: number) => Array.from({ length: n }, (_, i) => `rows-${n}-${i}-0123456789`);
+      try {
+        for (const ids of [batch(5), batch(13)]) {
+          await Promise.all(ids.map((id, i) => store.upsert(i % 2 ? "RefreshToken" : "AccessToken", id, { grantId: `g-rows-${ids.length}`, n: i }, 60)));
+          for (const [i, id] of ids.entries()) assert.equal((await store.find(i % 2 ? "RefreshToken" : "AccessToken", { id }))?.n, i, id);
+        }
+      } finally {
+        if (pool && query) pool.query = query;
+      }
+      if (db.config.type !== "postgres") return;
+      const inserts = sent.filter((q) => q.startsWith("INSERT"));
+      assert.equal(inserts.length, 2, "one statement per batch");
+      assert.equal(inserts[0]!.match(/\$\d+/g)!.length, 5 * 10, "five rows of ten values");
+      assert.match(inserts[1]!, /unnest/, "thirteen rows as arrays");
+    });
+
     it("a row that cannot be written fails its own upsert and not the others of its batch", async () => {
       const results = await Promise.allSettled([
         store.upsert("AccessToken", "fine-1-0123456789", { ok: 1 }, 60),
