@@ -5,6 +5,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import Database from "better-sqlite3";
+import type { DataSource } from "typeorm";
 import { OidcStore, storedId } from "../../src/db/oidc-store.js";
 import { inTransaction } from "../../src/db/transaction.js";
 import { OidcPayloadEntity } from "../../src/db/entities.js";
@@ -18,6 +19,15 @@ import { databases, pgNotice } from "../helpers/server.js";
 import { openTestDb, type TestDb } from "../helpers/database.js";
 
 pgNotice();
+
+/** PostgreSQL: the statements' texts the store sends through the pool until stop (nothing on SQLite). */
+function spyStatements(ds: DataSource): { sent: string[]; stop(): void } {
+  const sent: string[] = [];
+  const pool = (ds.driver as unknown as { master?: { query: (...a: unknown[]) => unknown } }).master;
+  const query = pool?.query;
+  if (pool && query) pool.query = function (this: unknown, ...a: unknown[]) { sent.push(String((a[0] as { text?: string }).text ?? a[0])); return query.apply(this, a); };
+  return { sent, stop: () => void (pool && query && (pool.query = query)) };
+}
 
 for (const kind of databases()) {
   describe(`oidc adapter (${kind})`, () => {
@@ -256,16 +266,14 @@ for (const kind of databases()) {
         await store.upsert(i % 2 ? "RefreshToken" : "AccessToken", v, { clientId: c, grantId: `grant-pr-${i}`, n: i }, 60);
       }
       const asked = [...values, values[3]!, "parallel-read-missing-0123456789"];
-      const sent: string[] = [];
-      const pool = (db.ds.driver as unknown as { master?: { query: (...a: unknown[]) => unknown } }).master;
-      const query = pool?.query;
-      if (pool && query) pool.query = function (this: unknown, ...a: unknown[]) { sent.push(String((a[0] as { text?: string }).text ?? a[0])); return query.apply(this, a); };
+      const spy = spyStatements(db.ds);
       let found;
       try {
         found = await Promise.all(asked.map((v) => store.findToken(v)));
       } finally {
-        if (pool && query) pool.query = query;
+        spy.stop();
       }
+      const { sent } = spy;
       for (const [j, v] of asked.entries()) {
         const i = values.indexOf(v);
         if (i < 0) {
@@ -339,10 +347,7 @@ for (const kind of databases()) {
     });
 
     it("writes a batch of distinct rows in one statement: up to eight as values, more as arrays", async () => {
-      const sent: string[] = [];
-      const pool = (db.ds.driver as unknown as { master?: { query: (...a: unknown[]) => unknown } }).master;
-      const query = pool?.query;
-      if (pool && query) pool.query = function (this: unknown, ...a: unknown[]) { sent.push(String((a[0] as { text?: string }).text ?? a[0])); return query.apply(this, a); };
+      const spy = spyStatements(db.ds);
       const batch = (n: number) => Array.from({ length: n }, (_, i) => `rows-${n}-${i}-0123456789`);
       try {
         for (const ids of [batch(5), batch(13)]) {
@@ -350,10 +355,10 @@ for (const kind of databases()) {
           for (const [i, id] of ids.entries()) assert.equal((await store.find(i % 2 ? "RefreshToken" : "AccessToken", { id }))?.n, i, id);
         }
       } finally {
-        if (pool && query) pool.query = query;
+        spy.stop();
       }
       if (db.config.type !== "postgres") return;
-      const inserts = sent.filter((q) => q.startsWith("INSERT"));
+      const inserts = spy.sent.filter((q) => q.startsWith("INSERT"));
       assert.equal(inserts.length, 2, "one statement per batch");
       assert.equal(inserts[0]!.match(/\$\d+/g)!.length, 5 * 10, "five rows of ten values");
       assert.match(inserts[1]!, /unnest/, "thirteen rows as arrays");
