@@ -16,7 +16,8 @@ export interface StatementCount {
 let counting = false;
 let count: StatementCount = { statements: 0, commits: 0, texts: {} };
 
-const WRITE = /^\s*(INSERT|UPDATE|DELETE)\b/i;
+/** A write, also inside WITH (the batched spend and insert: `WITH spent AS (UPDATE …`). */
+const WRITE = /^\s*(INSERT|UPDATE|DELETE|WITH \w+ AS \(\s*(INSERT|UPDATE|DELETE))\b/i;
 const BEGIN = /^\s*(BEGIN|START TRANSACTION|SAVEPOINT)\b/i;
 /** pg connections inside BEGIN … COMMIT. */
 const inTransaction = new WeakSet<object>();

@@ -17,7 +17,7 @@ import crypto from "node:crypto";
 import { type DataSource, LessThan, type Repository } from "typeorm";
 import { ClientEntity, OidcPayloadEntity, type OidcPayloadRow, ShareEntity } from "./entities.js";
 import { betweenTransactions, inTransaction } from "./transaction.js";
-import { preparedSql, type PreparedSql, type Write } from "./prepared.js";
+import { preparedSql, type PreparedSql, type SqlParam, type SqlValue, type Write } from "./prepared.js";
 import { sqliteChanges } from "./sqlite-changes.js";
 import { TurnBatch } from "./turn-batch.js";
 import { TokenCache } from "./token-cache.js";
@@ -137,6 +137,52 @@ function perCount(write: (n: number) => string): (n: number) => string {
   return (n) => (written[n] ??= write(n));
 }
 
+/** A count as a batched write takes it: exactly, up to BATCH_SLOTS; beyond, as arrays (one statement for any larger count). */
+const slots = (n: number) => Math.min(n, BATCH_SLOTS + 1);
+
+/** A statement per pair of counts (spends, rows), each written once when first asked for. */
+function perPair(write: (spends: number, rows: number) => string): (spends: number, rows: number) => string {
+  const written = new Map<number, string>();
+  return (spends, rows) => {
+    const key = slots(spends) * (BATCH_SLOTS + 2) + slots(rows);
+    let text = written.get(key);
+    if (!text) written.set(key, (text = write(slots(spends), slots(rows))));
+    return text;
+  };
+}
+
+/**
+ * PostgreSQL: the spends and new rows of one turn as one statement (one round trip, one commit).
+ * Parameters: the spending time, the spent (kind, id) pairs, then the rows' ten columns; each part
+ * as plain values up to BATCH_SLOTS, beyond as arrays (see batchParams). Answers the rows it spent.
+ * A refresh's spend and the two tokens it mints meet here: the grant sends its spend without
+ * waiting (request-artifacts.ts) in the same turn as its new tokens' writes.
+ */
+function batchWrite(table: string, q: (name: string) => string, onConflict: string, spends: number, rows: number): string {
+  const pairs = spends <= BATCH_SLOTS ? placeholders(spends, 2, 2) : "SELECT * FROM unnest($2::varchar[], $3::varchar[])";
+  const spend =
+    `UPDATE ${table} SET ${q("consumed_at")} = $1 WHERE (${q("kind")}, ${q("id")}) IN (${pairs}) AND ${q("consumed_at")} IS NULL ` +
+    `RETURNING ${q("kind")}, ${q("id")}`;
+  const first = spends === 0 ? 1 : spends <= BATCH_SLOTS ? 2 + spends * 2 : 4;
+  const values =
+    rows <= BATCH_SLOTS
+      ? `VALUES ${placeholders(rows, first, COLUMNS.length)}`
+      : `SELECT * FROM unnest(${PG_TYPES.map((t, i) => `$${first + i}::${t}[]`).join(", ")})`;
+  const insert = `INSERT INTO ${table} (${COLUMNS.map(q).join(", ")}) ${values} ${onConflict}`;
+  if (rows === 0) return spend;
+  if (spends === 0) return insert;
+  // Data-modifying parts of a WITH run once each, whether or not the query reads them.
+  return `WITH spent AS (${spend}), written AS (${insert}) SELECT ${q("kind")}, ${q("id")} FROM spent`;
+}
+
+/** The parameters of batchWrite for these spends ((kind, stored id) pairs, distinct) and rows. */
+function batchParams(spentAt: number, spends: string[][], rows: SqlValue[][]): SqlParam[] {
+  const params: SqlParam[] = [];
+  if (spends.length) params.push(spentAt, ...(spends.length <= BATCH_SLOTS ? spends.flat() : [spends.map((k) => k[0]!), spends.map((k) => k[1]!)]));
+  if (rows.length) params.push(...(rows.length <= BATCH_SLOTS ? rows.flat() : COLUMNS.map((_, i) => rows.map((r) => r[i]!))));
+  return params;
+}
+
 /** `$first, $first+1, …`: n placeholders, in groups of `width` within parentheses when width > 1. */
 function placeholders(n: number, first: number, width = 1): string {
   const groups = Array.from({ length: n }, (_, i) => {
@@ -169,13 +215,8 @@ function statements(ds: DataSource) {
   return {
     table,
     upsert: `INSERT INTO ${table} (${COLUMNS.map(q).join(", ")}) VALUES (${COLUMNS.map((_, i) => p(i + 1)).join(", ")}) ${onConflict}`,
-    // PostgreSQL: many rows in one statement: up to BATCH_SLOTS rows as plain values, a statement
-    // per count (no array to build here and to parse there); more rows, each column as an array.
-    upsertFew: ds.options.type === "postgres" ? perCount((n) => `INSERT INTO ${table} (${COLUMNS.map(q).join(", ")}) VALUES ${placeholders(n, 1, COLUMNS.length)} ${onConflict}`) : null,
-    upsertRows:
-      ds.options.type === "postgres"
-        ? `INSERT INTO ${table} (${COLUMNS.map(q).join(", ")}) SELECT * FROM unnest(${PG_TYPES.map((t, i) => `${p(i + 1)}::${t}[]`).join(", ")}) ${onConflict}`
-        : null,
+    // PostgreSQL: the spends and new rows of one turn in one statement (see batchWrite).
+    batchWrite: ds.options.type === "postgres" ? perPair((spends, rows) => batchWrite(table, q, onConflict, spends, rows)) : null,
     // The token (of whichever kind it is) and its grant, with the same checks as two finds.
     findToken: tokenRead(`a.${q("id")} = ${p(1)}`),
     // PostgreSQL: the same for n token values read in one turn of the event loop (parallel
@@ -186,14 +227,6 @@ function statements(ds: DataSource) {
     findByUserCode: select("user_code"),
     // Only an unspent row: of parallel requests presenting one code or refresh token, one spends it.
     consume: `UPDATE ${table} SET ${q("consumed_at")} = ${p(1)} WHERE ${q("kind")} = ${p(2)} AND ${q("id")} = ${p(3)} AND ${q("consumed_at")} IS NULL`,
-    // PostgreSQL: the same for n (kind, id) pairs spent in one turn; names the rows it spent.
-    consumeMany:
-      ds.options.type === "postgres"
-        ? perCount(
-            (n) =>
-              `UPDATE ${table} SET ${q("consumed_at")} = ${p(1)} WHERE (${q("kind")}, ${q("id")}) IN (${placeholders(n, 2, 2)}) AND ${q("consumed_at")} IS NULL RETURNING ${q("kind")}, ${q("id")}`,
-          )
-        : null,
     destroy: `DELETE FROM ${table} WHERE ${q("kind")} = ${p(1)} AND ${q("id")} = ${p(2)}`,
     // A signed client-credentials token may be used while its client exists, is enabled and was created before the
     // token (a client deleted and made again under the same id is another client), and no marker revokes it.
@@ -289,15 +322,30 @@ export class OidcStore {
   /** Writes a batch in order with one commit; the rows each write changed. */
   private async write(batch: QueuedWrite[]): Promise<number[]> {
     if (batch.length === 1) return [await this.db.run(batch[0]!.sql, batch[0]!.values)];
-    // PostgreSQL (where only upserts queue): one statement, unless it would upsert a row twice.
-    const rows = batch.map((w) => w.values);
-    const distinct = new Set(rows.map((r) => `${r[0]}\0${r[1]}`)).size === rows.length;
-    if (this.sql.upsertRows && this.sql.upsertFew && distinct && batch.every((w) => w.sql === this.sql.upsert)) {
-      if (rows.length <= BATCH_SLOTS) await this.db.run(this.sql.upsertFew(rows.length), rows.flat());
-      else await this.db.run(this.sql.upsertRows, COLUMNS.map((_, i) => rows.map((r) => r[i]!)));
-      return batch.map(() => 1);
+    return (await this.writeAsOne(batch)) ?? this.db.runAll(batch);
+  }
+
+  /**
+   * PostgreSQL (where only upserts and spends queue): the batch as one statement (batchWrite),
+   * unless that could differ from writing it in order: a row written twice, or spent and written.
+   * A row spent twice is spent by the first write asking (the others are told it was spent already).
+   */
+  private async writeAsOne(batch: QueuedWrite[]): Promise<number[] | undefined> {
+    if (!this.sql.batchWrite) return undefined;
+    const spends = new Map<string, string[]>();
+    const rows: SqlValue[][] = [];
+    const written = new Set<string>();
+    for (const w of batch) {
+      if (w.sql === this.sql.consume) spends.set(`${w.values[1]}\0${w.values[2]}`, [w.values[1] as string, w.values[2] as string]);
+      else if (w.sql === this.sql.upsert) rows.push(w.values);
+      else return undefined;
     }
-    return this.db.runAll(batch);
+    for (const r of rows) written.add(`${r[0]}\0${r[1]}`);
+    if (written.size < rows.length || [...spends.keys()].some((k) => written.has(k))) return undefined;
+    const spentAt = (batch.find((w) => w.sql === this.sql.consume)?.values[0] as number | undefined) ?? Date.now();
+    const answer = await this.db.rows<{ kind: string; id: string }>(this.sql.batchWrite(spends.size, rows.length), batchParams(spentAt, [...spends.values()], rows));
+    const spent = new Set(answer.map((r) => `${r.kind}\0${r.id}`));
+    return batch.map((w) => (w.sql === this.sql.upsert ? 1 : spent.delete(`${w.values[1]}\0${w.values[2]}`) ? 1 : 0));
   }
 
   /** The artifact, unless it expired or its client is disabled or gone. */
@@ -357,24 +405,11 @@ export class OidcStore {
   });
 
   /**
-   * PostgreSQL: the spends of one turn share a statement too (parallel refreshes). A value asked
-   * for twice in one batch is spent once: only its first request is told it won.
-   */
-  private readonly spends = new TurnBatch<boolean>(async (keys) => {
-    const now = Date.now();
-    const spend = (part: string[]) => this.db.rows<{ kind: string; id: string }>(this.sql.consumeMany!(part.length), [now, ...part.flatMap((k) => k.split("\0"))]);
-    const rows = (await Promise.all(inParts(keys, BATCH_SLOTS).map(spend))).flat();
-    this.statistics?.wrote(rows.length);
-    const spent = new Set(rows.map((r) => `${r.kind}\0${r.id}`));
-    return (key, nth) => nth === 0 && spent.has(key);
-  });
-
-  /**
    * Is a spend a round trip the caller could do something else during? On PostgreSQL, yes. On
    * SQLite a spend is queued with the turn's other writes and run by this thread anyway.
    */
   get spendsTravel(): boolean {
-    return this.sql.consumeMany !== null;
+    return this.sql.batchWrite !== null;
   }
 
   /**
@@ -383,8 +418,7 @@ export class OidcStore {
    */
   async consume(kind: string, id: string): Promise<boolean> {
     const stored = storedId(kind, id);
-    if (this.sql.consumeMany) return this.spends.get(`${kind}\0${stored}`);
-    // SQLite: queued with the upserts of this turn, so a refresh's spend shares their commit.
+    // Queued with the upserts of this turn, so a refresh's spend shares their commit (and on PostgreSQL their statement).
     return new Promise((resolve, reject) => this.queue({ sql: this.sql.consume, values: [Date.now(), kind, stored], resolve: (n) => resolve(n === 1), reject }));
   }
 

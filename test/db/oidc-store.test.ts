@@ -364,6 +364,44 @@ for (const kind of databases()) {
       assert.match(inserts[1]!, /unnest/, "thirteen rows as arrays");
     });
 
+    it("writes a turn's spends and new rows as one statement on PostgreSQL, each answered as if sent alone", async () => {
+      const spy = spyStatements(db.ds);
+      try {
+        // (spends, rows): both as values; the spends as arrays; the rows as arrays.
+        for (const [spends, rows] of [[2, 3], [10, 2], [2, 12]] as const) {
+          const tag = `sw-${spends}-${rows}`;
+          const old = Array.from({ length: spends }, (_, i) => `${tag}-rt-${i}-0123456789`);
+          const minted = Array.from({ length: rows }, (_, i) => `${tag}-at-${i}-0123456789`);
+          for (const id of old) await store.upsert("RefreshToken", id, { grantId: tag }, 60);
+          assert.equal(await store.consume("RefreshToken", old[0]!), true, "spent before the turn");
+          const sentBefore = spy.sent.length;
+          const answers = await Promise.all([
+            ...old.map((id) => store.consume("RefreshToken", id)),
+            store.consume("RefreshToken", old[1]!), // asked twice in one turn: spent once
+            ...minted.map((id, i) => store.upsert("AccessToken", id, { grantId: tag, n: i }, 60)),
+          ]);
+          assert.deepEqual(answers, [false, ...old.slice(1).map(() => true), false, ...minted.map(() => undefined)], tag);
+          for (const id of old) assert.ok((await store.find("RefreshToken", { id }))?.consumed, `${id} spent`);
+          for (const [i, id] of minted.entries()) assert.equal((await store.find("AccessToken", { id }))?.n, i, id);
+          if (db.config.type !== "postgres") continue;
+          const turn = spy.sent.slice(sentBefore, sentBefore + 1);
+          assert.equal(turn.length, 1);
+          assert.match(turn[0]!, /^WITH spent AS \(UPDATE .*written AS \(INSERT INTO/, `${tag}: one statement for the turn`);
+          if (spends > 8) assert.match(turn[0]!, /IN \(SELECT \* FROM unnest\(\$2::varchar\[\], \$3::varchar\[\]\)\)/, `${tag}: spends as arrays`);
+          if (rows > 8) assert.match(turn[0]!, /INSERT INTO .* SELECT \* FROM unnest\(\$\d+::varchar\[\]/, `${tag}: rows as arrays`);
+        }
+      } finally {
+        spy.stop();
+      }
+      // A row spent and written in one turn: one statement cannot do both, so in order (the write last).
+      await store.upsert("RefreshToken", "sw-same-0123456789", { n: 1 }, 60);
+      const [won] = await Promise.all([store.consume("RefreshToken", "sw-same-0123456789"), store.upsert("RefreshToken", "sw-same-0123456789", { n: 2 }, 60)]);
+      assert.equal(won, true);
+      const row = await store.find("RefreshToken", { id: "sw-same-0123456789" });
+      assert.equal(row?.n, 2);
+      assert.equal(row?.consumed, undefined, "the later write replaced the row");
+    });
+
     it("a row that cannot be written fails its own upsert and not the others of its batch", async () => {
       const results = await Promise.allSettled([
         store.upsert("AccessToken", "fine-1-0123456789", { ok: 1 }, 60),
