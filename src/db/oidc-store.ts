@@ -334,13 +334,12 @@ export class OidcStore {
     if (!this.sql.batchWrite) return undefined;
     const spends = new Map<string, string[]>();
     const rows: SqlValue[][] = [];
-    const written = new Set<string>();
     for (const w of batch) {
       if (w.sql === this.sql.consume) spends.set(`${w.values[1]}\0${w.values[2]}`, [w.values[1] as string, w.values[2] as string]);
       else if (w.sql === this.sql.upsert) rows.push(w.values);
       else return undefined;
     }
-    for (const r of rows) written.add(`${r[0]}\0${r[1]}`);
+    const written = new Set(rows.map((r) => `${r[0]}\0${r[1]}`));
     if (written.size < rows.length || [...spends.keys()].some((k) => written.has(k))) return undefined;
     const spentAt = (batch.find((w) => w.sql === this.sql.consume)?.values[0] as number | undefined) ?? Date.now();
     const answer = await this.db.rows<{ kind: string; id: string }>(this.sql.batchWrite(spends.size, rows.length), batchParams(spentAt, [...spends.values()], rows));

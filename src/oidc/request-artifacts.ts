@@ -11,7 +11,8 @@
 // - In the token endpoint's code and refresh grants, spending the code or refresh token is not
 //   waited for where oidc-provider spends it: the spend is sent at once and the grant goes on
 //   (its new tokens' writes, the ID token's signature) while it is in flight (PostgreSQL, where
-//   the spend is a round trip; SQLite spends at once, as below). The grant waits for
+//   the spend is a round trip, which it shares with the new tokens' insert: OidcStore.batchWrite;
+//   SQLite spends at once, as below). The grant waits for
 //   it before its answer is made final (deferSpends, confirmSpends in adapter.ts): if another
 //   request spent it first, this one is refused as a replay then, exactly as it would have been
 //   at the spend, and the tokens it wrote end with the grant before anyone saw them.
