@@ -1,7 +1,8 @@
 // The reference: oidc-provider 9 with nothing of Passport around it. Same signing keys, same
 // clients (static, from toOidcMetadata), same scopes, claims, lifetimes, algorithms and token
 // policies as src/oidc/provider.ts; its built-in in-memory adapter (or a plain database adapter,
-// plain-adapters.ts, for `npm run bench:compare -- --plain`); a findAccount that answers from memory; and an interaction that signs in a fixed account and grants consent at once.
+// plain-adapters.ts, for `npm run bench:compare -- --plain`); a findAccount that answers from
+// memory; and an interaction that signs in a fixed account and grants consent at once.
 import crypto from "node:crypto";
 import Provider, { type Adapter, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
 import MemoryAdapter from "oidc-provider/lib/adapters/memory_adapter.js";

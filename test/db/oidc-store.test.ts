@@ -380,12 +380,12 @@ for (const kind of databases()) {
             store.consume("RefreshToken", old[1]!), // asked twice in one turn: spent once
             ...minted.map((id, i) => store.upsert("AccessToken", id, { grantId: tag, n: i }, 60)),
           ]);
+          const turn = spy.sent.slice(sentBefore); // every statement the turn sent, before the reads below
           assert.deepEqual(answers, [false, ...old.slice(1).map(() => true), false, ...minted.map(() => undefined)], tag);
           for (const id of old) assert.ok((await store.find("RefreshToken", { id }))?.consumed, `${id} spent`);
           for (const [i, id] of minted.entries()) assert.equal((await store.find("AccessToken", { id }))?.n, i, id);
           if (db.config.type !== "postgres") continue;
-          const turn = spy.sent.slice(sentBefore, sentBefore + 1);
-          assert.equal(turn.length, 1);
+          assert.equal(turn.length, 1, `${tag}: the turn sent ${turn.length} statements`);
           assert.match(turn[0]!, /^WITH spent AS \(UPDATE .*written AS \(INSERT INTO/, `${tag}: one statement for the turn`);
           if (spends > 8) assert.match(turn[0]!, /IN \(SELECT \* FROM unnest\(\$2::varchar\[\], \$3::varchar\[\]\)\)/, `${tag}: spends as arrays`);
           if (rows > 8) assert.match(turn[0]!, /INSERT INTO .* SELECT \* FROM unnest\(\$\d+::varchar\[\]/, `${tag}: rows as arrays`);
