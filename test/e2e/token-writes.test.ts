@@ -7,6 +7,7 @@
 // client-credentials-tokens.test.ts.)
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import type { ServerResponse } from "node:http";
 import * as client from "openid-client";
 import { databases, pgNotice, startServer, type TestServer } from "../helpers/server.js";
 import { createHolder, type TestHolder } from "../helpers/accounts.js";
@@ -85,6 +86,28 @@ for (const db of databases()) {
       assert.equal(at!.token_type, "Bearer");
       assert.equal(rt!.token_type, undefined, "a refresh token has no token_type");
       assert.equal(ct!.sub, undefined, "a client-credentials token has no subject");
+    });
+
+    it("an answer leaves only after the event loop's turn in which it was made has ended, with nothing written too", async () => {
+      // src/oidc/provider.ts: answers made in one turn leave together after it. An immediate queued
+      // when the grant succeeds must have run before the answer is ended ("prefinish" is emitted
+      // inside res.end). Sent one at a time, so no other request's turn can hide a missing wait.
+      const { tokens } = await codeFlow(rp, new Agent(s.url), holder, OFFLINE);
+      const provider = s.app.host.current;
+      const turnOverAtEnd: boolean[] = [];
+      const onGrant = (ctx: { res: ServerResponse }) => {
+        let turnOver = false;
+        setImmediate(() => (turnOver = true));
+        ctx.res.once("prefinish", () => turnOverAtEnd.push(turnOver));
+      };
+      provider.on("grant.success", onGrant);
+      try {
+        for (let i = 0; i < 3; i++) assert.equal((await clientCredentials()).status, 200); // signed: nothing written
+        assert.ok((await client.refreshTokenGrant(rp.config, tokens.refresh_token!)).access_token); // two tokens written, one spent
+      } finally {
+        provider.off("grant.success", onGrant);
+      }
+      assert.deepEqual(turnOverAtEnd, [true, true, true, true]);
     });
 
     it("a grant revoked elsewhere between two requests is refused at the second: introspection, userinfo, refresh", async () => {
