@@ -33,7 +33,7 @@ interface FoundRow {
   consumed_at: number | string | null;
 }
 
-/** A token row with the grant it names, read in one statement (findToken). */
+/** A token row with the grant it names, read in one statement (findTokens). */
 interface TokenRow extends FoundRow {
   token_id: string;
   kind: string;
@@ -115,12 +115,13 @@ function clientOf(payload: Record<string, unknown>): string | null {
 }
 
 /**
- * PostgreSQL: the most values one batched statement names; a larger batch is sent in parts.
- * Each count has a statement of its own (`IN ($1, …, $n)`), not one statement taking an array
- * (`= ANY($1)`) for all: PostgreSQL plans a statement that takes an array for ten values, so once
- * the table is large its plan made for no values in particular costs more than one made for the
- * one or two a batch holds, and PostgreSQL planned every run afresh (measured: userinfo's reads
- * took three times the database's CPU). A statement for exactly n values is planned once.
+ * The most values one batched statement names (token reads; on PostgreSQL writes too); a larger
+ * batch is sent in parts. Each count has a statement of its own (`IN ($1, …, $n)`), not one
+ * statement taking an array (`= ANY($1)`) for all: PostgreSQL plans a statement that takes an
+ * array for ten values, so once the table is large its plan made for no values in particular
+ * costs more than one made for the one or two a batch holds, and PostgreSQL planned every run
+ * afresh (measured: userinfo's reads took three times the database's CPU). A statement for
+ * exactly n values is planned once.
  */
 const BATCH_SLOTS = 8;
 
@@ -217,11 +218,10 @@ function statements(ds: DataSource) {
     upsert: `INSERT INTO ${table} (${COLUMNS.map(q).join(", ")}) VALUES (${COLUMNS.map((_, i) => p(i + 1)).join(", ")}) ${onConflict}`,
     // PostgreSQL: the spends and new rows of one turn in one statement (see batchWrite).
     batchWrite: ds.options.type === "postgres" ? perPair((spends, rows) => batchWrite(table, q, onConflict, spends, rows)) : null,
-    // The token (of whichever kind it is) and its grant, with the same checks as two finds.
-    findToken: tokenRead(`a.${q("id")} = ${p(1)}`),
-    // PostgreSQL: the same for n token values read in one turn of the event loop (parallel
-    // requests), one round trip for them all; each row names the value it belongs to.
-    findTokens: ds.options.type === "postgres" ? perCount((n) => tokenRead(`a.${q("id")} IN (${placeholders(n, 1)})`)) : null,
+    // n token values (of whichever kind each is) with their grants, with the same checks as two
+    // finds each: the values read in one turn of the event loop (parallel requests) share a
+    // statement, and each row names the value it belongs to.
+    findTokens: perCount((n) => tokenRead(`a.${q("id")} IN (${Array.from({ length: n }, (_, i) => p(i + 1)).join(", ")})`)),
     findById: select("id"),
     findByUid: select("uid"),
     findByUserCode: select("user_code"),
@@ -364,7 +364,7 @@ export class OidcStore {
     if (kept) return foundToken(kept, value);
     const before = this.tokenCache?.stamp();
     const id = storedId(TOKEN_KINDS[0], value);
-    const rows = this.sql.findTokens ? await this.reads.get(id) : await this.db.rows<TokenRow>(this.sql.findToken, [id]);
+    const rows = await this.reads.get(id);
     // Refresh tokens and codes are spent on use: keeping them would only cost.
     if (before && rows.some((r) => REUSED_KINDS.has(r.kind))) this.tokenCache!.put(value, id, rows, before);
     return foundToken(rows, value);
@@ -389,12 +389,15 @@ export class OidcStore {
   }
 
   /**
-   * PostgreSQL: the token reads of one turn of the event loop share a statement, as upsert does
-   * with writes: under load, parallel userinfo and introspection requests share a round trip.
+   * The token reads of one turn of the event loop share a statement, as upsert does with writes:
+   * under load, parallel token, userinfo and introspection requests share a round trip on
+   * PostgreSQL, and on SQLite a read transaction (its locks on the -shm file). On SQLite the read
+   * waits for the end of the turn although it costs no round trip: a refresh measured 1.06–1.13×
+   * of reading at once (docs/decisions.md, "Sixteenth round").
    */
   private readonly reads = new TurnBatch<TokenRow[]>(async (ids) => {
     const byId = new Map<string, TokenRow[]>();
-    const parts = await Promise.all(inParts(ids, BATCH_SLOTS).map((part) => this.db.rows<TokenRow>(this.sql.findTokens!(part.length), part)));
+    const parts = await Promise.all(inParts(ids, BATCH_SLOTS).map((part) => this.db.rows<TokenRow>(this.sql.findTokens(part.length), part)));
     for (const row of parts.flat()) {
       const found = byId.get(row.token_id);
       if (found) found.push(row);
@@ -402,14 +405,6 @@ export class OidcStore {
     }
     return (id) => byId.get(id) ?? [];
   });
-
-  /**
-   * Is a spend a round trip the caller could do something else during? On PostgreSQL, yes. On
-   * SQLite a spend is queued with the turn's other writes and run by this thread anyway.
-   */
-  get spendsTravel(): boolean {
-    return this.sql.batchWrite !== null;
-  }
 
   /**
    * Spends a single-use artifact (a code, a rotated refresh token, a pushed request). True if this

@@ -10,9 +10,8 @@
 //   before its answer leaves. Nobody can present a token before that answer.
 // - In the token endpoint's code and refresh grants, spending the code or refresh token is not
 //   waited for where oidc-provider spends it: the spend is sent at once and the grant goes on
-//   (its new tokens' writes, the ID token's signature) while it is in flight (PostgreSQL, where
-//   the spend is a round trip, which it shares with the new tokens' insert: OidcStore.batchWrite;
-//   SQLite spends at once, as below). The grant waits for
+//   (its new tokens' writes, the ID token's signature) while it is in flight; it shares their
+//   commit (on PostgreSQL their statement too: OidcStore.batchWrite). The grant waits for
 //   it before its answer is made final (deferSpends, confirmSpends in adapter.ts): if another
 //   request spent it first, this one is refused as a replay then, exactly as it would have been
 //   at the spend, and the tokens it wrote end with the grant before anyone saw them.
@@ -126,12 +125,13 @@ export class RequestArtifacts {
 
   /**
    * From now on in this request, spends go through deferSpend (a code or refresh grant begins).
-   * Only where a spend is a round trip (PostgreSQL): on SQLite deferring it measured 0.92–0.94× of
-   * refresh's rate (docs/decisions.md, "Twelfth round").
+   * On both databases: on SQLite too the spend then shares its commit with the new tokens, and the
+   * grant goes on meanwhile (docs/decisions.md, "Sixteenth round"; the twelfth round had measured
+   * the opposite there, before token reads and answers waited for the end of the turn).
    */
   deferSpends(): void {
     const scope = current();
-    if (scope && this.store.spendsTravel) scope.defersSpends = true;
+    if (scope) scope.defersSpends = true;
   }
 
   /**

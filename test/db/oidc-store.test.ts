@@ -17,12 +17,23 @@ import { ClientStore } from "../../src/db/clients.js";
 import { SecretBox } from "../../src/services/secret-box.js";
 import { databases, pgNotice } from "../helpers/server.js";
 import { openTestDb, type TestDb } from "../helpers/database.js";
+import { sqliteConnection } from "../../src/db/driver-handles.js";
 
 pgNotice();
 
-/** PostgreSQL: the statements' texts the store sends through the pool until stop (nothing on SQLite). */
+/**
+ * The statements' texts the store sends until stop: through the pool on PostgreSQL; on SQLite the
+ * reads (`all`) run on the connection's prepared statements, cached ones too.
+ */
 function spyStatements(ds: DataSource): { sent: string[]; stop(): void } {
   const sent: string[] = [];
+  const sqlite = sqliteConnection(ds);
+  if (sqlite) {
+    const proto = Object.getPrototypeOf(sqlite.prepare("SELECT 1")) as { all: (...a: unknown[]) => unknown };
+    const all = proto.all;
+    proto.all = function (this: { source: string }, ...a: unknown[]) { sent.push(this.source); return all.apply(this, a); };
+    return { sent, stop: () => void (proto.all = all) };
+  }
   const pool = (ds.driver as unknown as { master?: { query: (...a: unknown[]) => unknown } }).master;
   const query = pool?.query;
   if (pool && query) pool.query = function (this: unknown, ...a: unknown[]) { sent.push(String((a[0] as { text?: string }).text ?? a[0])); return query.apply(this, a); };
@@ -258,7 +269,7 @@ for (const kind of databases()) {
       assert.ok((await store.findToken("token-ft-0123456789")).grants.get("grant-ft"));
     });
 
-    it("answers parallel token reads each with its own rows (one statement per eight values on PostgreSQL)", async () => {
+    it("answers parallel token reads each with its own rows, one statement per eight values", async () => {
       const c = (await clients.create({ name: "Parallel reads", redirectUris: ["https://rp.example/cb"], type: "confidential", tokenEndpointAuthMethod: "client_secret_basic" })).client.clientId;
       const values = Array.from({ length: 12 }, (_, i) => `parallel-read-${i}-0123456789`);
       for (const [i, v] of values.entries()) {
@@ -287,7 +298,7 @@ for (const kind of databases()) {
         assert.equal(found[j]!.grants.get(`grant-pr-${i}`)?.accountId, `acc-${i}`);
       }
       // 13 values (one asked twice): a statement for eight, one for five, each written for its count.
-      if (kind === "postgres") assert.deepEqual(sent.map((q) => q.match(/\$\d+/g)!.length).sort(), [5, 8], `statements for ${asked.length} parallel reads`);
+      assert.deepEqual(sent.map((q) => q.match(/\$\d+|\?/g)!.length).sort(), [5, 8], `statements for ${asked.length} parallel reads`);
     });
 
     it("never answers a token read from before a change: own writes, another connection's commit, a rolled-back transaction", async () => {

@@ -126,74 +126,73 @@ for (const db of databases()) {
       await rejectsWith(client.refreshTokenGrant(rp.config, tokens.refresh_token!), "invalid_grant");
     });
 
-    // PostgreSQL: a code or refresh token is spent while the grant goes on (request-artifacts.ts).
-    if (db === "postgres") {
-      /** Holds every spend until `release`, and notes which of the store's writes began meanwhile. */
-      const holdSpends = (outcome: boolean) => {
-        const store = s.app.container.oidcStore;
-        const { consume, upsert } = { consume: store.consume.bind(store), upsert: store.upsert.bind(store) };
-        const during: string[] = [];
-        let inFlight = 0;
-        let release!: () => void;
-        const released = new Promise<void>((resolve) => (release = resolve));
-        store.consume = async (kind, id) => {
-          inFlight++;
-          try {
-            await released;
-            return outcome && (await consume(kind, id));
-          } finally {
-            inFlight--;
-          }
-        };
-        store.upsert = async (kind, ...rest) => {
-          if (inFlight) during.push(kind);
-          if (during.includes("AccessToken")) release(); // the grant went on: let the spend answer
-          return upsert(kind, ...rest);
-        };
-        // Should the grant wait for its spend instead, release it anyway after a while (the test then fails).
-        const timer = setTimeout(release, 3000);
-        return {
-          during,
-          restore: () => {
-            clearTimeout(timer);
-            store.consume = consume;
-            store.upsert = upsert;
-          },
-        };
+    // A code or refresh token is spent while the grant goes on, on both databases (request-artifacts.ts).
+    /** Holds every spend until `release`, and notes which of the store's writes began meanwhile. */
+    const holdSpends = (outcome: boolean) => {
+      const store = s.app.container.oidcStore;
+      const { consume, upsert } = { consume: store.consume.bind(store), upsert: store.upsert.bind(store) };
+      const during: string[] = [];
+      let inFlight = 0;
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      store.consume = async (kind, id) => {
+        inFlight++;
+        try {
+          await released;
+          return outcome && (await consume(kind, id));
+        } finally {
+          inFlight--;
+        }
       };
+      store.upsert = async (kind, ...rest) => {
+        if (inFlight) during.push(kind);
+        if (during.includes("AccessToken")) release(); // the grant went on: let the spend answer
+        return upsert(kind, ...rest);
+      };
+      // Should the grant wait for its spend instead, release it anyway after a while (the test then fails).
+      const timer = setTimeout(release, 3000);
+      return {
+        during,
+        restore: () => {
+          clearTimeout(timer);
+          store.consume = consume;
+          store.upsert = upsert;
+        },
+      };
+    };
 
-      it("a refresh writes its new tokens while its refresh token is being spent, and answers once it is", async () => {
-        const { tokens } = await codeFlow(rp, new Agent(s.url), holder, OFFLINE);
-        const hold = holdSpends(true);
-        let refreshed;
-        try {
-          refreshed = await client.refreshTokenGrant(rp.config, tokens.refresh_token!);
-        } finally {
-          hold.restore();
-        }
-        assert.deepEqual(hold.during.sort(), ["AccessToken", "RefreshToken"], "both new tokens were written before the spend answered");
-        assert.equal(typeof (await new OidcStore(s.app.container.ds).find("RefreshToken", { id: tokens.refresh_token! }))?.consumed, "number");
-        assert.equal((await client.tokenIntrospection(rp.config, refreshed.access_token)).active, true);
-      });
+    it("a refresh writes its new tokens while its refresh token is being spent, and answers once it is", async () => {
+      const { tokens } = await codeFlow(rp, new Agent(s.url), holder, OFFLINE);
+      const hold = holdSpends(true);
+      let refreshed;
+      try {
+        refreshed = await client.refreshTokenGrant(rp.config, tokens.refresh_token!);
+      } finally {
+        hold.restore();
+      }
+      assert.deepEqual(hold.during.sort(), ["AccessToken", "RefreshToken"], "both new tokens were written before the spend answered");
+      assert.equal(typeof (await new OidcStore(s.app.container.ds).find("RefreshToken", { id: tokens.refresh_token! }))?.consumed, "number");
+      assert.equal((await client.tokenIntrospection(rp.config, refreshed.access_token)).active, true);
+    });
 
-      it("a refresh whose spend lost to another request is refused as a replay, and what it wrote ends with the grant", async () => {
-        const { tokens } = await codeFlow(rp, new Agent(s.url), holder, OFFLINE);
-        const grantId = (await new OidcStore(s.app.container.ds).find("AccessToken", { id: tokens.access_token }))!.grantId as string;
-        const hold = holdSpends(false); // as if a parallel request had spent it first
-        let res: Response;
-        try {
-          res = await fetch(`${s.url}/token`, { method: "POST", headers: { authorization: basic(), ...form }, body: `grant_type=refresh_token&refresh_token=${tokens.refresh_token}` });
-        } finally {
-          hold.restore();
-        }
-        assert.equal(res.status, 400);
-        assert.deepEqual(await res.json(), { error: "invalid_grant", error_description: "grant request is invalid" });
-        assert.deepEqual(hold.during.sort(), ["AccessToken", "RefreshToken"], "the losing request had written its tokens");
-        const table = s.app.container.ds.driver.escape("oidc_payloads");
-        const [left] = await s.app.container.ds.query<{ n: string }[]>(`SELECT count(*) AS n FROM ${table} WHERE grant_id = $1 OR (kind = 'Grant' AND id = $1)`, [grantId]);
-        assert.equal(Number(left!.n), 0, "the grant and every token of it are gone, the losing request's too");
-        assert.equal((await client.tokenIntrospection(rp.config, tokens.access_token)).active, false);
-      });
-    }
+    it("a refresh whose spend lost to another request is refused as a replay, and what it wrote ends with the grant", async () => {
+      const { tokens } = await codeFlow(rp, new Agent(s.url), holder, OFFLINE);
+      const grantId = (await new OidcStore(s.app.container.ds).find("AccessToken", { id: tokens.access_token }))!.grantId as string;
+      const hold = holdSpends(false); // as if a parallel request had spent it first
+      let res: Response;
+      try {
+        res = await fetch(`${s.url}/token`, { method: "POST", headers: { authorization: basic(), ...form }, body: `grant_type=refresh_token&refresh_token=${tokens.refresh_token}` });
+      } finally {
+        hold.restore();
+      }
+      assert.equal(res.status, 400);
+      assert.deepEqual(await res.json(), { error: "invalid_grant", error_description: "grant request is invalid" });
+      assert.deepEqual(hold.during.sort(), ["AccessToken", "RefreshToken"], "the losing request had written its tokens");
+      const table = s.app.container.ds.driver.escape("oidc_payloads");
+      const p = db === "postgres" ? ["$1", "$2"] : ["?", "?"];
+      const [left] = await s.app.container.ds.query<{ n: string }[]>(`SELECT count(*) AS n FROM ${table} WHERE grant_id = ${p[0]} OR (kind = 'Grant' AND id = ${p[1]})`, [grantId, grantId]);
+      assert.equal(Number(left!.n), 0, "the grant and every token of it are gone, the losing request's too");
+      assert.equal((await client.tokenIntrospection(rp.config, tokens.access_token)).active, false);
+    });
   });
 }
