@@ -6,6 +6,7 @@ import type { Endpoint } from "./endpoints.js";
 import { runLoad, type LoadResult } from "./load.js";
 import type { BenchSettings } from "./settings.js";
 import type { Target } from "./target.js";
+import { databaseCpuReader } from "./database-cpu.js";
 
 export interface Measured {
   rps: number;
@@ -15,26 +16,38 @@ export interface Measured {
   failed: number;
   seconds: number;
   cpuPerRequest: number;
+  /** The database server's CPU time per request while this server was measured (PostgreSQL on this machine), or null. */
+  dbCpuPerRequest: number | null;
   rounds: LoadResult[];
   statuses: Record<string, number>;
 }
 
-interface Runner {
-  /** Runs one round of about `seconds`; returns the result and the server's CPU µs spent. */
-  round(seconds: number): Promise<{ result: LoadResult; cpu: number }>;
+interface RoundResult {
+  result: LoadResult;
+  /** The server's CPU µs spent in the round. */
+  cpu: number;
+  /** The database server's, or null when it cannot be read. */
+  dbCpu: number | null;
 }
 
-async function withCpu(t: Target, run: () => Promise<LoadResult>) {
-  const before = await t.proc.call<number>("cpu");
-  const result = await run();
-  return { result, cpu: (await t.proc.call<number>("cpu")) - before };
+interface Runner {
+  /** Runs one round of about `seconds`. */
+  round(seconds: number): Promise<RoundResult>;
 }
 
 async function runner(ep: Endpoint, t: Target, s: BenchSettings): Promise<Runner> {
+  const dbCpu = databaseCpuReader(s.db);
+  const withCpu = async (run: () => Promise<LoadResult>): Promise<RoundResult> => {
+    const before = await t.proc.call<number>("cpu");
+    const dbBefore = dbCpu ? dbCpu() : null;
+    const result = await run();
+    const dbSpent = dbCpu && dbBefore !== null ? dbCpu() - dbBefore : null;
+    return { result, cpu: (await t.proc.call<number>("cpu")) - before, dbCpu: dbSpent };
+  };
   if (!ep.singleUse) {
     const spec = await ep.prepare(t, 0);
     if (s.warmupSeconds > 0) await runLoad(t.url, spec, { seconds: s.warmupSeconds }, s.connections);
-    return { round: (seconds) => withCpu(t, () => runLoad(t.url, spec, { seconds }, s.connections)) };
+    return { round: (seconds) => withCpu(() => runLoad(t.url, spec, { seconds }, s.connections)) };
   }
   // Single-use inputs: a warm-up of fixed size tells the rate; each round then mints (untimed)
   // and sends as many requests as that rate fills in the round's seconds, plus a fifth.
@@ -44,7 +57,7 @@ async function runner(ep: Endpoint, t: Target, s: BenchSettings): Promise<Runner
     async round(seconds) {
       const count = Math.max(s.connections * 10, Math.ceil(warm.rps * seconds * 1.2));
       const spec = await ep.prepare(t, count);
-      return withCpu(t, () => runLoad(t.url, spec, { requests: count }, s.connections));
+      return withCpu(() => runLoad(t.url, spec, { requests: count }, s.connections));
     },
   };
 }
@@ -54,7 +67,7 @@ const median = (xs: number[]) => {
   return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
 };
 
-function summarize(rounds: { result: LoadResult; cpu: number }[]): Measured {
+function summarize(rounds: RoundResult[]): Measured {
   const sum = (f: (r: LoadResult) => number) => rounds.reduce((a, r) => a + f(r.result), 0);
   const ok = sum((r) => r.ok);
   const failed = sum((r) => r.failed);
@@ -68,6 +81,7 @@ function summarize(rounds: { result: LoadResult; cpu: number }[]): Measured {
     failed,
     seconds,
     cpuPerRequest: rounds.reduce((a, r) => a + r.cpu, 0) / Math.max(1, ok + failed),
+    dbCpuPerRequest: rounds.some((r) => r.dbCpu === null) ? null : rounds.reduce((a, r) => a + r.dbCpu!, 0) / Math.max(1, ok + failed),
     rounds: rounds.map((r) => r.result),
     statuses,
   };
@@ -75,7 +89,7 @@ function summarize(rounds: { result: LoadResult; cpu: number }[]): Measured {
 
 export async function measurePair(ep: Endpoint, ours: Target, bare: Target, s: BenchSettings): Promise<[Measured, Measured]> {
   const runners = [await runner(ep, ours, s), await runner(ep, bare, s)] as const;
-  const results: { result: LoadResult; cpu: number }[][] = [[], []];
+  const results: RoundResult[][] = [[], []];
   const roundSeconds = s.seconds / s.rounds;
   for (let r = 0; r < s.rounds; r++) {
     for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) results[i]!.push(await runners[i]!.round(roundSeconds));

@@ -5,6 +5,8 @@ export interface Side {
   failed: number;
   /** Server CPU time per request (or per flow), µs. */
   cpu: number;
+  /** The database server's CPU time per request while this server was measured, µs (PostgreSQL on this machine), or null. */
+  dbCpu?: number | null;
 }
 
 export interface Row {
@@ -27,7 +29,16 @@ export function goalText(r: Row): string {
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 export function table(rows: Row[]): string {
-  const head = ["endpoint", "ours/s", "bare/s", "ratio", "rounds", "ours p99 ms", "bare p99 ms", "ours CPU µs", "bare CPU µs", "CPU ratio", "goal", "notes"];
+  // PostgreSQL on this machine: the database's CPU per request of ours, and the CPU ratio with it
+  // counted (bare / (ours + database)), since both share the machine's cores.
+  const withDb = rows.some((r) => typeof r.ours.dbCpu === "number");
+  const dbHead = withDb ? ["ours DB CPU µs", "CPU ratio with DB"] : [];
+  const head = ["endpoint", "ours/s", "bare/s", "ratio", "rounds", "ours p99 ms", "bare p99 ms", "ours CPU µs", "bare CPU µs", "CPU ratio", ...dbHead, "goal", "notes"];
+  const dbCells = (r: Row) => {
+    if (!withDb) return [];
+    const db = r.ours.dbCpu;
+    return typeof db === "number" ? [fmt(db), fmt(r.bare.cpu / (r.ours.cpu + db), 2)] : ["-", "-"];
+  };
   const body = rows.map((r) => {
     const ratio = r.ours.rate / r.bare.rate;
     const notes = [r.unit === "flows" ? "per flow; rates in flows/s" : "", r.ours.failed ? `ours ${r.ours.failed} failed` : "", r.bare.failed ? `bare ${r.bare.failed} failed` : ""];
@@ -42,12 +53,13 @@ export function table(rows: Row[]): string {
       fmt(r.ours.cpu),
       fmt(r.bare.cpu),
       fmt(r.bare.cpu / r.ours.cpu, 2),
+      ...dbCells(r),
       goalText(r),
       notes.filter(Boolean).join("; "),
     ];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const left = new Set([0, 10, 11]);
+  const left = new Set([0, head.length - 2, head.length - 1]);
   const line = (cells: string[]) => `| ${cells.map((c, i) => (left.has(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
   return [line(head), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...body.map(line)].join("\n");
 }

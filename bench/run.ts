@@ -14,6 +14,7 @@ import { measurePair, type Measured } from "./measure.js";
 import { runFlows, type FlowResult } from "./flows.js";
 import { goalText, table, type Row } from "./report.js";
 import type { Target } from "./target.js";
+import { databaseCpuReader } from "./database-cpu.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -25,7 +26,7 @@ function endpointRow(name: string, goal: number | null, o: Measured, b: Measured
     name,
     goal,
     unit: "req",
-    ours: { rate: o.rps, p99: o.p99, failed: o.failed, cpu: o.cpuPerRequest },
+    ours: { rate: o.rps, p99: o.p99, failed: o.failed, cpu: o.cpuPerRequest, dbCpu: o.dbCpuPerRequest },
     bare: { rate: b.rps, p99: b.p99, failed: b.failed, cpu: b.cpuPerRequest },
     spread: [Math.min(...perRound), Math.max(...perRound)],
   };
@@ -99,7 +100,7 @@ function settingsText(s: BenchSettings, ours: OursReady, load: string): string[]
     `machine: ${cpu.length} × ${cpu[0]?.model ?? "cpu"}, Node ${process.version}, oidc-provider ${version("oidc-provider")}, autocannon ${version("autocannon")}; load average ${load}`,
     `processes: each server in its own child process on 127.0.0.1 (ephemeral ports); autocannon and the simulated browsers in this process`,
     `load: autocannon, ${s.connections} keep-alive connections (BENCH_CONNECTIONS); per endpoint and server ${s.warmupSeconds} s warm-up (BENCH_WARMUP_SECONDS), then ${s.seconds} s measured (BENCH_SECONDS) in ${s.rounds} alternating rounds (BENCH_ROUNDS): ours-bare, bare-ours, …`,
-    `figures: req/s = 2xx answers / measured seconds over all rounds (non-2xx are listed as failed); ratio = ours/bare; rounds = lowest–highest per-round ratio; p99 = median of the rounds' p99; CPU µs = server process CPU time (all threads) per request; CPU ratio = bare/ours`,
+    `figures: req/s = 2xx answers / measured seconds over all rounds (non-2xx are listed as failed); ratio = ours/bare; rounds = lowest–highest per-round ratio; p99 = median of the rounds' p99; CPU µs = server process CPU time (all threads) per request; CPU ratio = bare/ours${databaseCpuReader(s.db) ? "; ours DB CPU µs = the PostgreSQL server's CPU time (all its processes, read from /proc) per request of ours; CPU ratio with DB = bare/(ours + DB)" : ""}`,
     `ours: Passport createApp, ${s.db.type === "postgres" ? "PostgreSQL (a fresh schema, dropped at the end; --db postgres / BENCH_DB)" : "SQLite (WAL, synchronous=NORMAL) in a temp DATA_DIR"}, LOG_LEVEL=${s.logLevel} (BENCH_LOG_LEVEL), argon2id m=${ours.argon2.memoryCost} KiB t=${ours.argon2.timeCost} p=${ours.argon2.parallelism} (server default)`,
     `bare: oidc-provider with the same signing keys, the same clients as static metadata (toOidcMetadata), same scopes/claims/TTLs/algorithms/PKCE/rotation; built-in MemoryAdapter over an LRU of ${BARE_STORE_ENTRIES.toLocaleString("en-US")} entries (default 1,000 would evict the refresh-token pool); findAccount from memory`,
     `refresh_token: rotation on (as configured), so each request spends its own token, minted beforehand (untimed) through the provider's models (Grant + RefreshToken, one grant per token, same code on both servers); each round sends warm-up rate × round seconds × 1.2 requests, one token each`,
@@ -133,7 +134,7 @@ async function main(): Promise<void> {
     for (const ep of endpoints(rp.privateKey).filter((e) => selected(e.name))) {
       const [o, b] = await measurePair(ep, targets[0], targets[1], s);
       rows.push(endpointRow(ep.name, ep.goal, o, b));
-      log(`  ${ep.name}: ours ${o.rps.toFixed(0)} req/s, bare ${b.rps.toFixed(0)} req/s, ratio ${(o.rps / b.rps).toFixed(2)}; CPU µs/req ours ${o.cpuPerRequest.toFixed(0)}, bare ${b.cpuPerRequest.toFixed(0)}`);
+      log(`  ${ep.name}: ours ${o.rps.toFixed(0)} req/s, bare ${b.rps.toFixed(0)} req/s, ratio ${(o.rps / b.rps).toFixed(2)}; CPU µs/req ours ${o.cpuPerRequest.toFixed(0)}${o.dbCpuPerRequest === null ? "" : ` (+ database ${o.dbCpuPerRequest.toFixed(0)})`}, bare ${b.cpuPerRequest.toFixed(0)}`);
       for (const [t, r] of [["ours", o], ["bare", b]] as const) if (r.failed) log(`    ${t}: ${r.failed} failed, statuses ${JSON.stringify(r.statuses)}`);
     }
     const signIn = selected(SIGN_IN) ? await signIns(targets, s) : null;
