@@ -8,14 +8,19 @@ import type { BenchSettings } from "./settings.js";
 
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1", ""]);
 
-/** Clock ticks per second of /proc's CPU times (almost always 100). */
+let ticks: number | undefined;
+
+/** Clock ticks per second of /proc's CPU times (almost always 100), asked of `getconf` once. */
 function ticksPerSecond(): number {
-  try {
-    const n = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
-    return Number.isFinite(n) && n > 0 ? n : 100;
-  } catch {
-    return 100;
+  if (ticks === undefined) {
+    try {
+      const n = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+      ticks = Number.isFinite(n) && n > 0 ? n : 100;
+    } catch {
+      ticks = 100;
+    }
   }
+  return ticks;
 }
 
 /** A process's fields from field 3 (state) on, or null if it is gone or not a `postgres` process. */

@@ -36,7 +36,8 @@ interface Runner {
 }
 
 async function runner(ep: Endpoint, t: Target, s: BenchSettings): Promise<Runner> {
-  const dbCpu = databaseCpuReader(s.db);
+  // Only Passport uses the database; the bare provider's rounds leave it idle.
+  const dbCpu = t.name === "ours" ? databaseCpuReader(s.db) : null;
   const withCpu = async (run: () => Promise<LoadResult>): Promise<RoundResult> => {
     const before = await t.proc.call<number>("cpu");
     const dbBefore = dbCpu ? dbCpu() : null;
