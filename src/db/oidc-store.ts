@@ -43,6 +43,11 @@ interface TokenRow extends FoundRow {
   g_consumed_at: number | string | null;
 }
 
+/** A grant row, read for a signed access token (findGrants). */
+interface GrantRow extends FoundRow {
+  grant_id: string;
+}
+
 /**
  * The kinds a presented token value may be. oidc-provider asks for one, or (introspection,
  * revocation) for several at once; each is then checked against its grant. findToken reads all of
@@ -222,6 +227,12 @@ function statements(ds: DataSource) {
     // finds each: the values read in one turn of the event loop (parallel requests) share a
     // statement, and each row names the value it belongs to.
     findTokens: perCount((n) => tokenRead(`a.${q("id")} IN (${Array.from({ length: n }, (_, i) => p(i + 1)).join(", ")})`)),
+    // n grants, with the same checks as a find each (a signed access token's, read in one turn).
+    findGrants: perCount(
+      (n) =>
+        `SELECT g.${q("id")} AS grant_id, g.${q("payload")}, g.${q("expires_at")}, g.${q("consumed_at")} FROM ${table} g ` +
+        `WHERE g.${q("kind")} = 'Grant' AND g.${q("id")} IN (${Array.from({ length: n }, (_, i) => p(i + 1)).join(", ")}) AND ${enabledClient("g")}`,
+    ),
     findById: select("id"),
     findByUid: select("uid"),
     findByUserCode: select("user_code"),
@@ -370,11 +381,27 @@ export class OidcStore {
     return foundToken(rows, value);
   }
 
-  private tokenCache?: TokenCache<TokenRow>;
+  /**
+   * A grant, as `find("Grant", { id })` answers it, for a signed access token: the grant reads of
+   * one turn share a statement, and on SQLite the grant is kept in memory like a token read,
+   * dropped by any change to it or to any client.
+   */
+  async findGrant(grantId: string): Promise<StoredPayload | undefined> {
+    let rows = this.grantCache?.get(grantId);
+    if (!rows) {
+      const before = this.grantCache?.stamp();
+      rows = await this.grantReads.get(grantId);
+      if (before) this.grantCache!.put(grantId, `Grant\0${grantId}`, rows, before);
+    }
+    return rows[0] ? opened(rows[0], grantId) : undefined;
+  }
 
-  /** How many token values are kept in memory now (0 without the cache). */
+  private tokenCache?: TokenCache<TokenRow>;
+  private grantCache?: TokenCache<GrantRow>;
+
+  /** How many token reads are kept in memory now: token values, and grants of signed access tokens (0 without the cache). */
   get keptTokens(): number {
-    return this.tokenCache?.size ?? 0;
+    return (this.tokenCache?.size ?? 0) + (this.grantCache?.size ?? 0);
   }
 
   /**
@@ -386,6 +413,7 @@ export class OidcStore {
     const changes = sqliteChanges(this.ds);
     if (!changes?.serving || seconds <= 0 || this.tokenCache) return;
     this.tokenCache = new TokenCache(changes, seconds * 1000);
+    this.grantCache = new TokenCache(changes, seconds * 1000);
   }
 
   /**
@@ -403,6 +431,12 @@ export class OidcStore {
       if (found) found.push(row);
       else byId.set(row.token_id, [row]);
     }
+    return (id) => byId.get(id) ?? [];
+  });
+
+  private readonly grantReads = new TurnBatch<GrantRow[]>(async (ids) => {
+    const parts = await Promise.all(inParts(ids, BATCH_SLOTS).map((part) => this.db.rows<GrantRow>(this.sql.findGrants(part.length), part)));
+    const byId = new Map(parts.flat().map((row) => [row.grant_id, [row]]));
     return (id) => byId.get(id) ?? [];
   });
 
@@ -434,15 +468,20 @@ export class OidcStore {
   }
 
   /**
-   * Grant revocation removes every artifact of the grant, whatever its kind, and the payload shared
-   * under it: tokens, the stored JWE and file access end together.
+   * Grant revocation removes every artifact of the grant, whatever its kind, the payload shared
+   * under it, and the grant itself: tokens, the stored JWE and file access end together. The grant
+   * goes too because a signed access token (src/oidc/signed-access-tokens.ts) lives as long as its
+   * grant: oidc-provider keeps the grant when the revocation endpoint revokes an access token,
+   * Passport does not.
    */
   async revokeByGrantId(grantId: string): Promise<void> {
     // oidc-provider calls this once per token kind at the same time; inTransaction lets them take turns on SQLite.
     const removed = await inTransaction(this.ds, async (m) => {
-      const res = await m.getRepository(OidcPayloadEntity).delete({ grantId });
+      const repo = m.getRepository(OidcPayloadEntity);
+      const res = await repo.delete({ grantId });
+      const grant = await repo.delete({ kind: "Grant", id: grantId });
       await m.getRepository(ShareEntity).delete({ grantId });
-      return res.affected ?? 0;
+      return (res.affected ?? 0) + (grant.affected ?? 0);
     });
     this.statistics?.wrote(removed);
   }

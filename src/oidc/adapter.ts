@@ -8,7 +8,8 @@ import type { ClientService } from "../services/clients.js";
 import type { RegistrationService } from "../services/registration.js";
 import { asProviderError, PASSPORT_RULES } from "./registration.js";
 import { RequestArtifacts } from "./request-artifacts.js";
-import { isSignedClientToken } from "./signed-client-tokens.js";
+import { type AccessTokenSigner, openAccessToken } from "./signed-access-tokens.js";
+import { isSignedToken } from "./token-signer.js";
 
 /** What oidc-provider calls each single-use artifact in its errors. */
 const SINGLE_USE: Record<string, string> = {
@@ -36,7 +37,8 @@ export interface OidcStorage {
   spends: SpendConfirmation;
 }
 
-export function adapterFactory(store: OidcStore, clients: ClientService, registration?: RegistrationService): OidcStorage {
+/** `accessTokens` opens signed access tokens; without it (tests of the store alone) none is found. */
+export function adapterFactory(store: OidcStore, clients: ClientService, registration?: RegistrationService, accessTokens?: AccessTokenSigner): OidcStorage {
   // Within a provider request: tokens read with their grants, new tokens written together (request-artifacts.ts).
   const artifacts = new RequestArtifacts(store);
 
@@ -86,8 +88,10 @@ export function adapterFactory(store: OidcStore, clients: ClientService, registr
         const spent = await registration?.spend(id);
         return spent ? ({ jti: id, kind: "InitialAccessToken", iat: Math.floor(Date.now() / 1000), exp: spent.exp, policies: [PASSPORT_RULES] } as AdapterPayload) : undefined;
       }
-      // A signed client-credentials token is no other kind's id (introspection asks every kind): no read.
-      if (isSignedClientToken(id)) return undefined;
+      // A signed access token opens with its grant (signed-access-tokens.ts).
+      if (this.name === "AccessToken" && accessTokens?.owns(id)) return (await openAccessToken(accessTokens, id, (g) => artifacts.grant(g))) as AdapterPayload | undefined;
+      // A signed value is no other kind's id (introspection asks every kind): no read.
+      if (isSignedToken(id)) return undefined;
       return (await artifacts.find(this.name, id)) as AdapterPayload | undefined;
     }
 

@@ -1,6 +1,7 @@
 // oidc-provider's artifact reads and writes within one of its requests, arranged so that a token
 // request sends as few statements as the protocol allows (see docs/decisions.md, Performance):
-// - A presented token is read as every token kind at once, with its grant (OidcStore.findToken).
+// - A presented token is read as every token kind at once, with its grant (OidcStore.findToken);
+//   a signed access token is read as its grant (OidcStore.findGrant).
 //   Introspection's parallel finds of one value (AccessToken, ClientCredentials, RefreshToken)
 //   join that one read while it is in flight, and the grant read with the token answers the
 //   request's next find of that grant, once.
@@ -102,6 +103,18 @@ export class RequestArtifacts {
       return grant ?? undefined;
     }
     return this.store.find(kind, { id });
+  }
+
+  /**
+   * A grant a signed access token names (signed-access-tokens.ts), read with the turn's other
+   * grant reads; it answers the request's next find of that grant, once, as a grant read with a token does.
+   */
+  async grant(grantId: string): Promise<StoredPayload | undefined> {
+    const scope = current();
+    if (scope && pending(scope)) await settle(scope);
+    const grant = await this.store.findGrant(grantId);
+    scope?.grants.set(grantId, grant ?? null);
+    return grant;
   }
 
   async upsert(kind: string, id: string, payload: Record<string, unknown>, expiresIn?: number): Promise<void> {

@@ -6,65 +6,22 @@
 // was issued to (not a later one given the same id), and the token was not revoked. Revoking
 // writes a marker that lives as long as the token would have.
 //
-// A token reads `pcc1.<payload JSON, base64url>.<HMAC-SHA256, base64url>`. The payload is what
-// oidc-provider would have stored (client, scope, jti, times, sender binding): nothing the bearer,
-// the client itself, may not see, as in a JWT access token. Not encrypted, on purpose: AES-GCM in
-// Node costs a cipher context per token, three times the HMAC, and would hide nothing secret. The
-// ids oidc-provider generates use only [A-Za-z0-9_-], so no stored token (one issued before tokens
-// were signed, or any other kind) looks like one of these.
-import crypto from "node:crypto";
+// A token reads `pcc1.<payload JSON, base64url>.<HMAC-SHA256, base64url>` (token-signer.ts). The
+// payload is what oidc-provider would have stored (client, scope, jti, times, sender binding):
+// nothing the bearer, the client itself, may not see, as in a JWT access token. Not encrypted, on
+// purpose: AES-GCM in Node costs a cipher context per token, three times the HMAC, and would hide
+// nothing secret.
 import type Provider from "oidc-provider";
 import type { OidcStore } from "../db/oidc-store.js";
+import { type SignedBody, TokenSigner } from "./token-signer.js";
 
-const PREFIX = "pcc1.";
-/** Far above any real token (a few hundred characters); longer input is refused before any work. */
-const MAX_LENGTH = 4096;
+/** What a client-credentials token carries (token-signer.ts). */
+export type ClientTokenBody = SignedBody;
 
-/** Could this be a signed client-credentials token? Other kinds' lookups skip the database for such a value. */
-export function isSignedClientToken(value: string): boolean {
-  return value.startsWith(PREFIX);
-}
-
-/** What a token carries: oidc-provider's payload and the issuing time in milliseconds. */
-export interface ClientTokenBody {
-  payload: Record<string, unknown> & { jti: string; clientId: string; exp: number };
-  issuedAt: number;
-}
-
-export class ClientTokenSigner {
-  private readonly secret: crypto.KeyObject;
-
+/** Signs and opens client-credentials tokens: `pcc1.` values. */
+export class ClientTokenSigner extends TokenSigner {
   constructor(secret: string) {
-    const bytes = Buffer.from(secret, "base64url");
-    if (bytes.length < 32) throw new Error("the client-credentials token secret must have at least 32 bytes");
-    this.secret = crypto.createSecretKey(bytes);
-  }
-
-  sign(body: ClientTokenBody): string {
-    const signed = `${PREFIX}${Buffer.from(JSON.stringify({ p: body.payload, t: body.issuedAt })).toString("base64url")}`;
-    return `${signed}.${this.mac(signed).toString("base64url")}`;
-  }
-
-  /** The body, or undefined for anything this secret did not sign (altered, another server's, malformed). */
-  open(value: string): ClientTokenBody | undefined {
-    if (value.length > MAX_LENGTH || !isSignedClientToken(value)) return undefined;
-    const dot = value.lastIndexOf(".");
-    if (dot < PREFIX.length) return undefined;
-    // Compared as text, so that each token has one spelling (base64url decoding would skip stray characters).
-    const given = Buffer.from(value.slice(dot + 1));
-    const expected = Buffer.from(this.mac(value.slice(0, dot)).toString("base64url"));
-    if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) return undefined;
-    try {
-      const { p, t } = JSON.parse(Buffer.from(value.slice(PREFIX.length, dot), "base64url").toString("utf8")) as { p?: ClientTokenBody["payload"]; t?: number };
-      const valid = p && typeof p.jti === "string" && typeof p.clientId === "string" && typeof p.exp === "number" && typeof t === "number";
-      return valid ? { payload: p, issuedAt: t } : undefined;
-    } catch {
-      return undefined; // signed by us, so never reached unless the secret leaked: refused all the same
-    }
-  }
-
-  private mac(signed: string): Buffer {
-    return crypto.createHmac("sha256", this.secret).update(signed).digest();
+    super(secret, "pcc1.");
   }
 }
 
@@ -108,7 +65,7 @@ export function signClientCredentials(provider: Provider, signer: ClientTokenSig
   };
 
   model.find = async function (this: TokenModel, value, opts = {}) {
-    if (typeof value !== "string" || !isSignedClientToken(value)) return findStored.call(this, value, opts);
+    if (typeof value !== "string" || !signer.owns(value)) return findStored.call(this, value, opts);
     const body = signer.open(value);
     if (!body) return undefined;
     try {

@@ -3,6 +3,8 @@
 // process, through the server's own endpoints, or by SQL on the server's own connection. Each
 // test warms the cache first, with an entry lifetime of an hour, so that only the change reports
 // can explain a fresh answer. On PostgreSQL nothing is cached, and the same checks must hold.
+// Each runs for a stored access token (a session-bound one) and for a signed one (an offline
+// grant's: src/oidc/signed-access-tokens.ts), which is kept as its grant.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as client from "openid-client";
@@ -11,24 +13,30 @@ import { runCli } from "../helpers/cli.js";
 import { createHolder } from "../helpers/accounts.js";
 import { Agent } from "../helpers/agent.js";
 import { codeFlow, registerRp, type Rp } from "../helpers/oidc.js";
+import type { ClientInputRaw } from "../../src/services/client-schema.js";
 
 pgNotice();
 
-for (const db of databases()) {
-  describe(`tokens kept in memory follow every change at once (${db})`, () => {
+const OFFLINE = { scope: "openid email offline_access", prompt: "consent" };
+const OFFLINE_RP: Partial<ClientInputRaw> = { grantTypes: ["authorization_code", "refresh_token"], scopes: ["openid", "email", "offline_access"] };
+
+for (const db of databases()) for (const form of ["stored", "signed"] as const) {
+  describe(`tokens kept in memory follow every change at once (${db}, ${form} access tokens)`, () => {
     let s: TestServer;
     let rp: Rp;
+    const signed = form === "signed";
 
     before(async () => {
       s = await startServer(db, { TOKEN_CACHE_SECONDS: "3600", CLIENT_CACHE_SECONDS: "3600" });
-      rp = await registerRp(s, { name: "Cached tokens RP" });
+      rp = await registerRp(s, { name: "Cached tokens RP", ...(signed ? OFFLINE_RP : {}) });
     });
     after(() => s.close());
 
-    /** A holder signed in at the RP: its access token. */
-    async function accessToken(): Promise<string> {
+    /** A holder signed in at `r`: its access token, of the form this suite tests. */
+    async function accessToken(r: Rp = rp): Promise<string> {
       const holder = await createHolder(s.app.container);
-      const { tokens } = await codeFlow(rp, new Agent(s.url), holder);
+      const { tokens } = await codeFlow(r, new Agent(s.url), holder, signed ? OFFLINE : undefined);
+      assert.equal(tokens.access_token.startsWith("pat1."), signed);
       return tokens.access_token;
     }
 
@@ -86,9 +94,10 @@ for (const db of databases()) {
     it("the grant revoked (connected apps, a code replayed): every token of it is refused at the next request", async () => {
       const token = await accessToken();
       await warm(token);
-      // The newest access token's grant is this one's: the tests run one after another.
+      // The newest stored token's grant is this one's: the tests run one after another (a signed
+      // access token has no row; its refresh token has).
       const rows = (await s.app.container.ds.query(
-        `SELECT grant_id FROM oidc_payloads WHERE kind = 'AccessToken' AND grant_id IS NOT NULL ORDER BY expires_at DESC LIMIT 1`,
+        `SELECT grant_id FROM oidc_payloads WHERE kind = '${signed ? "RefreshToken" : "AccessToken"}' AND grant_id IS NOT NULL ORDER BY expires_at DESC LIMIT 1`,
       )) as { grant_id: string }[];
       await s.app.container.oidcStore.revokeByGrantId(rows[0]!.grant_id);
       assert.equal(await userinfoStatus(token), 401);
@@ -103,12 +112,11 @@ for (const db of databases()) {
     });
 
     it("the client disabled through the CLI: its holder's token is refused at the next request", async () => {
-      const own = await registerRp(s, { name: "Disabled later" });
-      const holder = await createHolder(s.app.container);
-      const { tokens } = await codeFlow(own, new Agent(s.url), holder);
-      for (let i = 0; i < 3; i++) assert.equal(await userinfoStatus(tokens.access_token), 200);
+      const own = await registerRp(s, { name: "Disabled later", ...(signed ? OFFLINE_RP : {}) });
+      const token = await accessToken(own);
+      for (let i = 0; i < 3; i++) assert.equal(await userinfoStatus(token), 200);
       await cli(["clients", "disable", own.clientId]);
-      assert.equal(await userinfoStatus(tokens.access_token), 401);
+      assert.equal(await userinfoStatus(token), 401);
     });
   });
 }
