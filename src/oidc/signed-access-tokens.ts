@@ -6,8 +6,9 @@
 // What must stay immediate is the grant: every use reads it (batched with the turn's other reads,
 // kept in memory on SQLite until anything touches it, like a token read), and a token whose grant
 // is gone, expired, or of a disabled client is refused. Everything that revokes a token ends its
-// grant: the revocation endpoint, a replayed code or refresh token, a logout, the holder's
-// connected-apps page (OidcStore.revokeByGrantId removes the grant with its tokens).
+// grant: the revocation endpoint, a replayed code or refresh token, the holder's connected-apps
+// page, deleting the account or the client (OidcStore.revokeByGrantId removes the grant with its
+// tokens). A logout leaves offline grants alone, as it leaves their refresh tokens.
 // Kept out of the value, because the bearer must not learn them: the internal account id (read
 // from the grant at each use; with pairwise subjects it would link the holder across clients) and
 // the browser session's uid. Tokens that end with the session need that uid, so they stay stored,
