@@ -48,6 +48,18 @@ interface GrantRow extends FoundRow {
   grant_id: string;
 }
 
+/** A grant or a spent marker, read for a signed refresh token (findRefreshGrants). */
+interface MarkedRow extends FoundRow {
+  kind: string;
+  id: string;
+}
+
+/** A signed refresh token's grant (undefined: none usable) and when the token was spent (ms), if it was. */
+export interface RefreshGrant {
+  grant: StoredPayload | undefined;
+  spentAt: number | null;
+}
+
 /**
  * The kinds a presented token value may be. oidc-provider asks for one, or (introspection,
  * revocation) for several at once; each is then checked against its grant. findToken reads all of
@@ -57,6 +69,9 @@ export const TOKEN_KINDS = ["AccessToken", "ClientCredentials", "RefreshToken", 
 
 /** A revoked signed client-credentials token (src/oidc/signed-client-tokens.ts): a row only marks it. */
 export const REVOKED_SIGNED_KIND = "RevokedClientCredentials";
+
+/** A spent signed refresh token (src/oidc/signed-grant-tokens.ts): a row only marks it, until the token would have expired. */
+export const SPENT_SIGNED_KIND = "SpentRefreshToken";
 
 /** Token kinds presented again and again (userinfo, introspection): the ones worth keeping in memory. */
 const REUSED_KINDS = new Set(["AccessToken", "ClientCredentials"]);
@@ -76,6 +91,9 @@ export interface FoundToken {
 const COLUMNS = ["kind", "id", "payload", "grant_id", "user_code", "uid", "account_id", "client_id", "expires_at", "consumed_at"];
 /** The columns' PostgreSQL types, for the arrays of the batched upsert. */
 const PG_TYPES = ["varchar", "varchar", "text", "varchar", "varchar", "varchar", "varchar", "varchar", "bigint", "bigint"];
+/** A spent marker's columns (markSpent) and their PostgreSQL types: no grant, account or client, so it adds no entry to their indexes. */
+const MARK_COLUMNS = ["kind", "id", "payload", "consumed_at", "expires_at"];
+const MARK_PG_TYPES = ["varchar", "varchar", "text", "bigint", "bigint"];
 
 /**
  * Kinds whose id is stored as is. A grant id is no credential (nothing outside the server accepts
@@ -146,46 +164,68 @@ function perCount(write: (n: number) => string): (n: number) => string {
 /** A count as a batched write takes it: exactly, up to BATCH_SLOTS; beyond, as arrays (one statement for any larger count). */
 const slots = (n: number) => Math.min(n, BATCH_SLOTS + 1);
 
-/** A statement per pair of counts (spends, rows), each written once when first asked for. */
-function perPair(write: (spends: number, rows: number) => string): (spends: number, rows: number) => string {
+/** The counts of one batched write: spends of stored rows, spent markers, rows written. */
+interface BatchCounts {
+  spends: number;
+  marks: number;
+  rows: number;
+}
+
+/** A statement per set of counts, each written once when first asked for. */
+function perCounts(write: (counts: BatchCounts) => string): (counts: BatchCounts) => string {
   const written = new Map<number, string>();
-  return (spends, rows) => {
-    const key = slots(spends) * (BATCH_SLOTS + 2) + slots(rows);
+  return ({ spends, marks, rows }) => {
+    const key = (slots(spends) * (BATCH_SLOTS + 2) + slots(marks)) * (BATCH_SLOTS + 2) + slots(rows);
     let text = written.get(key);
-    if (!text) written.set(key, (text = write(slots(spends), slots(rows))));
+    if (!text) written.set(key, (text = write({ spends: slots(spends), marks: slots(marks), rows: slots(rows) })));
     return text;
   };
 }
 
-/**
- * PostgreSQL: the spends and new rows of one turn as one statement (one round trip, one commit).
- * Parameters: the spending time, the spent (kind, id) pairs, then the rows' ten columns; each part
- * as plain values up to BATCH_SLOTS, beyond as arrays (see batchParams). Answers the rows it spent.
- * A refresh's spend and the two tokens it mints meet here: the grant sends its spend without
- * waiting (request-artifacts.ts) in the same turn as its new tokens' writes.
- */
-function batchWrite(table: string, q: (name: string) => string, onConflict: string, spends: number, rows: number): string {
-  const pairs = spends <= BATCH_SLOTS ? placeholders(spends, 2, 2) : "SELECT * FROM unnest($2::varchar[], $3::varchar[])";
-  const spend =
-    `UPDATE ${table} SET ${q("consumed_at")} = $1 WHERE (${q("kind")}, ${q("id")}) IN (${pairs}) AND ${q("consumed_at")} IS NULL ` +
-    `RETURNING ${q("kind")}, ${q("id")}`;
-  const first = spends === 0 ? 1 : spends <= BATCH_SLOTS ? 2 + spends * 2 : 4;
-  const values =
-    rows <= BATCH_SLOTS
-      ? `VALUES ${placeholders(rows, first, COLUMNS.length)}`
-      : `SELECT * FROM unnest(${PG_TYPES.map((t, i) => `$${first + i}::${t}[]`).join(", ")})`;
-  const insert = `INSERT INTO ${table} (${COLUMNS.map(q).join(", ")}) ${values} ${onConflict}`;
-  if (rows === 0) return spend;
-  if (spends === 0) return insert;
-  // Data-modifying parts of a WITH run once each, whether or not the query reads them.
-  return `WITH spent AS (${spend}), written AS (${insert}) SELECT ${q("kind")}, ${q("id")} FROM spent`;
+/** n rows of `types.length` columns from parameter `first` on: plain values up to BATCH_SLOTS, beyond as one array per column. */
+function rowsFrom(n: number, first: number, types: string[]): string {
+  return n <= BATCH_SLOTS ? `VALUES ${placeholders(n, first, types.length)}` : `SELECT * FROM unnest(${types.map((t, i) => `$${first + i}::${t}[]`).join(", ")})`;
 }
 
-/** The parameters of batchWrite for these spends ((kind, stored id) pairs, distinct) and rows. */
-function batchParams(spentAt: number, spends: string[][], rows: SqlValue[][]): SqlParam[] {
+/** The parameters rowsFrom takes for these rows. */
+function rowParams(rows: SqlValue[][], width: number): SqlParam[] {
+  return rows.length <= BATCH_SLOTS ? rows.flat() : Array.from({ length: width }, (_, i) => rows.map((r) => r[i]!));
+}
+
+/**
+ * PostgreSQL: the spends, spent markers and new rows of one turn as one statement (one round
+ * trip, one commit). Parameters: the spending time and the spent (kind, id) pairs, then the
+ * markers' five columns, then the rows' ten; each part as plain values up to BATCH_SLOTS, beyond
+ * as arrays (see batchParams). Answers the rows it spent and the markers it wrote (a marker there
+ * already is a token spent before). A refresh's spend and the tokens it mints meet here: the grant
+ * sends its spend without waiting (request-artifacts.ts) in the same turn as its new tokens' writes.
+ */
+function batchWrite(table: string, q: (name: string) => string, onConflict: string, { spends, marks, rows }: BatchCounts): string {
+  const key = `${q("kind")}, ${q("id")}`;
+  const parts: [name: string, sql: string][] = [];
+  let next = 1;
+  if (spends) {
+    const pairs = spends <= BATCH_SLOTS ? placeholders(spends, 2, 2) : "SELECT * FROM unnest($2::varchar[], $3::varchar[])";
+    parts.push(["spent", `UPDATE ${table} SET ${q("consumed_at")} = $1 WHERE (${key}) IN (${pairs}) AND ${q("consumed_at")} IS NULL RETURNING ${key}`]);
+    next = spends <= BATCH_SLOTS ? 2 + spends * 2 : 4;
+  }
+  if (marks) {
+    parts.push(["marked", `INSERT INTO ${table} (${MARK_COLUMNS.map(q).join(", ")}) ${rowsFrom(marks, next, MARK_PG_TYPES)} ON CONFLICT (${key}) DO NOTHING RETURNING ${key}`]);
+    next += marks <= BATCH_SLOTS ? marks * MARK_COLUMNS.length : MARK_COLUMNS.length;
+  }
+  if (rows) parts.push(["written", `INSERT INTO ${table} (${COLUMNS.map(q).join(", ")}) ${rowsFrom(rows, next, PG_TYPES)} ${onConflict}`]);
+  if (parts.length === 1) return parts[0]![1];
+  // Data-modifying parts of a WITH run once each, whether or not the query reads them.
+  const answers = parts.filter(([name]) => name !== "written").map(([name]) => `SELECT ${key} FROM ${name}`);
+  return `WITH ${parts.map(([name, sql]) => `${name} AS (${sql})`).join(", ")} ${answers.join(" UNION ALL ")}`;
+}
+
+/** The parameters of batchWrite for these spends ((kind, stored id) pairs, distinct), markers (distinct) and rows. */
+function batchParams(spentAt: number, spends: string[][], marks: SqlValue[][], rows: SqlValue[][]): SqlParam[] {
   const params: SqlParam[] = [];
   if (spends.length) params.push(spentAt, ...(spends.length <= BATCH_SLOTS ? spends.flat() : [spends.map((k) => k[0]!), spends.map((k) => k[1]!)]));
-  if (rows.length) params.push(...(rows.length <= BATCH_SLOTS ? rows.flat() : COLUMNS.map((_, i) => rows.map((r) => r[i]!))));
+  if (marks.length) params.push(...rowParams(marks, MARK_COLUMNS.length));
+  if (rows.length) params.push(...rowParams(rows, COLUMNS.length));
   return params;
 }
 
@@ -222,7 +262,7 @@ function statements(ds: DataSource) {
     table,
     upsert: `INSERT INTO ${table} (${COLUMNS.map(q).join(", ")}) VALUES (${COLUMNS.map((_, i) => p(i + 1)).join(", ")}) ${onConflict}`,
     // PostgreSQL: the spends and new rows of one turn in one statement (see batchWrite).
-    batchWrite: ds.options.type === "postgres" ? perPair((spends, rows) => batchWrite(table, q, onConflict, spends, rows)) : null,
+    batchWrite: ds.options.type === "postgres" ? perCounts((counts) => batchWrite(table, q, onConflict, counts)) : null,
     // n token values (of whichever kind each is) with their grants, with the same checks as two
     // finds each: the values read in one turn of the event loop (parallel requests) share a
     // statement, and each row names the value it belongs to.
@@ -233,11 +273,22 @@ function statements(ds: DataSource) {
         `SELECT g.${q("id")} AS grant_id, g.${q("payload")}, g.${q("expires_at")}, g.${q("consumed_at")} FROM ${table} g ` +
         `WHERE g.${q("kind")} = 'Grant' AND g.${q("id")} IN (${Array.from({ length: n }, (_, i) => p(i + 1)).join(", ")}) AND ${enabledClient("g")}`,
     ),
+    // n signed refresh tokens' grants (with the same checks as a find each) and spent markers, read in one turn.
+    findRefreshGrants: perCount((n) => {
+      const ids = (first: number) => Array.from({ length: n }, (_, i) => p(first + i)).join(", ");
+      const columns = `${q("kind")}, ${q("id")}, ${q("payload")}, ${q("expires_at")}, ${q("consumed_at")}`;
+      return (
+        `SELECT ${columns} FROM ${table} g WHERE g.${q("kind")} = 'Grant' AND g.${q("id")} IN (${ids(1)}) AND ${enabledClient("g")} ` +
+        `UNION ALL SELECT ${columns} FROM ${table} s WHERE s.${q("kind")} = '${SPENT_SIGNED_KIND}' AND s.${q("id")} IN (${ids(n + 1)})`
+      );
+    }),
     findById: select("id"),
     findByUid: select("uid"),
     findByUserCode: select("user_code"),
     // Only an unspent row: of parallel requests presenting one code or refresh token, one spends it.
     consume: `UPDATE ${table} SET ${q("consumed_at")} = ${p(1)} WHERE ${q("kind")} = ${p(2)} AND ${q("id")} = ${p(3)} AND ${q("consumed_at")} IS NULL`,
+    // Only a marker not there yet: of parallel requests presenting one signed refresh token, one spends it.
+    markSpent: `INSERT INTO ${table} (${MARK_COLUMNS.map(q).join(", ")}) VALUES (${MARK_COLUMNS.map((_, i) => p(i + 1)).join(", ")}) ON CONFLICT (${q("kind")}, ${q("id")}) DO NOTHING`,
     destroy: `DELETE FROM ${table} WHERE ${q("kind")} = ${p(1)} AND ${q("id")} = ${p(2)}`,
     // A signed client-credentials token may be used while its client exists, is enabled and was created before the
     // token (a client deleted and made again under the same id is another client), and no marker revokes it.
@@ -336,26 +387,37 @@ export class OidcStore {
     return (await this.writeAsOne(batch)) ?? this.db.runAll(batch);
   }
 
+  /** The (kind, stored id) a queued write touches. */
+  private keyOf(w: Write): string {
+    const at = w.sql === this.sql.consume ? 1 : 0; // a spend's first value is its time
+    return `${w.values[at]}\0${w.values[at + 1]}`;
+  }
+
   /**
-   * PostgreSQL (where only upserts and spends queue): the batch as one statement (batchWrite),
-   * unless that could differ from writing it in order: a row written twice, or spent and written.
-   * A row spent twice is spent by the first write asking (the others are told it was spent already).
+   * PostgreSQL (where only upserts, spends and spent markers queue): the batch as one statement
+   * (batchWrite), unless that could differ from writing it in order: a row written twice, or
+   * spent and written. A row spent twice is spent by the first write asking (the others are told
+   * it was spent already), as is a marker written twice.
    */
   private async writeAsOne(batch: QueuedWrite[]): Promise<number[] | undefined> {
     if (!this.sql.batchWrite) return undefined;
     const spends = new Map<string, string[]>();
+    const marks = new Map<string, SqlValue[]>();
     const rows: SqlValue[][] = [];
     for (const w of batch) {
-      if (w.sql === this.sql.consume) spends.set(`${w.values[1]}\0${w.values[2]}`, [w.values[1] as string, w.values[2] as string]);
+      const key = this.keyOf(w);
+      if (w.sql === this.sql.consume) spends.set(key, [w.values[1] as string, w.values[2] as string]);
+      else if (w.sql === this.sql.markSpent) marks.set(key, marks.get(key) ?? w.values);
       else if (w.sql === this.sql.upsert) rows.push(w.values);
       else return undefined;
     }
     const written = new Set(rows.map((r) => `${r[0]}\0${r[1]}`));
-    if (written.size < rows.length || [...spends.keys()].some((k) => written.has(k))) return undefined;
+    if (written.size < rows.length || [...spends.keys(), ...marks.keys()].some((k) => written.has(k))) return undefined;
     const spentAt = (batch.find((w) => w.sql === this.sql.consume)?.values[0] as number | undefined) ?? Date.now();
-    const answer = await this.db.rows<{ kind: string; id: string }>(this.sql.batchWrite(spends.size, rows.length), batchParams(spentAt, [...spends.values()], rows));
-    const spent = new Set(answer.map((r) => `${r.kind}\0${r.id}`));
-    return batch.map((w) => (w.sql === this.sql.upsert ? 1 : spent.delete(`${w.values[1]}\0${w.values[2]}`) ? 1 : 0));
+    const counts = { spends: spends.size, marks: marks.size, rows: rows.length };
+    const answer = await this.db.rows<{ kind: string; id: string }>(this.sql.batchWrite(counts), batchParams(spentAt, [...spends.values()], [...marks.values()], rows));
+    const won = new Set(answer.map((r) => `${r.kind}\0${r.id}`));
+    return batch.map((w) => (w.sql === this.sql.upsert ? 1 : won.delete(this.keyOf(w)) ? 1 : 0));
   }
 
   /** The artifact, unless it expired or its client is disabled or gone. */
@@ -394,6 +456,19 @@ export class OidcStore {
       if (before) this.grantCache!.put(grantId, `Grant\0${grantId}`, rows, before);
     }
     return rows[0] ? opened(rows[0], grantId) : undefined;
+  }
+
+  /**
+   * A signed refresh token's grant, as `find("Grant", { id })` answers it, and whether the token
+   * (its jti) was spent: one statement for the turn's reads, never kept in memory (a refresh token
+   * is read to be spent).
+   */
+  async findRefreshGrant(grantId: string, jti: string): Promise<RefreshGrant> {
+    const marker = storedId(SPENT_SIGNED_KIND, jti);
+    const rows = await this.refreshReads.get(`${grantId}\0${marker}`);
+    const grant = rows.find((r) => r.kind === "Grant");
+    const spent = rows.find((r) => r.kind === SPENT_SIGNED_KIND);
+    return { grant: grant ? opened(grant, grantId) : undefined, spentAt: spent ? epoch(spent.consumed_at) : null };
   }
 
   private tokenCache?: TokenCache<TokenRow>;
@@ -440,6 +515,28 @@ export class OidcStore {
     return (id) => byId.get(id) ?? [];
   });
 
+  private readonly refreshReads = new TurnBatch<MarkedRow[]>(async (keys) => {
+    const pairs = keys.map((k) => k.split("\0") as [grantId: string, marker: string]);
+    const parts = await Promise.all(
+      inParts(pairs, BATCH_SLOTS).map((part) => this.db.rows<MarkedRow>(this.sql.findRefreshGrants(part.length), [...part.map((x) => x[0]), ...part.map((x) => x[1])])),
+    );
+    const rows = parts.flat();
+    return (key) => {
+      const [grantId, marker] = key.split("\0");
+      return rows.filter((r) => (r.kind === "Grant" && r.id === grantId) || (r.kind === SPENT_SIGNED_KIND && r.id === marker));
+    };
+  });
+
+  /**
+   * Spends a signed refresh token (its jti, and its expiry in ms): writes its marker, kept until
+   * the token would have expired, then purged. True if this call spent it; false if it was spent
+   * already, by a parallel request too. Queued like consume.
+   */
+  async markSpent(jti: string, expiresAt: number): Promise<boolean> {
+    const values = [SPENT_SIGNED_KIND, storedId(SPENT_SIGNED_KIND, jti), "{}", Date.now(), expiresAt];
+    return new Promise((resolve, reject) => this.queue({ sql: this.sql.markSpent, values, resolve: (n) => resolve(n === 1), reject }));
+  }
+
   /**
    * Spends a single-use artifact (a code, a rotated refresh token, a pushed request). True if this
    * call spent it; false if it was spent already, by a parallel request too, or is gone.
@@ -470,7 +567,7 @@ export class OidcStore {
   /**
    * Grant revocation removes every artifact of the grant, whatever its kind, the payload shared
    * under it, and the grant itself: tokens, the stored JWE and file access end together. The grant
-   * goes too because a signed access token (src/oidc/signed-access-tokens.ts) lives as long as its
+   * goes too because a signed access token (src/oidc/signed-grant-tokens.ts) lives as long as its
    * grant: oidc-provider keeps the grant when the revocation endpoint revokes an access token,
    * Passport does not.
    */

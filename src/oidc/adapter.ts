@@ -8,7 +8,7 @@ import type { ClientService } from "../services/clients.js";
 import type { RegistrationService } from "../services/registration.js";
 import { asProviderError, PASSPORT_RULES } from "./registration.js";
 import { RequestArtifacts } from "./request-artifacts.js";
-import { type AccessTokenSigner, openAccessToken } from "./signed-access-tokens.js";
+import { type AccessTokenSigner, openAccessToken, openRefreshToken, type RefreshTokenSigner, spendOf } from "./signed-grant-tokens.js";
 import { isSignedToken } from "./token-signer.js";
 
 /** What oidc-provider calls each single-use artifact in its errors. */
@@ -37,10 +37,18 @@ export interface OidcStorage {
   spends: SpendConfirmation;
 }
 
-/** `accessTokens` opens signed access tokens; without it (tests of the store alone) none is found. */
-export function adapterFactory(store: OidcStore, clients: ClientService, registration?: RegistrationService, accessTokens?: AccessTokenSigner): OidcStorage {
+/** The signers of self-contained grant tokens (signed-grant-tokens.ts). */
+export interface GrantTokenSigners {
+  accessTokens: AccessTokenSigner;
+  refreshTokens: RefreshTokenSigner;
+}
+
+/** `signers` open signed access and refresh tokens; without them (tests of the store alone) none is found. */
+export function adapterFactory(store: OidcStore, clients: ClientService, registration?: RegistrationService, signers?: GrantTokenSigners): OidcStorage {
   // Within a provider request: tokens read with their grants, new tokens written together (request-artifacts.ts).
   const artifacts = new RequestArtifacts(store);
+  /** A signed refresh token's spend (its marker's key and lifetime), if `id` is one: oidc-provider hands the value as its jti. */
+  const signedSpend = (kind: string, id: string) => (kind === "RefreshToken" && signers?.refreshTokens.owns(id) ? spendOf(signers.refreshTokens, id) : undefined);
 
   /**
    * oidc-provider checks `consumed` on what it read, then spends it: requests sent together all
@@ -50,7 +58,7 @@ export function adapterFactory(store: OidcStore, clients: ClientService, registr
    */
   async function refuseSpent(kind: string, id: string): Promise<never> {
     if (kind === "PushedAuthorizationRequest") throw new errors.InvalidRequestUri("request_uri is invalid, expired, or was already used");
-    const grantId = str((await store.find(kind, { id }))?.grantId);
+    const grantId = signedSpend(kind, id)?.grantId ?? str((await store.find(kind, { id }))?.grantId);
     if (grantId) {
       await artifacts.write(async () => {
         await store.revokeByGrantId(grantId);
@@ -88,8 +96,11 @@ export function adapterFactory(store: OidcStore, clients: ClientService, registr
         const spent = await registration?.spend(id);
         return spent ? ({ jti: id, kind: "InitialAccessToken", iat: Math.floor(Date.now() / 1000), exp: spent.exp, policies: [PASSPORT_RULES] } as AdapterPayload) : undefined;
       }
-      // A signed access token opens with its grant (signed-access-tokens.ts).
-      if (this.name === "AccessToken" && accessTokens?.owns(id)) return (await openAccessToken(accessTokens, id, (g) => artifacts.grant(g))) as AdapterPayload | undefined;
+      // A signed access token opens with its grant, a signed refresh token with its grant and spent marker (signed-grant-tokens.ts).
+      if (this.name === "AccessToken" && signers?.accessTokens.owns(id)) return (await openAccessToken(signers.accessTokens, id, (g) => artifacts.grant(g))) as AdapterPayload | undefined;
+      if (this.name === "RefreshToken" && signers?.refreshTokens.owns(id)) {
+        return (await openRefreshToken(signers.refreshTokens, id, (g, jti) => artifacts.refreshGrant(g, jti))) as AdapterPayload | undefined;
+      }
       // A signed value is no other kind's id (introspection asks every kind): no read.
       if (isSignedToken(id)) return undefined;
       return (await artifacts.find(this.name, id)) as AdapterPayload | undefined;
@@ -104,14 +115,17 @@ export function adapterFactory(store: OidcStore, clients: ClientService, registr
     }
 
     async consume(id: string): Promise<void> {
-      const spend = () => store.consume(this.name, id);
+      const signed = signedSpend(this.name, id);
+      const spend = signed ? () => store.markSpent(signed.jti, signed.expiresAt) : () => store.consume(this.name, id);
       if (artifacts.deferSpend(this.name, id, spend)) return; // a code or refresh grant: confirmSpends checks it
       if (!(await artifacts.write(spend))) await refuseSpent(this.name, id);
     }
 
     async destroy(id: string): Promise<void> {
       if (this.name === "Client") return registration?.remove(id); // RFC 7592 delete
-      await artifacts.write(() => store.destroy(this.name, id));
+      // A signed refresh token has no row: destroying it (a revocation, a replay) spends it for good.
+      const signed = signedSpend(this.name, id);
+      await artifacts.write(async () => void (signed ? await store.markSpent(signed.jti, signed.expiresAt) : await store.destroy(this.name, id)));
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {

@@ -25,7 +25,7 @@ import { memoizeClientFind } from "./client-memo.js";
 import { EMAIL_TRUST_FRAMEWORK } from "../sharing/email-credential.js";
 import { identityAssuranceMetadata } from "./ida-metadata.js";
 import { openArtifactScope } from "./request-artifacts.js";
-import { AccessTokenSigner, signAccessTokens } from "./signed-access-tokens.js";
+import { AccessTokenSigner, RefreshTokenSigner, signGrantTokens } from "./signed-grant-tokens.js";
 import { ClientTokenSigner, signClientCredentials } from "./signed-client-tokens.js";
 
 export interface ProviderDeps {
@@ -275,9 +275,9 @@ function providerClass(spends: SpendConfirmation): typeof Provider {
 }
 
 export function createProvider(d: ProviderDeps): Provider {
-  // One secret signs both kinds of self-contained token; each value's prefix, under the HMAC, names its kind.
-  const accessTokens = new AccessTokenSigner(d.clientTokenSecret);
-  const storage = adapterFactory(d.store, d.clients, d.registration, accessTokens);
+  // One secret signs every kind of self-contained token; each value's prefix, under the HMAC, names its kind.
+  const signers = { accessTokens: new AccessTokenSigner(d.clientTokenSecret), refreshTokens: new RefreshTokenSigner(d.clientTokenSecret) };
+  const storage = adapterFactory(d.store, d.clients, d.registration, signers);
   const PassportProvider = providerClass(storage.spends);
   const configuration = buildConfiguration(d, storage.Adapter);
   const provider = new PassportProvider(d.cfg.issuer, configuration);
@@ -312,7 +312,7 @@ export function createProvider(d: ProviderDeps): Provider {
   };
   memoizeClientFind(provider, (id) => d.clients.findEnabledMetadata(id));
   signClientCredentials(provider, new ClientTokenSigner(d.clientTokenSecret), d.store);
-  signAccessTokens(provider, accessTokens);
+  signGrantTokens(provider, signers);
   if (d.registration) installRegistrationHooks(provider, d.registration);
   // oidc-provider answers its own 500s; log them (class and message only, no request data).
   provider.on("server_error", (ctx: KoaContextWithOIDC, err: Error) => d.onServerError?.(ctx.path, err));

@@ -1,7 +1,8 @@
 // oidc-provider's artifact reads and writes within one of its requests, arranged so that a token
 // request sends as few statements as the protocol allows (see docs/decisions.md, Performance):
 // - A presented token is read as every token kind at once, with its grant (OidcStore.findToken);
-//   a signed access token is read as its grant (OidcStore.findGrant).
+//   a signed access token is read as its grant (OidcStore.findGrant), a signed refresh token as
+//   its grant and its spent marker (OidcStore.findRefreshGrant).
 //   Introspection's parallel finds of one value (AccessToken, ClientCredentials, RefreshToken)
 //   join that one read while it is in flight, and the grant read with the token answers the
 //   request's next find of that grant, once.
@@ -23,7 +24,7 @@
 // written at once, and drops what the request read before, as does any write; a read waits for the
 // request's own writes first, so it never misses them.
 import Provider from "oidc-provider";
-import { type FoundToken, type OidcStore, type StoredPayload, TOKEN_KINDS } from "../db/oidc-store.js";
+import { type FoundToken, type OidcStore, type RefreshGrant, type StoredPayload, TOKEN_KINDS } from "../db/oidc-store.js";
 
 const TOKEN_KIND_SET = new Set<string>(TOKEN_KINDS);
 const noop = () => undefined;
@@ -106,7 +107,7 @@ export class RequestArtifacts {
   }
 
   /**
-   * A grant a signed access token names (signed-access-tokens.ts), read with the turn's other
+   * A grant a signed access token names (signed-grant-tokens.ts), read with the turn's other
    * grant reads; it answers the request's next find of that grant, once, as a grant read with a token does.
    */
   async grant(grantId: string): Promise<StoredPayload | undefined> {
@@ -115,6 +116,15 @@ export class RequestArtifacts {
     const grant = await this.store.findGrant(grantId);
     scope?.grants.set(grantId, grant ?? null);
     return grant;
+  }
+
+  /** A signed refresh token's grant and spent marker (OidcStore.findRefreshGrant); the grant answers the request's next find of it, once. */
+  async refreshGrant(grantId: string, jti: string): Promise<RefreshGrant> {
+    const scope = current();
+    if (scope && pending(scope)) await settle(scope);
+    const found = await this.store.findRefreshGrant(grantId, jti);
+    scope?.grants.set(grantId, found.grant ?? null);
+    return found;
   }
 
   async upsert(kind: string, id: string, payload: Record<string, unknown>, expiresIn?: number): Promise<void> {

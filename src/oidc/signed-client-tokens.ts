@@ -61,7 +61,8 @@ export function signClientCredentials(provider: Provider, signer: ClientTokenSig
     // A JWT access token (a resource server asking for one) is oidc-provider's own and stored by no one either.
     if (this.format !== "opaque" || !made.payload) return made;
     // What oidc-provider would have stored (jti, clientId, iat, exp, scope, …); no payload back: it stores nothing.
-    return { value: signer.sign({ payload: made.payload as ClientTokenBody["payload"], issuedAt: Date.now() }) };
+    const value = signer.sign({ payload: made.payload as ClientTokenBody["payload"], issuedAt: Date.now() });
+    return value ? { value } : made; // too long to open: stored, as before
   };
 
   model.find = async function (this: TokenModel, value, opts = {}) {

@@ -1,5 +1,5 @@
 // Self-contained token values: oidc-provider's payload under an HMAC of a server secret, with a
-// version prefix that names the kind (signed-client-tokens.ts, signed-access-tokens.ts). The
+// version prefix that names the kind (signed-client-tokens.ts, signed-grant-tokens.ts). The
 // prefix is part of what the HMAC covers, so one secret serves every kind: a value signed as one
 // kind never opens as another. oidc-provider's own ids use only [A-Za-z0-9_-], so no stored
 // token looks signed.
@@ -7,11 +7,11 @@ import crypto from "node:crypto";
 
 /** Far above any real token (a few hundred characters); longer input is refused before any work. */
 const MAX_LENGTH = 4096;
-/** Values whose HMAC was checked, kept per signer: a token presented again and again (userinfo, introspection) is checked once. */
+/** Values whose HMAC was checked, kept per signer by default: a token presented again and again (userinfo, introspection) is checked once. */
 const KEPT_OPENED = 10_000;
 
 /** Every prefix a signed value may carry; other kinds' lookups skip the database for such a value. */
-const PREFIXES = ["pcc1.", "pat1."] as const;
+const PREFIXES = ["pcc1.", "pat1.", "prt1."] as const;
 export type SignedPrefix = (typeof PREFIXES)[number];
 
 /** Is this a signed value of any kind (never a stored token's id)? */
@@ -38,13 +38,15 @@ export class TokenSigner {
   /**
    * `separator` comes before the HMAC. A value with three dot-separated parts looks like a JWT to
    * oidc-provider's introspection and revocation, which then try to decode its header and throw:
-   * 35 µs a request. Access tokens use "~" (allowed in a bearer token, RFC 6750), so they do not;
+   * 35 µs a request. Access and refresh tokens use "~" (allowed in a bearer token, RFC 6750), so they do not;
    * client-credentials tokens keep the "." they were issued with.
    */
   constructor(
     secret: string,
     private readonly prefix: SignedPrefix,
     private readonly separator: "." | "~" = ".",
+    /** How many opened values to keep (a kind used once per value needs only those of the requests in flight). */
+    private readonly kept = KEPT_OPENED,
   ) {
     const bytes = Buffer.from(secret, "base64url");
     if (bytes.length < 32) throw new Error("the token secret must have at least 32 bytes");
@@ -56,9 +58,11 @@ export class TokenSigner {
     return value.startsWith(this.prefix);
   }
 
-  sign(body: SignedBody): string {
+  /** The signed value, or undefined when it would be too long to open (a very large claims request): the caller stores that token instead. */
+  sign(body: SignedBody): string | undefined {
     const signed = `${this.prefix}${Buffer.from(JSON.stringify({ p: body.payload, t: body.issuedAt })).toString("base64url")}`;
-    return `${signed}${this.separator}${this.mac(signed).toString("base64url")}`;
+    const value = `${signed}${this.separator}${this.mac(signed).toString("base64url")}`;
+    return value.length <= MAX_LENGTH ? value : undefined;
   }
 
   /**
@@ -68,12 +72,12 @@ export class TokenSigner {
   open(value: string): SignedBody | undefined {
     const kept = this.opened.get(value);
     if (kept) return kept;
-    const body = this.check(value);
-    if (body) {
-      if (this.opened.size >= KEPT_OPENED) this.opened.delete(this.opened.keys().next().value!);
-      this.opened.set(value, Object.freeze({ payload: Object.freeze(body.payload), issuedAt: body.issuedAt }));
-    }
-    return body && this.opened.get(value);
+    const checked = this.check(value);
+    if (!checked) return undefined;
+    const body = Object.freeze({ payload: Object.freeze(checked.payload), issuedAt: checked.issuedAt });
+    if (this.opened.size >= this.kept) this.opened.delete(this.opened.keys().next().value!);
+    this.opened.set(value, body);
+    return body;
   }
 
   private check(value: string): SignedBody | undefined {

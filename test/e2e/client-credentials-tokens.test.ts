@@ -60,19 +60,19 @@ for (const db of databases()) {
       const other = new ClientTokenSigner(crypto.randomBytes(32).toString("base64url"));
       const ours = new ClientTokenSigner(await secret());
       const now = Math.floor(Date.now() / 1000);
-      const expired = ours.sign({ payload: { ...(payload.p as { jti: string; clientId: string; exp: number }), iat: now - 120, exp: now - 60 }, issuedAt: Date.now() });
+      const expired = ours.sign({ payload: { ...(payload.p as { jti: string; clientId: string; exp: number }), iat: now - 120, exp: now - 60 }, issuedAt: Date.now() })!;
       const refused = [
         `pcc1.${widened}.${mac}`, // the payload changed under the same MAC
         `${token.slice(0, -2)}${token.endsWith("AA") ? "BB" : "AA"}`, // the MAC changed
         `${token}=`, // another spelling of the same MAC
-        other.sign({ payload: payload.p as { jti: string; clientId: string; exp: number }, issuedAt: payload.t }), // another server's secret
+        other.sign({ payload: payload.p as { jti: string; clientId: string; exp: number }, issuedAt: payload.t })!, // another server's secret
         expired,
         "pcc1.", "pcc1..", "pcc1.e30.", `pcc1.${"A".repeat(5000)}.x`, "pcc1.a.b.c",
       ];
       for (const value of refused) assert.equal(await active(value), false, value.slice(0, 40));
       assert.equal(await active(token), true, "the real token still works");
       // Forged by whoever holds the secret: it works, which is why the secret is sealed like the signing keys.
-      assert.equal(await active(ours.sign({ payload: { ...(payload.p as { jti: string; clientId: string; exp: number }), jti: "x".repeat(43) }, issuedAt: Date.now() })), true);
+      assert.equal(await active(ours.sign({ payload: { ...(payload.p as { jti: string; clientId: string; exp: number }), jti: "x".repeat(43) }, issuedAt: Date.now() })!), true);
     });
 
     it("revocation ends a token at once, for every process, until the token would have expired", async () => {

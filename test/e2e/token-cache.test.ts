@@ -4,7 +4,7 @@
 // test warms the cache first, with an entry lifetime of an hour, so that only the change reports
 // can explain a fresh answer. On PostgreSQL nothing is cached, and the same checks must hold.
 // Each runs for a stored access token (a session-bound one) and for a signed one (an offline
-// grant's: src/oidc/signed-access-tokens.ts), which is kept as its grant.
+// grant's: src/oidc/signed-grant-tokens.ts), which is kept as its grant.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as client from "openid-client";
@@ -14,6 +14,7 @@ import { createHolder } from "../helpers/accounts.js";
 import { Agent } from "../helpers/agent.js";
 import { codeFlow, registerRp, type Rp } from "../helpers/oidc.js";
 import type { ClientInputRaw } from "../../src/services/client-schema.js";
+import { signedBody } from "../helpers/signed-tokens.js";
 
 pgNotice();
 
@@ -94,12 +95,11 @@ for (const db of databases()) for (const form of ["stored", "signed"] as const) 
     it("the grant revoked (connected apps, a code replayed): every token of it is refused at the next request", async () => {
       const token = await accessToken();
       await warm(token);
-      // The newest stored token's grant is this one's: the tests run one after another (a signed
-      // access token has no row; its refresh token has).
+      // A signed token names its grant; else the newest stored token's grant is this one's (the tests run one after another).
       const rows = (await s.app.container.ds.query(
-        `SELECT grant_id FROM oidc_payloads WHERE kind = '${signed ? "RefreshToken" : "AccessToken"}' AND grant_id IS NOT NULL ORDER BY expires_at DESC LIMIT 1`,
+        `SELECT grant_id FROM oidc_payloads WHERE kind = 'AccessToken' AND grant_id IS NOT NULL ORDER BY expires_at DESC LIMIT 1`,
       )) as { grant_id: string }[];
-      await s.app.container.oidcStore.revokeByGrantId(rows[0]!.grant_id);
+      await s.app.container.oidcStore.revokeByGrantId(signed ? signedBody(token).p.grantId : rows[0]!.grant_id);
       assert.equal(await userinfoStatus(token), 401);
     });
 

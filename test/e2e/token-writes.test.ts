@@ -4,8 +4,8 @@
 // what a client sees: every stored token handed out is stored before the answer leaves (and one
 // that cannot be stored is never handed out), and a grant revoked by anyone between two requests
 // is refused at the second. (Client-credentials tokens are signed, not stored:
-// client-credentials-tokens.test.ts; so are access tokens of offline grants, which is what every
-// grant here is: signed-access-tokens.test.ts.)
+// client-credentials-tokens.test.ts; so are the access and refresh tokens of offline grants:
+// signed-access-tokens.test.ts, signed-refresh-tokens.test.ts. A refresh writes only its spend.)
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { ServerResponse } from "node:http";
@@ -15,6 +15,7 @@ import { createHolder, type TestHolder } from "../helpers/accounts.js";
 import { Agent } from "../helpers/agent.js";
 import { codeFlow, registerRp, rejectsWith, type Rp } from "../helpers/oidc.js";
 import { OidcStore, storedId } from "../../src/db/oidc-store.js";
+import { signedBody } from "../helpers/signed-tokens.js";
 
 pgNotice();
 
@@ -38,48 +39,66 @@ for (const db of databases()) {
     const clientCredentials = () => fetch(`${s.url}/token`, { method: "POST", headers: { authorization: basic(), ...form }, body: "grant_type=client_credentials" });
     /** Is the token stored, as the database holds it right now (not through the server)? */
     const stored = async (kind: string, token: string) => Boolean(await new OidcStore(s.app.container.ds).find(kind, { id: token }));
-    /** An access token of an offline grant: signed, so it has no row to be written. */
-    const signed = (token: string) => token.startsWith("pat1.");
-    const grantOf = async (refreshToken: string) => (await new OidcStore(s.app.container.ds).find("RefreshToken", { id: refreshToken }))!.grantId as string;
+    /** A token of an offline grant: signed, so it has no row to be written. */
+    const signed = (token: string) => token.startsWith("pat1.") || token.startsWith("prt1.");
+    const grantOf = (refreshToken: string) => signedBody(refreshToken).p.grantId;
+    /** Is the signed refresh token's spend stored, as the database holds it right now (not through the server)? */
+    const spent = async (refreshToken: string) => {
+      const { p } = signedBody(refreshToken);
+      return (await new OidcStore(s.app.container.ds).findRefreshGrant(p.grantId, p.jti)).spentAt !== null;
+    };
+    const refresh = (rt: string) => fetch(`${s.url}/token`, { method: "POST", headers: { authorization: basic(), ...form }, body: `grant_type=refresh_token&refresh_token=${rt}` });
 
-    it("parallel token requests each get their own tokens, stored before the answer arrives", async () => {
-      // One signed-in browser, ten grants, then all ten refreshed at once (their writes share commits).
+    it("parallel refreshes each get their own tokens, their spends stored before the answer arrives", async () => {
+      // One signed-in browser, ten grants, then all ten refreshed at once (their spends share commits).
       const browser = new Agent(s.url);
       const refreshTokens: string[] = [];
       for (let i = 0; i < 10; i++) refreshTokens.push((await codeFlow(rp, browser, holder, OFFLINE)).tokens.refresh_token!);
       const answers = await Promise.all(refreshTokens.map(async (rt) => {
         const tokens = await client.refreshTokenGrant(rp.config, rt);
         // Checked as each answer arrives, not after all of them.
-        assert.ok(signed(tokens.access_token), "the access token is signed: nothing to store");
-        assert.ok(await stored("RefreshToken", tokens.refresh_token!), "refresh token stored when its answer arrived");
+        assert.ok(signed(tokens.access_token) && signed(tokens.refresh_token!), "both tokens are signed: nothing to store");
+        assert.ok(await spent(rt), "the spent refresh token's marker was stored when its answer arrived");
         return tokens.access_token;
       }));
       assert.equal(new Set(answers).size, answers.length);
       for (const t of answers) assert.equal((await client.tokenIntrospection(rp.config, t)).active, true);
     });
 
-    it("a refresh answers with a stored refresh token and a signed access token, and the used one is consumed", async () => {
-      const { tokens } = await codeFlow(rp, new Agent(s.url), holder, OFFLINE);
-      const refreshed = await client.refreshTokenGrant(rp.config, tokens.refresh_token!);
-      assert.ok(await stored("RefreshToken", refreshed.refresh_token!));
-      assert.ok(signed(refreshed.access_token));
-      assert.equal(typeof (await new OidcStore(s.app.container.ds).find("RefreshToken", { id: tokens.refresh_token! }))?.consumed, "number");
+    it("a session-bound access token is stored before the answer arrives", async () => {
+      const { tokens } = await codeFlow(rp, new Agent(s.url), holder, { scope: "openid email" });
+      assert.ok(!signed(tokens.access_token));
+      assert.ok(await stored("AccessToken", tokens.access_token));
     });
 
     it("a token that cannot be stored is never handed out, and the next request works again", async () => {
-      const { tokens } = await codeFlow(rp, new Agent(s.url), holder, OFFLINE);
       const store = s.app.container.oidcStore;
       const upsert = store.upsert.bind(store);
-      store.upsert = async (kind, ...rest) => (kind === "RefreshToken" ? Promise.reject(new Error("disk full")) : upsert(kind, ...rest));
+      store.upsert = async (kind, ...rest) => (kind === "AccessToken" ? Promise.reject(new Error("disk full")) : upsert(kind, ...rest));
       try {
-        const res = await fetch(`${s.url}/token`, { method: "POST", headers: { authorization: basic(), ...form }, body: `grant_type=refresh_token&refresh_token=${tokens.refresh_token}` });
-        assert.equal(res.status, 500);
-        assert.doesNotMatch(await res.text(), /access_token|refresh_token/);
+        // A grant without offline access: its access token is stored, and that write fails.
+        await assert.rejects(codeFlow(rp, new Agent(s.url), holder, { scope: "openid email" }), (err: Error & { cause?: { status?: number } }) => err.cause?.status === 500);
       } finally {
         store.upsert = upsert;
       }
-      const next = await codeFlow(rp, new Agent(s.url), holder, OFFLINE);
-      assert.ok(await stored("RefreshToken", next.tokens.refresh_token!));
+      const next = await codeFlow(rp, new Agent(s.url), holder, { scope: "openid email" });
+      assert.ok(await stored("AccessToken", next.tokens.access_token));
+    });
+
+    it("a refresh whose spend cannot be stored hands out nothing, and the refresh token still works", async () => {
+      const { tokens } = await codeFlow(rp, new Agent(s.url), holder, OFFLINE);
+      const store = s.app.container.oidcStore;
+      const markSpent = store.markSpent.bind(store);
+      store.markSpent = () => Promise.reject(new Error("disk full"));
+      try {
+        const res = await refresh(tokens.refresh_token!);
+        assert.equal(res.status, 500);
+        assert.doesNotMatch(await res.text(), /access_token|refresh_token/);
+      } finally {
+        store.markSpent = markSpent;
+      }
+      assert.equal(await spent(tokens.refresh_token!), false);
+      assert.ok((await client.refreshTokenGrant(rp.config, tokens.refresh_token!)).access_token, "not spent: it works once more");
     });
 
     it("introspection finds each kind of token in one read: access, refresh and client-credentials tokens", async () => {
@@ -107,7 +126,7 @@ for (const db of databases()) {
       provider.on("grant.success", onGrant);
       try {
         for (let i = 0; i < 3; i++) assert.equal((await clientCredentials()).status, 200); // signed: nothing written
-        assert.ok((await client.refreshTokenGrant(rp.config, tokens.refresh_token!)).access_token); // two tokens written, one spent
+        assert.ok((await client.refreshTokenGrant(rp.config, tokens.refresh_token!)).access_token); // one spend written
       } finally {
         provider.off("grant.success", onGrant);
       }
@@ -120,7 +139,7 @@ for (const db of databases()) {
       assert.equal((await client.tokenIntrospection(rp.config, tokens.access_token)).active, true);
       assert.equal((await client.fetchUserInfo(rp.config, tokens.access_token, sub)).email, holder.email);
       // As another process would: straight in the database, nothing in this one is told.
-      const grantId = await grantOf(tokens.refresh_token!);
+      const grantId = grantOf(tokens.refresh_token!);
       assert.ok(grantId);
       const table = s.app.container.ds.driver.escape("oidc_payloads");
       const p = db === "postgres" ? ["$1", "$2"] : ["?", "?"];
@@ -131,41 +150,47 @@ for (const db of databases()) {
     });
 
     // A code or refresh token is spent while the grant goes on, on both databases (request-artifacts.ts).
-    /** Holds every spend until `release`, and notes which of the store's writes began meanwhile. */
+    /** Holds every spend of a signed refresh token until `release`, and notes which tokens were issued meanwhile. */
     const holdSpends = (outcome: boolean) => {
       const store = s.app.container.oidcStore;
-      const { consume, upsert } = { consume: store.consume.bind(store), upsert: store.upsert.bind(store) };
+      // oidc-provider emits "<kind>.issued" for a token it did not store; its typings name only some events.
+      const provider = s.app.host.current as unknown as NodeJS.EventEmitter;
+      const markSpent = store.markSpent.bind(store);
       const during: string[] = [];
       let inFlight = 0;
       let release!: () => void;
       const released = new Promise<void>((resolve) => (release = resolve));
-      store.consume = async (kind, id) => {
+      store.markSpent = async (jti, expiresAt) => {
         inFlight++;
         try {
           await released;
-          return outcome && (await consume(kind, id));
+          return outcome && (await markSpent(jti, expiresAt));
         } finally {
           inFlight--;
         }
       };
-      store.upsert = async (kind, ...rest) => {
-        if (inFlight) during.push(kind);
-        if (during.includes("RefreshToken")) release(); // the grant went on: let the spend answer
-        return upsert(kind, ...rest);
+      // A signed token is "issued" (oidc-provider's event for a token it did not store).
+      const issued = (token: { kind: string }) => {
+        if (!inFlight || during.includes("RefreshToken")) return;
+        during.push(token.kind);
+        if (token.kind === "RefreshToken") release(); // the grant went on: let the spend answer
       };
+      provider.on("access_token.issued", issued);
+      provider.on("refresh_token.issued", issued);
       // Should the grant wait for its spend instead, release it anyway after a while (the test then fails).
       const timer = setTimeout(release, 3000);
       return {
         during,
         restore: () => {
           clearTimeout(timer);
-          store.consume = consume;
-          store.upsert = upsert;
+          store.markSpent = markSpent;
+          provider.off("access_token.issued", issued);
+          provider.off("refresh_token.issued", issued);
         },
       };
     };
 
-    it("a refresh writes its new tokens while its refresh token is being spent, and answers once it is", async () => {
+    it("a refresh issues its new tokens while its refresh token is being spent, and answers once it is", async () => {
       const { tokens } = await codeFlow(rp, new Agent(s.url), holder, OFFLINE);
       const hold = holdSpends(true);
       let refreshed;
@@ -174,24 +199,24 @@ for (const db of databases()) {
       } finally {
         hold.restore();
       }
-      assert.deepEqual(hold.during, ["RefreshToken"], "the new refresh token was written before the spend answered (the access token is signed)");
-      assert.equal(typeof (await new OidcStore(s.app.container.ds).find("RefreshToken", { id: tokens.refresh_token! }))?.consumed, "number");
+      assert.deepEqual(hold.during, ["RefreshToken"], "the new refresh token was issued before the spend answered");
+      assert.equal(await spent(tokens.refresh_token!), true);
       assert.equal((await client.tokenIntrospection(rp.config, refreshed.access_token)).active, true);
     });
 
-    it("a refresh whose spend lost to another request is refused as a replay, and what it wrote ends with the grant", async () => {
+    it("a refresh whose spend lost to another request is refused as a replay, and what it issued ends with the grant", async () => {
       const { tokens } = await codeFlow(rp, new Agent(s.url), holder, OFFLINE);
-      const grantId = await grantOf(tokens.refresh_token!);
+      const grantId = grantOf(tokens.refresh_token!);
       const hold = holdSpends(false); // as if a parallel request had spent it first
       let res: Response;
       try {
-        res = await fetch(`${s.url}/token`, { method: "POST", headers: { authorization: basic(), ...form }, body: `grant_type=refresh_token&refresh_token=${tokens.refresh_token}` });
+        res = await refresh(tokens.refresh_token!);
       } finally {
         hold.restore();
       }
       assert.equal(res.status, 400);
       assert.deepEqual(await res.json(), { error: "invalid_grant", error_description: "grant request is invalid" });
-      assert.deepEqual(hold.during, ["RefreshToken"], "the losing request had written its refresh token");
+      assert.deepEqual(hold.during, ["RefreshToken"], "the losing request had issued its refresh token");
       const table = s.app.container.ds.driver.escape("oidc_payloads");
       const p = db === "postgres" ? ["$1", "$2"] : ["?", "?"];
       const [left] = await s.app.container.ds.query<{ n: string }[]>(`SELECT count(*) AS n FROM ${table} WHERE grant_id = ${p[0]} OR (kind = 'Grant' AND id = ${p[1]})`, [grantId, grantId]);

@@ -1,0 +1,17 @@
+// Reading the self-contained tokens (src/oidc/token-signer.ts) the way a client could: the
+// payload is base64url JSON between the prefix and the HMAC.
+
+export type SignedPayload = { jti: string; clientId: string; exp: number; iat: number; grantId: string } & Record<string, unknown>;
+
+/** The prefix, the payload part and the HMAC of `pat1.`/`prt1.` (`~` before the HMAC) or `pcc1.` (`.`) values. */
+export function signedParts(token: string): { prefix: string; payload: string; mac: string } {
+  const prefix = token.slice(0, 5);
+  const rest = token.slice(5);
+  const at = rest.lastIndexOf(prefix === "pcc1." ? "." : "~");
+  return { prefix, payload: rest.slice(0, at), mac: rest.slice(at + 1) };
+}
+
+/** What a signed token says: oidc-provider's payload `p` and the issuing time `t` (ms). */
+export function signedBody(token: string): { p: SignedPayload; t: number } {
+  return JSON.parse(Buffer.from(signedParts(token).payload, "base64url").toString("utf8")) as { p: SignedPayload; t: number };
+}
