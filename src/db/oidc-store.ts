@@ -60,6 +60,12 @@ export interface RefreshGrant {
   spentAt: number | null;
 }
 
+/** A signed refresh token's grant (undefined: none usable) and whether this read spent the token (takeRefreshGrant). */
+export interface TakenRefreshGrant {
+  grant: StoredPayload | undefined;
+  won: boolean;
+}
+
 /**
  * The kinds a presented token value may be. oidc-provider asks for one, or (introspection,
  * revocation) for several at once; each is then checked against its grant. findToken reads all of
@@ -72,6 +78,9 @@ export const REVOKED_SIGNED_KIND = "RevokedClientCredentials";
 
 /** A spent signed refresh token (src/oidc/signed-grant-tokens.ts): a row only marks it, until the token would have expired. */
 export const SPENT_SIGNED_KIND = "SpentRefreshToken";
+
+/** A row of takeRefreshGrants naming a marker that statement inserted (no kind stored is called so). */
+const TAKEN = "Taken";
 
 /** Token kinds presented again and again (userinfo, introspection): the ones worth keeping in memory. */
 const REUSED_KINDS = new Set(["AccessToken", "ClientCredentials"]);
@@ -257,6 +266,12 @@ function statements(ds: DataSource) {
     `g.${q("payload")} AS g_payload, g.${q("expires_at")} AS g_expires_at, g.${q("consumed_at")} AS g_consumed_at ` +
     `FROM ${table} a LEFT JOIN ${table} g ON g.${q("kind")} = 'Grant' AND g.${q("id")} = a.${q("grant_id")} AND ${enabledClient("g")} ` +
     `WHERE a.${q("kind")} IN (${kinds}) AND ${idMatch} AND ${clientEnabled}`;
+  /** `$first, …`: n placeholders. */
+  const ids = (n: number, first: number) => Array.from({ length: n }, (_, i) => p(first + i)).join(", ");
+  const markedColumns = `${q("kind")}, ${q("id")}, ${q("payload")}, ${q("expires_at")}, ${q("consumed_at")}`;
+  /** n grants of signed refresh tokens (their ids from parameter `first` on), with the same checks as a find each. */
+  const refreshGrants = (n: number, first: number) =>
+    `SELECT ${markedColumns} FROM ${table} g WHERE g.${q("kind")} = 'Grant' AND g.${q("id")} IN (${ids(n, first)}) AND ${enabledClient("g")}`;
   const onConflict = `ON CONFLICT (${q("kind")}, ${q("id")}) DO UPDATE SET ${COLUMNS.slice(2).map((c) => `${q(c)} = excluded.${q(c)}`).join(", ")}`;
   return {
     table,
@@ -274,14 +289,28 @@ function statements(ds: DataSource) {
         `WHERE g.${q("kind")} = 'Grant' AND g.${q("id")} IN (${Array.from({ length: n }, (_, i) => p(i + 1)).join(", ")}) AND ${enabledClient("g")}`,
     ),
     // n signed refresh tokens' grants (with the same checks as a find each) and spent markers, read in one turn.
-    findRefreshGrants: perCount((n) => {
-      const ids = (first: number) => Array.from({ length: n }, (_, i) => p(first + i)).join(", ");
-      const columns = `${q("kind")}, ${q("id")}, ${q("payload")}, ${q("expires_at")}, ${q("consumed_at")}`;
-      return (
-        `SELECT ${columns} FROM ${table} g WHERE g.${q("kind")} = 'Grant' AND g.${q("id")} IN (${ids(1)}) AND ${enabledClient("g")} ` +
-        `UNION ALL SELECT ${columns} FROM ${table} s WHERE s.${q("kind")} = '${SPENT_SIGNED_KIND}' AND s.${q("id")} IN (${ids(n + 1)})`
-      );
-    }),
+    findRefreshGrants: perCount(
+      (n) =>
+        `${refreshGrants(n, 1)} UNION ALL SELECT ${markedColumns} FROM ${table} s WHERE s.${q("kind")} = '${SPENT_SIGNED_KIND}' AND s.${q("id")} IN (${ids(n, n + 1)})`,
+    ),
+    // PostgreSQL: n signed refresh tokens spent as their grants are read, in one turn (takeRefreshGrant). Parameters: the
+    // spending time, the grant ids, then each marker's stored id and expiry and its token's grant and client. A marker is
+    // inserted only while its grant is usable and the token's client's; the insert's rows come back as `Taken` rows (a
+    // marker there already, or inserted by a parallel request meanwhile, does not).
+    takeRefreshGrants:
+      ds.options.type === "postgres"
+        ? perCount((n) => {
+            const types = ["varchar", "bigint", "varchar", "varchar"];
+            const markers = Array.from({ length: n }, (_, i) => `(${types.map((t, j) => `$${n + 2 + 4 * i + j}::${t}`).join(", ")})`).join(", ");
+            const usable =
+              `EXISTS (SELECT 1 FROM ${table} g WHERE g.${q("kind")} = 'Grant' AND g.${q("id")} = m.grant_id AND g.${q("client_id")} = m.client_id ` +
+              `AND (g.${q("expires_at")} IS NULL OR g.${q("expires_at")} > $1) AND ${enabledClient("g")})`;
+            const insert =
+              `INSERT INTO ${table} (${MARK_COLUMNS.map(q).join(", ")}) SELECT '${SPENT_SIGNED_KIND}', m.id, '{}', $1::bigint, m.expires ` +
+              `FROM (VALUES ${markers}) AS m(id, expires, grant_id, client_id) WHERE ${usable} ON CONFLICT (${q("kind")}, ${q("id")}) DO NOTHING RETURNING ${q("id")}`;
+            return `WITH taken AS (${insert}) ${refreshGrants(n, 2)} UNION ALL SELECT '${TAKEN}', ${q("id")}, NULL, NULL, NULL FROM taken`;
+          })
+        : null,
     findById: select("id"),
     findByUid: select("uid"),
     findByUserCode: select("user_code"),
@@ -471,6 +500,24 @@ export class OidcStore {
     return { grant: grant ? opened(grant, grantId) : undefined, spentAt: spent ? epoch(spent.consumed_at) : null };
   }
 
+  /** Whether takeRefreshGrant may be used: on PostgreSQL, where it saves a round trip (on SQLite a read costs none). */
+  get takesOnRead(): boolean {
+    return this.sql.takeRefreshGrants !== null;
+  }
+
+  /**
+   * PostgreSQL: spends a signed refresh token (its jti, and its expiry in ms) as its grant is read,
+   * in one statement for the turn's takes: findRefreshGrant and markSpent in one round trip and one
+   * commit. Only while its grant is usable and its client's: a token refused for its grant stays
+   * unspent, as a read leaves it. `won` is true if this call spent it; false if it was spent
+   * already (by a parallel request too), or its grant is not usable.
+   */
+  async takeRefreshGrant(token: { grantId: string; jti: string; clientId: string; expiresAt: number }): Promise<TakenRefreshGrant> {
+    const { grantId } = token;
+    const { grant, won } = await this.takes.get([grantId, storedId(SPENT_SIGNED_KIND, token.jti), token.expiresAt, token.clientId].join("\0"));
+    return { grant: grant ? opened(grant, grantId) : undefined, won };
+  }
+
   private tokenCache?: TokenCache<TokenRow>;
   private grantCache?: TokenCache<GrantRow>;
 
@@ -524,6 +571,21 @@ export class OidcStore {
     return (key) => {
       const [grantId, marker] = key.split("\0");
       return rows.filter((r) => (r.kind === "Grant" && r.id === grantId) || (r.kind === SPENT_SIGNED_KIND && r.id === marker));
+    };
+  });
+
+  private readonly takes = new TurnBatch<{ grant: MarkedRow | undefined; won: boolean }>(async (keys) => {
+    const asked = keys.map((k) => k.split("\0") as [grantId: string, marker: string, expiresAt: string, clientId: string]);
+    const spentAt = Date.now();
+    const params = (part: typeof asked) => [spentAt, ...part.map((x) => x[0]), ...part.flatMap(([grantId, marker, expiresAt, clientId]) => [marker, Number(expiresAt), grantId, clientId])];
+    const parts = await Promise.all(inParts(asked, BATCH_SLOTS).map((part) => this.db.rows<MarkedRow>(this.sql.takeRefreshGrants!(part.length), params(part))));
+    const rows = parts.flat();
+    const taken = new Set(rows.filter((r) => r.kind === TAKEN).map((r) => r.id));
+    this.statistics?.wrote(taken.size);
+    // A token asked for twice in one turn (a replay sent alongside) is spent by the first asking.
+    return (key, nth) => {
+      const [grantId, marker] = key.split("\0");
+      return { grant: rows.find((r) => r.kind === "Grant" && r.id === grantId), won: nth === 0 && taken.has(marker!) };
     };
   });
 

@@ -7,7 +7,7 @@ import type { OidcStore } from "../db/oidc-store.js";
 import type { ClientService } from "../services/clients.js";
 import type { RegistrationService } from "../services/registration.js";
 import { asProviderError, PASSPORT_RULES } from "./registration.js";
-import { RequestArtifacts } from "./request-artifacts.js";
+import { type RefreshTake, RequestArtifacts } from "./request-artifacts.js";
 import { type AccessTokenSigner, openAccessToken, openRefreshToken, type RefreshTokenSigner, spendOf } from "./signed-grant-tokens.js";
 import { isSignedToken } from "./token-signer.js";
 
@@ -27,7 +27,7 @@ const str = (v: unknown) => (typeof v === "string" ? v : undefined);
  * the request as a replay, ending the grant, if another request spent it first.
  */
 export interface SpendConfirmation {
-  deferSpends(): void;
+  deferSpends(take?: RefreshTake): void;
   confirmSpends(): Promise<void>;
 }
 
@@ -68,7 +68,7 @@ export function adapterFactory(store: OidcStore, clients: ClientService, registr
     throw new errors.InvalidGrant(`${SINGLE_USE[kind] ?? kind} already used`);
   }
   const spends: SpendConfirmation = {
-    deferSpends: () => artifacts.deferSpends(),
+    deferSpends: (take) => artifacts.deferSpends(take),
     async confirmSpends() {
       const lost = await artifacts.confirmSpends();
       if (lost) await refuseSpent(lost.kind, lost.id);
@@ -99,7 +99,7 @@ export function adapterFactory(store: OidcStore, clients: ClientService, registr
       // A signed access token opens with its grant, a signed refresh token with its grant and spent marker (signed-grant-tokens.ts).
       if (this.name === "AccessToken" && signers?.accessTokens.owns(id)) return (await openAccessToken(signers.accessTokens, id, (g) => artifacts.grant(g))) as AdapterPayload | undefined;
       if (this.name === "RefreshToken" && signers?.refreshTokens.owns(id)) {
-        return (await openRefreshToken(signers.refreshTokens, id, (g, jti) => artifacts.refreshGrant(g, jti))) as AdapterPayload | undefined;
+        return (await openRefreshToken(signers.refreshTokens, id, (token) => artifacts.refreshGrant(token))) as AdapterPayload | undefined;
       }
       // A signed value is no other kind's id (introspection asks every kind): no read.
       if (isSignedToken(id)) return undefined;
@@ -116,6 +116,7 @@ export function adapterFactory(store: OidcStore, clients: ClientService, registr
 
     async consume(id: string): Promise<void> {
       const signed = signedSpend(this.name, id);
+      if (signed && artifacts.spentOnRead(id)) return; // spent by the read that found it (RequestArtifacts.refreshGrant)
       const spend = signed ? () => store.markSpent(signed.jti, signed.expiresAt) : () => store.consume(this.name, id);
       if (artifacts.deferSpend(this.name, id, spend)) return; // a code or refresh grant: confirmSpends checks it
       if (!(await artifacts.write(spend))) await refuseSpent(this.name, id);

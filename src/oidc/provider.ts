@@ -24,7 +24,7 @@ import { installRegistrationHooks, registrationConfiguration } from "./registrat
 import { memoizeClientFind } from "./client-memo.js";
 import { EMAIL_TRUST_FRAMEWORK } from "../sharing/email-credential.js";
 import { identityAssuranceMetadata } from "./ida-metadata.js";
-import { openArtifactScope } from "./request-artifacts.js";
+import { openArtifactScope, type RefreshTake } from "./request-artifacts.js";
 import { AccessTokenSigner, RefreshTokenSigner, signGrantTokens } from "./signed-grant-tokens.js";
 import { ClientTokenSigner, signClientCredentials } from "./signed-client-tokens.js";
 
@@ -170,7 +170,7 @@ export function buildConfiguration(d: ProviderDeps, adapter: Configuration["adap
     },
     allowOmittingSingleRegisteredRedirectUri: false,
     conformIdTokenClaims: true,
-    rotateRefreshToken: true,
+    rotateRefreshToken: ROTATE_REFRESH_TOKENS,
     issueRefreshToken: async (_ctx, client, code) =>
       client.grantTypeAllowed("refresh_token") && code.scopes.has("offline_access"),
     features: {
@@ -246,6 +246,28 @@ export function buildConfiguration(d: ProviderDeps, adapter: Configuration["adap
 /** The token endpoint's grants that spend a code or refresh token. */
 const SPENDING_GRANTS = new Set(["authorization_code", "refresh_token"]);
 
+/** Every refresh spends its refresh token and issues a new one (refreshTake relies on it). */
+const ROTATE_REFRESH_TOKENS = true;
+
+/** Client authentication methods whose checks on a refresh come after the token is read. */
+const ATTESTED_AUTH = new Set(["attest_jwt_client_auth", "attest_jwt_client_auth_dpop"]);
+
+/**
+ * A refresh grant's token, if it may be spent as it is read (request-artifacts.ts): every refresh
+ * rotates its token, and nothing oidc-provider checks between reading and spending it can fail
+ * for this request's own reasons. Not so with a narrowed `scope` (refused as invalid_scope), a
+ * DPoP proof, or a client bound to certificates, DPoP or attestation (their checks come between);
+ * a token bound to a key is left alone where it is opened. What can still fail there ends the
+ * token anyway: its grant gone or expired, its account gone.
+ */
+function refreshTake(ctx: TokenEndpointGrantContext<object>): RefreshTake | undefined {
+  const { params, client } = ctx.oidc;
+  const value = params?.refresh_token;
+  if (!ROTATE_REFRESH_TOKENS || typeof value !== "string" || !client || params?.scope !== undefined || ctx.get("dpop")) return undefined;
+  if (client.tlsClientCertificateBoundAccessTokens || client.dpopBoundAccessTokens || ATTESTED_AUTH.has(client.clientAuthMethod ?? "")) return undefined;
+  return { value, clientId: client.clientId };
+}
+
 /** registerGrantType's parameters after the name and the handler. */
 type GrantOptions = Parameters<Provider["registerGrantType"]> extends [unknown, unknown, ...infer Rest] ? Rest : never;
 
@@ -261,7 +283,7 @@ function providerClass(spends: SpendConfirmation): typeof Provider {
     override registerGrantType<P extends object>(name: string, handler: (ctx: TokenEndpointGrantContext<P>) => void | Promise<void>, ...rest: GrantOptions): void {
       const grant: typeof handler = SPENDING_GRANTS.has(name)
         ? async (ctx) => {
-            spends.deferSpends();
+            spends.deferSpends(name === "refresh_token" ? refreshTake(ctx) : undefined);
             try {
               await handler(ctx);
             } finally {

@@ -16,7 +16,10 @@
 //   commit (on PostgreSQL their statement too: OidcStore.batchWrite). The grant waits for
 //   it before its answer is made final (deferSpends, confirmSpends in adapter.ts): if another
 //   request spent it first, this one is refused as a replay then, exactly as it would have been
-//   at the spend, and the tokens it wrote end with the grant before anyone saw them.
+//   at the spend, and the tokens it wrote end with the grant before anyone saw them. On
+//   PostgreSQL a refresh grant's signed refresh token is spent as it is read instead, in the
+//   statement that reads its grant (refreshGrant): one round trip a refresh, where nothing
+//   oidc-provider checks between the read and the spend can fail for the request's own reasons.
 // Nothing outlives the request or crosses to another one: every request reads the database
 // afresh (on SQLite, or the store's token cache, which a change empties before the next request),
 // so a revocation committed before it began holds for it. Everything else the adapter does
@@ -25,6 +28,7 @@
 // request's own writes first, so it never misses them.
 import Provider from "oidc-provider";
 import { type FoundToken, type OidcStore, type RefreshGrant, type StoredPayload, TOKEN_KINDS } from "../db/oidc-store.js";
+import type { RefreshRead } from "./signed-grant-tokens.js";
 
 const TOKEN_KIND_SET = new Set<string>(TOKEN_KINDS);
 const noop = () => undefined;
@@ -41,6 +45,20 @@ interface Scope {
   defersSpends: boolean;
   /** Spends sent and not yet confirmed. */
   spends: DeferredSpend[];
+  /** A refresh grant's token that may be spent as it is read (deferSpends), until it is. */
+  take?: RefreshTake;
+  /** The refresh token spent as it was read: its spend later is done already. */
+  taken?: string;
+}
+
+/**
+ * The refresh token a refresh grant presents and the client that presents it: spent as it is read
+ * where the store can do so in the same statement (PostgreSQL), when nothing oidc-provider checks
+ * between its read and its spend can fail for the request's own reasons (provider.ts decides).
+ */
+export interface RefreshTake {
+  value: string;
+  clientId: string;
 }
 
 /** A code or refresh token being spent; `won` is false if another request spent it first. */
@@ -118,13 +136,36 @@ export class RequestArtifacts {
     return grant;
   }
 
-  /** A signed refresh token's grant and spent marker (OidcStore.findRefreshGrant); the grant answers the request's next find of it, once. */
-  async refreshGrant(grantId: string, jti: string): Promise<RefreshGrant> {
+  /**
+   * A signed refresh token's grant and spent marker (OidcStore.findRefreshGrant); the grant
+   * answers the request's next find of it, once. The refresh grant's own token, unbound and of the
+   * client presenting it, is spent in the same statement (OidcStore.takeRefreshGrant), once: it is
+   * then answered as spent only if it was spent before, and its spend later is done already.
+   */
+  async refreshGrant(token: RefreshRead): Promise<RefreshGrant> {
     const scope = current();
     if (scope && pending(scope)) await settle(scope);
-    const found = await this.store.findRefreshGrant(grantId, jti);
-    scope?.grants.set(grantId, found.grant ?? null);
+    const found = scope && this.takes(scope, token) ? await this.take(scope, token) : await this.store.findRefreshGrant(token.grantId, token.jti);
+    scope?.grants.set(token.grantId, found.grant ?? null);
     return found;
+  }
+
+  /** Whether reading `token` spends it: see refreshGrant. */
+  private takes(scope: Scope, token: RefreshRead): boolean {
+    const take = scope.take;
+    return !!take && take.value === token.value && take.clientId === token.clientId && !token.bound && this.store.takesOnRead;
+  }
+
+  private async take(scope: Scope, token: RefreshRead): Promise<RefreshGrant> {
+    scope.take = undefined;
+    const { grant, won } = await this.store.takeRefreshGrant(token);
+    if (won) scope.taken = token.value;
+    return { grant, spentAt: won ? null : Date.now() };
+  }
+
+  /** Whether the current request spent this refresh token as it read it (see refreshGrant). */
+  spentOnRead(value: string): boolean {
+    return current()?.taken === value;
   }
 
   async upsert(kind: string, id: string, payload: Record<string, unknown>, expiresIn?: number): Promise<void> {
@@ -147,14 +188,17 @@ export class RequestArtifacts {
   }
 
   /**
-   * From now on in this request, spends go through deferSpend (a code or refresh grant begins).
+   * From now on in this request, spends go through deferSpend (a code or refresh grant begins);
+   * `take`, in a refresh grant, is its token where it may be spent as it is read (refreshGrant).
    * On both databases: on SQLite too the spend then shares its commit with the new tokens, and the
    * grant goes on meanwhile (docs/decisions.md, "Sixteenth round"; the twelfth round had measured
    * the opposite there, before token reads and answers waited for the end of the turn).
    */
-  deferSpends(): void {
+  deferSpends(take?: RefreshTake): void {
     const scope = current();
-    if (scope) scope.defersSpends = true;
+    if (!scope) return;
+    scope.defersSpends = true;
+    scope.take = take;
   }
 
   /**
@@ -181,6 +225,7 @@ export class RequestArtifacts {
     const scope = current();
     if (!scope) return undefined;
     scope.defersSpends = false;
+    scope.take = undefined;
     const spends = scope.spends;
     let lost: DeferredSpend | undefined;
     for (const s of spends) if (!(await s.won) && !lost) lost = s;

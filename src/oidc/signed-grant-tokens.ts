@@ -96,19 +96,32 @@ export async function openAccessToken(
   return accountId ? { ...body.payload, accountId } : undefined;
 }
 
+/** A signed refresh token that opened, as its grant and spent marker are read (RequestArtifacts.refreshGrant). */
+export interface RefreshRead {
+  value: string;
+  grantId: string;
+  jti: string;
+  clientId: string;
+  /** When it expires (ms): a spent marker is kept until then. */
+  expiresAt: number;
+  /** Bound to a key or certificate (DPoP, mutual TLS, client attestation), which oidc-provider checks after the read. */
+  bound: boolean;
+}
+
+/** The payload fields that bind a token to a proof the client presents with it. */
+const BINDINGS = ["jkt", "x5t#S256", "attestationJkt"];
+
 /**
  * What the adapter answers for a signed refresh token: as for an access token, with `consumed`
  * once it was spent. Its `jti` is the value itself, so that oidc-provider's consume and destroy of
  * the token it found reach the adapter with the value (the adapter then spends it by its marker).
  */
-export async function openRefreshToken(
-  signer: RefreshTokenSigner,
-  value: string,
-  read: (grantId: string, jti: string) => Promise<RefreshGrant>,
-): Promise<StoredPayload | undefined> {
+export async function openRefreshToken(signer: RefreshTokenSigner, value: string, read: (token: RefreshRead) => Promise<RefreshGrant>): Promise<StoredPayload | undefined> {
   const body = unexpired(signer, value);
   if (!body) return undefined;
-  const { grant, spentAt } = await read(body.payload.grantId, body.payload.jti);
+  const p = body.payload;
+  const bound = BINDINGS.some((field) => p[field] !== undefined);
+  const { grant, spentAt } = await read({ value, grantId: p.grantId, jti: p.jti, clientId: p.clientId, expiresAt: p.exp * 1000, bound });
   const accountId = accountOf(grant, body.payload.clientId);
   if (!accountId) return undefined;
   return { ...body.payload, jti: value, accountId, ...(spentAt === null ? {} : { consumed: Math.floor(spentAt / 1000) }) };

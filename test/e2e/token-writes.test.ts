@@ -47,7 +47,11 @@ for (const db of databases()) {
       const { p } = signedBody(refreshToken);
       return (await new OidcStore(s.app.container.ds).findRefreshGrant(p.grantId, p.jti)).spentAt !== null;
     };
-    const refresh = (rt: string) => fetch(`${s.url}/token`, { method: "POST", headers: { authorization: basic(), ...form }, body: `grant_type=refresh_token&refresh_token=${rt}` });
+    const refresh = (rt: string, scope?: string) =>
+      fetch(`${s.url}/token`, { method: "POST", headers: { authorization: basic(), ...form }, body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: rt, ...(scope ? { scope } : {}) }) });
+    // On PostgreSQL a refresh spends its token in the statement that reads it (OidcStore.takeRefreshGrant), unless it
+    // asks for a scope: then, as on SQLite, the token is read, and spent while the grant goes on (markSpent).
+    const READ_THEN_SPENT = { scope: OFFLINE.scope };
 
     it("parallel refreshes each get their own tokens, their spends stored before the answer arrives", async () => {
       // One signed-in browser, ten grants, then all ten refreshed at once (their spends share commits).
@@ -86,19 +90,51 @@ for (const db of databases()) {
     });
 
     it("a refresh whose spend cannot be stored hands out nothing, and the refresh token still works", async () => {
-      const { tokens } = await codeFlow(rp, new Agent(s.url), holder, OFFLINE);
-      const store = s.app.container.oidcStore;
-      const markSpent = store.markSpent.bind(store);
-      store.markSpent = () => Promise.reject(new Error("disk full"));
-      try {
-        const res = await refresh(tokens.refresh_token!);
-        assert.equal(res.status, 500);
-        assert.doesNotMatch(await res.text(), /access_token|refresh_token/);
-      } finally {
-        store.markSpent = markSpent;
+      for (const scope of [undefined, READ_THEN_SPENT.scope]) {
+        const { tokens } = await codeFlow(rp, new Agent(s.url), holder, OFFLINE);
+        const store = s.app.container.oidcStore;
+        store.markSpent = () => Promise.reject(new Error("disk full"));
+        store.takeRefreshGrant = () => Promise.reject(new Error("disk full"));
+        try {
+          const res = await refresh(tokens.refresh_token!, scope);
+          assert.equal(res.status, 500);
+          assert.doesNotMatch(await res.text(), /access_token|refresh_token/);
+        } finally {
+          // The prototype's methods again.
+          delete (store as Partial<OidcStore>).markSpent;
+          delete (store as Partial<OidcStore>).takeRefreshGrant;
+        }
+        assert.equal(await spent(tokens.refresh_token!), false);
+        assert.ok((await client.refreshTokenGrant(rp.config, tokens.refresh_token!)).access_token, "not spent: it works once more");
       }
-      assert.equal(await spent(tokens.refresh_token!), false);
-      assert.ok((await client.refreshTokenGrant(rp.config, tokens.refresh_token!)).access_token, "not spent: it works once more");
+    });
+
+    it("on PostgreSQL a refresh spends its token as it reads it; a refresh refused before its spend leaves the token unspent", async () => {
+      const store = s.app.container.oidcStore;
+      const calls: string[] = [];
+      for (const name of ["findRefreshGrant", "takeRefreshGrant", "markSpent"] as const) {
+        const original = store[name].bind(store) as (...args: unknown[]) => Promise<unknown>;
+        (store as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => (calls.push(name), original(...args));
+      }
+      try {
+        const { tokens } = await codeFlow(rp, new Agent(s.url), holder, OFFLINE);
+        calls.length = 0;
+        const refreshed = await client.refreshTokenGrant(rp.config, tokens.refresh_token!);
+        assert.deepEqual(calls, db === "postgres" ? ["takeRefreshGrant"] : ["findRefreshGrant", "markSpent"]);
+        assert.equal(await spent(tokens.refresh_token!), true);
+        // Refused before oidc-provider spends it: a scope the token does not have; another client presenting it.
+        calls.length = 0;
+        const res = await refresh(refreshed.refresh_token!, "openid address");
+        assert.equal(res.status, 400);
+        assert.equal(((await res.json()) as { error: string }).error, "invalid_scope");
+        const rp2 = await registerRp(s, { grantTypes: ["authorization_code", "refresh_token"], scopes: ["openid", "email", "offline_access"] });
+        await rejectsWith(client.refreshTokenGrant(rp2.config, refreshed.refresh_token!), "invalid_grant");
+        assert.deepEqual(calls, ["findRefreshGrant", "findRefreshGrant"], "read, not spent");
+        assert.equal(await spent(refreshed.refresh_token!), false);
+        assert.ok((await client.refreshTokenGrant(rp.config, refreshed.refresh_token!)).access_token, "it works once more");
+      } finally {
+        for (const name of ["findRefreshGrant", "takeRefreshGrant", "markSpent"]) delete (store as unknown as Record<string, unknown>)[name];
+      }
     });
 
     it("introspection finds each kind of token in one read: access, refresh and client-credentials tokens", async () => {
@@ -195,7 +231,7 @@ for (const db of databases()) {
       const hold = holdSpends(true);
       let refreshed;
       try {
-        refreshed = await client.refreshTokenGrant(rp.config, tokens.refresh_token!);
+        refreshed = await client.refreshTokenGrant(rp.config, tokens.refresh_token!, READ_THEN_SPENT);
       } finally {
         hold.restore();
       }
@@ -210,7 +246,7 @@ for (const db of databases()) {
       const hold = holdSpends(false); // as if a parallel request had spent it first
       let res: Response;
       try {
-        res = await refresh(tokens.refresh_token!);
+        res = await refresh(tokens.refresh_token!, READ_THEN_SPENT.scope);
       } finally {
         hold.restore();
       }
