@@ -538,6 +538,12 @@ export class OidcStore {
     this.grantCache = new TokenCache(changes, seconds * 1000);
   }
 
+  /** The rows of one statement per BATCH_SLOTS keys (in parallel: they share the turn's transaction or pool), together. */
+  private async rowsInParts<Row, Key>(keys: Key[], statement: (count: number) => string, params: (part: Key[]) => SqlParam[]): Promise<Row[]> {
+    const parts = await Promise.all(inParts(keys, BATCH_SLOTS).map((part) => this.db.rows<Row>(statement(part.length), params(part))));
+    return parts.flat();
+  }
+
   /**
    * The token reads of one turn of the event loop share a statement, as upsert does with writes:
    * under load, parallel token, userinfo and introspection requests share a round trip on
@@ -547,8 +553,7 @@ export class OidcStore {
    */
   private readonly reads = new TurnBatch<TokenRow[]>(async (ids) => {
     const byId = new Map<string, TokenRow[]>();
-    const parts = await Promise.all(inParts(ids, BATCH_SLOTS).map((part) => this.db.rows<TokenRow>(this.sql.findTokens(part.length), part)));
-    for (const row of parts.flat()) {
+    for (const row of await this.rowsInParts<TokenRow, string>(ids, this.sql.findTokens, (part) => part)) {
       const found = byId.get(row.token_id);
       if (found) found.push(row);
       else byId.set(row.token_id, [row]);
@@ -557,17 +562,14 @@ export class OidcStore {
   });
 
   private readonly grantReads = new TurnBatch<GrantRow[]>(async (ids) => {
-    const parts = await Promise.all(inParts(ids, BATCH_SLOTS).map((part) => this.db.rows<GrantRow>(this.sql.findGrants(part.length), part)));
-    const byId = new Map(parts.flat().map((row) => [row.grant_id, [row]]));
+    const rows = await this.rowsInParts<GrantRow, string>(ids, this.sql.findGrants, (part) => part);
+    const byId = new Map(rows.map((row) => [row.grant_id, [row]]));
     return (id) => byId.get(id) ?? [];
   });
 
   private readonly refreshReads = new TurnBatch<MarkedRow[]>(async (keys) => {
     const pairs = keys.map((k) => k.split("\0") as [grantId: string, marker: string]);
-    const parts = await Promise.all(
-      inParts(pairs, BATCH_SLOTS).map((part) => this.db.rows<MarkedRow>(this.sql.findRefreshGrants(part.length), [...part.map((x) => x[0]), ...part.map((x) => x[1])])),
-    );
-    const rows = parts.flat();
+    const rows = await this.rowsInParts<MarkedRow, (typeof pairs)[number]>(pairs, this.sql.findRefreshGrants, (part) => [...part.map((x) => x[0]), ...part.map((x) => x[1])]);
     return (key) => {
       const [grantId, marker] = key.split("\0");
       return rows.filter((r) => (r.kind === "Grant" && r.id === grantId) || (r.kind === SPENT_SIGNED_KIND && r.id === marker));
@@ -578,8 +580,7 @@ export class OidcStore {
     const asked = keys.map((k) => k.split("\0") as [grantId: string, marker: string, expiresAt: string, clientId: string]);
     const spentAt = Date.now();
     const params = (part: typeof asked) => [spentAt, ...part.map((x) => x[0]), ...part.flatMap(([grantId, marker, expiresAt, clientId]) => [marker, Number(expiresAt), grantId, clientId])];
-    const parts = await Promise.all(inParts(asked, BATCH_SLOTS).map((part) => this.db.rows<MarkedRow>(this.sql.takeRefreshGrants!(part.length), params(part))));
-    const rows = parts.flat();
+    const rows = await this.rowsInParts<MarkedRow, (typeof asked)[number]>(asked, this.sql.takeRefreshGrants!, params);
     const taken = new Set(rows.filter((r) => r.kind === TAKEN).map((r) => r.id));
     this.statistics?.wrote(taken.size);
     // A token asked for twice in one turn (a replay sent alongside) is spent by the first asking.

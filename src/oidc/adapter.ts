@@ -60,10 +60,7 @@ export function adapterFactory(store: OidcStore, clients: ClientService, registr
     if (kind === "PushedAuthorizationRequest") throw new errors.InvalidRequestUri("request_uri is invalid, expired, or was already used");
     const grantId = signedSpend(kind, id)?.grantId ?? str((await store.find(kind, { id }))?.grantId);
     if (grantId) {
-      await artifacts.write(async () => {
-        await store.revokeByGrantId(grantId);
-        await store.destroy("Grant", grantId);
-      });
+      await artifacts.revokeGrant(grantId); // the grant too
     }
     throw new errors.InvalidGrant(`${SINGLE_USE[kind] ?? kind} already used`);
   }
@@ -124,13 +121,16 @@ export function adapterFactory(store: OidcStore, clients: ClientService, registr
 
     async destroy(id: string): Promise<void> {
       if (this.name === "Client") return registration?.remove(id); // RFC 7592 delete
+      // The grant's revocation, asked for with it, removes it already (revokeGrant).
+      if (this.name === "Grant" && artifacts.revoking(id)) return artifacts.revoking(id);
       // A signed refresh token has no row: destroying it (a revocation, a replay) spends it for good.
       const signed = signedSpend(this.name, id);
-      await artifacts.write(async () => void (signed ? await store.markSpent(signed.jti, signed.expiresAt) : await store.destroy(this.name, id)));
+      if (signed) return void (await artifacts.write(() => store.markSpent(signed.jti, signed.expiresAt)));
+      await artifacts.write(() => store.destroy(this.name, id));
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
-      await artifacts.write(() => store.revokeByGrantId(grantId));
+      await artifacts.revokeGrant(grantId);
     }
   }
   return { Adapter: TypeOrmAdapter, spends };

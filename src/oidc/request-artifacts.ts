@@ -49,6 +49,8 @@ interface Scope {
   take?: RefreshTake;
   /** The refresh token spent as it was read: its spend later is done already. */
   taken?: string;
+  /** Grants being revoked, asked for in this turn of the event loop (revokeGrant). */
+  revoking: Map<string, Promise<void>>;
 }
 
 /**
@@ -100,7 +102,7 @@ const pending = (scope: Scope) => scope.writes.length > 0 || scope.failed !== un
  * scope, the adapter reads and writes one statement at a time.
  */
 export function openArtifactScope(ctx: object): () => Promise<void> {
-  const scope: Scope = { tokens: new Map(), grants: new Map(), writes: [], defersSpends: false, spends: [] };
+  const scope: Scope = { tokens: new Map(), grants: new Map(), writes: [], defersSpends: false, spends: [], revoking: new Map() };
   scopes.set(ctx, scope);
   return async () => {
     if (pending(scope)) await settle(scope);
@@ -185,6 +187,29 @@ export class RequestArtifacts {
     this.forget(scope);
     if (scope && pending(scope)) await settle(scope);
     return work();
+  }
+
+  /**
+   * Ends a grant with every token of it, whatever its kind (OidcStore.revokeByGrantId), as a write.
+   * oidc-provider asks once per token kind, all in one turn (its helpers/revoke.js), then destroys
+   * the grant: what is asked in the same turn of the same request joins the first ask, so a
+   * revocation sends one transaction, not one per kind. Asked later, it runs again.
+   */
+  revokeGrant(grantId: string): Promise<void> {
+    const scope = current();
+    const joined = this.revoking(grantId);
+    if (joined) return joined;
+    const revoked = this.write(() => this.store.revokeByGrantId(grantId));
+    if (scope) {
+      scope.revoking.set(grantId, revoked);
+      queueMicrotask(() => scope.revoking.delete(grantId));
+    }
+    return revoked;
+  }
+
+  /** The revocation of this grant asked for in this turn of the current request, if any (revokeGrant). */
+  revoking(grantId: string): Promise<void> | undefined {
+    return current()?.revoking.get(grantId);
   }
 
   /**

@@ -137,6 +137,37 @@ for (const db of databases()) {
       }
     });
 
+    it("a revocation ends the grant in one revokeByGrantId, not one per token kind", async () => {
+      const store = s.app.container.oidcStore;
+      const calls: string[] = [];
+      for (const name of ["revokeByGrantId", "destroy", "markSpent"] as const) {
+        const original = store[name].bind(store) as (...args: unknown[]) => Promise<unknown>;
+        (store as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => (calls.push(`${name} ${String(args[0])}`), original(...args));
+      }
+      try {
+        for (const kind of ["access_token", "refresh_token"] as const) {
+          const { tokens } = await codeFlow(rp, new Agent(s.url), holder, OFFLINE);
+          const grantId = grantOf(tokens.refresh_token!);
+          calls.length = 0;
+          await client.tokenRevocation(rp.config, tokens[kind]!, { token_type_hint: kind });
+          // A signed refresh token is spent for good (its marker); an access token is deleted by its jti.
+          const destroyed = kind === "refresh_token" ? `markSpent ${signedBody(tokens.refresh_token!).p.jti}` : "destroy AccessToken";
+          assert.deepEqual(calls.sort(), [destroyed, `revokeByGrantId ${grantId}`].sort());
+          assert.equal((await client.tokenIntrospection(rp.config, tokens.access_token)).active, false, "the grant ended");
+          await rejectsWith(client.refreshTokenGrant(rp.config, tokens.refresh_token!), "invalid_grant");
+        }
+        // A replayed refresh token ends its grant in one revocation too.
+        const { tokens } = await codeFlow(rp, new Agent(s.url), holder, OFFLINE);
+        const next = await client.refreshTokenGrant(rp.config, tokens.refresh_token!);
+        calls.length = 0;
+        await rejectsWith(client.refreshTokenGrant(rp.config, tokens.refresh_token!), "invalid_grant");
+        assert.deepEqual(calls.filter((c) => !c.startsWith("markSpent")), [`revokeByGrantId ${grantOf(tokens.refresh_token!)}`]);
+        assert.equal((await client.tokenIntrospection(rp.config, next.access_token)).active, false, "the replay ended the grant");
+      } finally {
+        for (const name of ["revokeByGrantId", "destroy", "markSpent"]) delete (store as unknown as Record<string, unknown>)[name];
+      }
+    });
+
     it("introspection finds each kind of token in one read: access, refresh and client-credentials tokens", async () => {
       const { tokens } = await codeFlow(rp, new Agent(s.url), holder, OFFLINE);
       const cc = ((await (await clientCredentials()).json()) as { access_token: string }).access_token;
