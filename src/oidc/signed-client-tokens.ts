@@ -6,7 +6,8 @@
 // was issued to (not a later one given the same id), and the token was not revoked. Revoking
 // writes a marker that lives as long as the token would have.
 //
-// A token reads `pcc1.<payload JSON, base64url>.<HMAC-SHA256, base64url>` (token-signer.ts). The
+// A token reads `pcc1.<payload JSON, base64url>~<HMAC-SHA256, base64url>` (token-signer.ts; `.`
+// before the HMAC in tokens issued before the twentieth round, which still open). The
 // payload is what oidc-provider would have stored (client, scope, jti, times, sender binding):
 // nothing the bearer, the client itself, may not see, as in a JWT access token. Not encrypted, on
 // purpose: AES-GCM in Node costs a cipher context per token, three times the HMAC, and would hide
@@ -18,10 +19,10 @@ import { type SignedBody, TokenSigner } from "./token-signer.js";
 /** What a client-credentials token carries (token-signer.ts). */
 export type ClientTokenBody = SignedBody;
 
-/** Signs and opens client-credentials tokens: `pcc1.` values. */
+/** Signs and opens client-credentials tokens: `pcc1.` values; those issued with "." before the HMAC (before the twentieth round) open too. */
 export class ClientTokenSigner extends TokenSigner {
   constructor(secret: string) {
-    super(secret, "pcc1.");
+    super(secret, "pcc1.", ".");
   }
 }
 

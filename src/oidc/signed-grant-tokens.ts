@@ -23,7 +23,7 @@ import { type SignedBody, TokenSigner } from "./token-signer.js";
 /** Signs and opens grant-bound access tokens: `pat1.<payload>~<HMAC>` values. */
 export class AccessTokenSigner extends TokenSigner {
   constructor(secret: string) {
-    super(secret, "pat1.", "~");
+    super(secret, "pat1.");
   }
 }
 
@@ -34,7 +34,7 @@ export class AccessTokenSigner extends TokenSigner {
  */
 export class RefreshTokenSigner extends TokenSigner {
   constructor(secret: string) {
-    super(secret, "prt1.", "~", 1000);
+    super(secret, "prt1.", undefined, 1000);
   }
 }
 

@@ -10,6 +10,8 @@ const MAX_LENGTH = 4096;
 /** Values whose HMAC was checked, kept per signer by default: a token presented again and again (userinfo, introspection) is checked once. */
 const KEPT_OPENED = 10_000;
 
+/** What comes before the HMAC (see the constructor). */
+const SEPARATOR = "~";
 /** Every prefix a signed value may carry; other kinds' lookups skip the database for such a value. */
 const PREFIXES = ["pcc1.", "pat1.", "prt1."] as const;
 export type SignedPrefix = (typeof PREFIXES)[number];
@@ -36,15 +38,15 @@ export class TokenSigner {
   private readonly opened = new Map<string, SignedBody>();
 
   /**
-   * `separator` comes before the HMAC. A value with three dot-separated parts looks like a JWT to
-   * oidc-provider's introspection and revocation, which then try to decode its header and throw:
-   * 35 µs a request. Access and refresh tokens use "~" (allowed in a bearer token, RFC 6750), so they do not;
-   * client-credentials tokens keep the "." they were issued with.
+   * "~" comes before the HMAC (allowed in a bearer token, RFC 6750). A value with three
+   * dot-separated parts looks like a JWT to oidc-provider's introspection and revocation, which
+   * then try to decode its header and throw: 35 µs a request. `formerSeparator`: what values
+   * issued before used instead (client-credentials tokens had "."); they open until they expire.
    */
   constructor(
     secret: string,
     private readonly prefix: SignedPrefix,
-    private readonly separator: "." | "~" = ".",
+    private readonly formerSeparator?: ".",
     /** How many opened values to keep (a kind used once per value needs only those of the requests in flight). */
     private readonly kept = KEPT_OPENED,
   ) {
@@ -61,7 +63,7 @@ export class TokenSigner {
   /** The signed value, or undefined when it would be too long to open (a very large claims request): the caller stores that token instead. */
   sign(body: SignedBody): string | undefined {
     const signed = `${this.prefix}${Buffer.from(JSON.stringify({ p: body.payload, t: body.issuedAt })).toString("base64url")}`;
-    const value = `${signed}${this.separator}${this.mac(signed).toString("base64url")}`;
+    const value = `${signed}${SEPARATOR}${this.mac(signed).toString("base64url")}`;
     return value.length <= MAX_LENGTH ? value : undefined;
   }
 
@@ -82,7 +84,8 @@ export class TokenSigner {
 
   private check(value: string): SignedBody | undefined {
     if (value.length > MAX_LENGTH || !this.owns(value)) return undefined;
-    const dot = value.lastIndexOf(this.separator);
+    // Neither separator is in base64url: the last one ends the payload.
+    const dot = Math.max(value.lastIndexOf(SEPARATOR), this.formerSeparator ? value.lastIndexOf(this.formerSeparator) : -1);
     if (dot < this.prefix.length) return undefined;
     // Compared as text, so that each token has one spelling (base64url decoding would skip stray characters).
     const given = Buffer.from(value.slice(dot + 1));

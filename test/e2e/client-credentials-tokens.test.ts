@@ -10,6 +10,7 @@ import { databases, pgNotice, startServer, type TestServer } from "../helpers/se
 import { registerRp, type Rp } from "../helpers/oidc.js";
 import { OidcStore } from "../../src/db/oidc-store.js";
 import { ClientTokenSigner } from "../../src/oidc/signed-client-tokens.js";
+import { signedBody, signedParts } from "../helpers/signed-tokens.js";
 import type { ClientInputRaw } from "../../src/services/client-schema.js";
 
 pgNotice();
@@ -42,7 +43,8 @@ for (const db of databases()) {
       const tokens = await Promise.all(Array.from({ length: 20 }, () => issue()));
       assert.equal(await rowCount(), before, "no row per token");
       assert.equal(new Set(tokens).size, tokens.length);
-      for (const t of tokens) assert.match(t, /^pcc1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
+      // "~" before the HMAC: two dot-separated parts, so oidc-provider does not take it for a JWT.
+      for (const t of tokens) assert.match(t, /^pcc1\.[A-Za-z0-9_-]+~[A-Za-z0-9_-]{43}$/);
       const info = await client.tokenIntrospection(rp.config, tokens[0]!);
       assert.equal(info.active, true);
       assert.equal(info.client_id, rp.clientId);
@@ -54,25 +56,38 @@ for (const db of databases()) {
 
     it("refuses altered, foreign, expired and malformed values", async () => {
       const token = await issue();
-      const [, body, mac] = token.split(".");
-      const payload = JSON.parse(Buffer.from(body!, "base64url").toString()) as { p: Record<string, unknown>; t: number };
+      const { mac } = signedParts(token);
+      const payload = signedBody(token) as { p: Record<string, unknown>; t: number };
       const widened = Buffer.from(JSON.stringify({ ...payload, p: { ...payload.p, scope: "openid email" } })).toString("base64url");
       const other = new ClientTokenSigner(crypto.randomBytes(32).toString("base64url"));
       const ours = new ClientTokenSigner(await secret());
       const now = Math.floor(Date.now() / 1000);
       const expired = ours.sign({ payload: { ...(payload.p as { jti: string; clientId: string; exp: number }), iat: now - 120, exp: now - 60 }, issuedAt: Date.now() })!;
       const refused = [
-        `pcc1.${widened}.${mac}`, // the payload changed under the same MAC
+        `pcc1.${widened}~${mac}`, // the payload changed under the same MAC
+        `pcc1.${widened}.${mac}`, // the same, in the former form
         `${token.slice(0, -2)}${token.endsWith("AA") ? "BB" : "AA"}`, // the MAC changed
         `${token}=`, // another spelling of the same MAC
         other.sign({ payload: payload.p as { jti: string; clientId: string; exp: number }, issuedAt: payload.t })!, // another server's secret
         expired,
-        "pcc1.", "pcc1..", "pcc1.e30.", `pcc1.${"A".repeat(5000)}.x`, "pcc1.a.b.c",
+        "pcc1.", "pcc1..", "pcc1.~", "pcc1.e30.", "pcc1.e30~", `pcc1.${"A".repeat(5000)}~x`, "pcc1.a.b.c", "pcc1.a~b~c",
       ];
       for (const value of refused) assert.equal(await active(value), false, value.slice(0, 40));
       assert.equal(await active(token), true, "the real token still works");
       // Forged by whoever holds the secret: it works, which is why the secret is sealed like the signing keys.
       assert.equal(await active(ours.sign({ payload: { ...(payload.p as { jti: string; clientId: string; exp: number }), jti: "x".repeat(43) }, issuedAt: Date.now() })!), true);
+    });
+
+    it("a token issued in the former form (\".\" before the HMAC) works until revoked, whichever form is revoked", async () => {
+      for (const revokedAs of ["former", "current"] as const) {
+        const token = await issue();
+        const { payload, mac } = signedParts(token);
+        const former = `pcc1.${payload}.${mac}`;
+        assert.equal(await active(former), true);
+        assert.equal((await client.tokenIntrospection(rp.config, former)).client_id, rp.clientId);
+        await client.tokenRevocation(rp.config, revokedAs === "former" ? former : token);
+        assert.deepEqual([await active(former), await active(token)], [false, false], `revoked in the ${revokedAs} form`);
+      }
     });
 
     it("revocation ends a token at once, for every process, until the token would have expired", async () => {
@@ -84,7 +99,7 @@ for (const db of databases()) {
       for (const t of gone) assert.equal(await active(t), false);
       for (const t of kept) assert.equal(await active(t), true);
       // Another process has nothing in memory: the database says so.
-      const jti = (t: string) => (JSON.parse(Buffer.from(t.split(".")[1]!, "base64url").toString()) as { p: { jti: string }; t: number });
+      const jti = (t: string) => signedBody(t);
       const store = new OidcStore(s.app.container.ds);
       for (const t of gone) assert.equal(await store.signedTokenUsable(jti(t).p.jti, rp.clientId, jti(t).t), false);
       for (const t of kept) assert.equal(await store.signedTokenUsable(jti(t).p.jti, rp.clientId, jti(t).t), true);

@@ -3,11 +3,11 @@
 
 export type SignedPayload = { jti: string; clientId: string; exp: number; iat: number; grantId: string } & Record<string, unknown>;
 
-/** The prefix, the payload part and the HMAC of `pat1.`/`prt1.` (`~` before the HMAC) or `pcc1.` (`.`) values. */
+/** The prefix, the payload part and the HMAC of a signed value (`~` before the HMAC; `.` in `pcc1.` values of the former form). */
 export function signedParts(token: string): { prefix: string; payload: string; mac: string } {
   const prefix = token.slice(0, 5);
   const rest = token.slice(5);
-  const at = rest.lastIndexOf(prefix === "pcc1." ? "." : "~");
+  const at = Math.max(rest.lastIndexOf("~"), rest.lastIndexOf("."));
   return { prefix, payload: rest.slice(0, at), mac: rest.slice(at + 1) };
 }
 
