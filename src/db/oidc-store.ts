@@ -281,12 +281,12 @@ function statements(ds: DataSource) {
     // n token values (of whichever kind each is) with their grants, with the same checks as two
     // finds each: the values read in one turn of the event loop (parallel requests) share a
     // statement, and each row names the value it belongs to.
-    findTokens: perCount((n) => tokenRead(`a.${q("id")} IN (${Array.from({ length: n }, (_, i) => p(i + 1)).join(", ")})`)),
+    findTokens: perCount((n) => tokenRead(`a.${q("id")} IN (${ids(n, 1)})`)),
     // n grants, with the same checks as a find each (a signed access token's, read in one turn).
     findGrants: perCount(
       (n) =>
         `SELECT g.${q("id")} AS grant_id, g.${q("payload")}, g.${q("expires_at")}, g.${q("consumed_at")} FROM ${table} g ` +
-        `WHERE g.${q("kind")} = 'Grant' AND g.${q("id")} IN (${Array.from({ length: n }, (_, i) => p(i + 1)).join(", ")}) AND ${enabledClient("g")}`,
+        `WHERE g.${q("kind")} = 'Grant' AND g.${q("id")} IN (${ids(n, 1)}) AND ${enabledClient("g")}`,
     ),
     // n signed refresh tokens' grants (with the same checks as a find each) and spent markers, read in one turn.
     findRefreshGrants: perCount(

@@ -122,7 +122,8 @@ export function adapterFactory(store: OidcStore, clients: ClientService, registr
     async destroy(id: string): Promise<void> {
       if (this.name === "Client") return registration?.remove(id); // RFC 7592 delete
       // The grant's revocation, asked for with it, removes it already (revokeGrant).
-      if (this.name === "Grant" && artifacts.revoking(id)) return artifacts.revoking(id);
+      const revoking = this.name === "Grant" ? artifacts.revoking(id) : undefined;
+      if (revoking) return revoking;
       // A signed refresh token has no row: destroying it (a revocation, a replay) spends it for good.
       const signed = signedSpend(this.name, id);
       if (signed) return void (await artifacts.write(() => store.markSpent(signed.jti, signed.expiresAt)));
